@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+// netlab: a workbook that teaches the network-programming patterns of Go's `net`, in Swift.
+//
+// Besides the fixed modules, the manifest discovers every `lessons/NN-slug/` and
+// `solutions/NN-slug/` folder and makes one executable target per folder (`lessonNN`,
+// `solutionNN`). One target per folder means a compile error in one lesson never stops
+// another lesson from building.
+import Foundation
+import PackageDescription
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+/// Folders named `NN-slug` directly inside `parent`, sorted by name.
+func lessonFolders(in parent: String) -> [String] {
+    let url = packageRoot.appendingPathComponent(parent)
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+    return names.filter { name in
+        var isDirectory: ObjCBool = false
+        let full = url.appendingPathComponent(name).path
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return false
+        }
+        let digits = name.prefix(while: \.isNumber)
+        return digits.count == 2 && name.dropFirst(2).first == "-"
+            && FileManager.default.fileExists(atPath: full + "/main.swift")
+    }.sorted()
+}
+
+/// One executable target per lesson or solution folder, without the files that are not code.
+func lessonTargets(in parent: String, prefix: String) -> [Target] {
+    lessonFolders(in: parent).map { folder in
+        let path = "\(parent)/\(folder)"
+        let notCode = ["README.md", "checks.netlab", "fixtures"].filter {
+            FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("\(path)/\($0)").path)
+        }
+        return .executableTarget(
+            name: prefix + folder.prefix(2),
+            dependencies: ["LessonKit", "NetCore"],
+            path: path,
+            exclude: notCode
+        )
+    }
+}
+
+let lessonTargetList = lessonTargets(in: "lessons", prefix: "lesson") + lessonTargets(in: "solutions", prefix: "solution")
+
+let package = Package(
+    name: "netlab",
+    products: [
+        .executable(name: "netlab", targets: ["netlab"]),
+        .library(name: "NetCore", targets: ["NetCore"]),
+    ],
+    targets: [
+        .target(name: "CNetShim"),
+        .target(name: "NetCore", dependencies: ["CNetShim"]),
+        .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "CNetShim"]),
+    ] + lessonTargetList,
+    swiftLanguageModes: [.v6]
+)
