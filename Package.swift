@@ -47,7 +47,6 @@ let lessonTargetList = lessonTargets(in: "lessons", prefix: "lesson") + lessonTa
 let package = Package(
     name: "netlab",
     products: [
-        .executable(name: "netlab", targets: ["netlab"]),
         .library(name: "NetCore", targets: ["NetCore"]),
     ],
     targets: [

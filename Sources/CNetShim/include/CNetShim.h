@@ -1,0 +1,80 @@
+// C wrappers for the Linux calls Swift's Glibc module does not export.
+//
+// `_GNU_SOURCE` must not appear in this header: defining it here makes the Clang module clash
+// with SwiftGlibc (`fd_set` redefinition). It is defined only in cnet_shim.c, which calls the
+// real functions, and this header exposes plain wrappers and the constants as enum values.
+#ifndef CNET_SHIM_H
+#define CNET_SHIM_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/// One readiness event, unpacked (the kernel's `struct epoll_event` is packed on x86_64).
+typedef struct {
+    uint64_t token;
+    uint32_t events;
+} cnet_event;
+
+enum {
+    CNET_EPOLLIN = 0x001,
+    CNET_EPOLLOUT = 0x004,
+    CNET_EPOLLERR = 0x008,
+    CNET_EPOLLHUP = 0x010,
+    CNET_EPOLLRDHUP = 0x2000,
+};
+
+/// epoll_create1(EPOLL_CLOEXEC).
+int cnet_epoll_create(void);
+/// Registers `fd` once, edge-triggered, for IN|OUT|RDHUP, with `token` as its user data.
+int cnet_epoll_add(int epfd, int fd, uint64_t token);
+/// Removes `fd` from the interest list.
+int cnet_epoll_del(int epfd, int fd);
+/// Waits for up to `max` events. `timeout_ns` < 0 waits forever; otherwise the wait is at
+/// most that long (epoll_pwait2's nanosecond timeout, or milliseconds rounded up where the
+/// kernel lacks it). Returns the count, or -1 with errno set.
+int cnet_epoll_wait(int epfd, cnet_event *events, int max, int64_t timeout_ns);
+
+/// eventfd(0, EFD_CLOEXEC|EFD_NONBLOCK).
+int cnet_eventfd(void);
+/// Adds 1 to the eventfd counter (wakes a poller waiting on it).
+int cnet_eventfd_signal(int fd);
+/// Resets the eventfd counter to zero.
+void cnet_eventfd_drain(int fd);
+
+/// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC.
+int cnet_accept4(int fd, void *addr, uint32_t *addrlen);
+/// socket(domain, type|SOCK_NONBLOCK|SOCK_CLOEXEC, 0).
+int cnet_socket_nonblocking(int domain, int type);
+/// pipe2(fds, O_NONBLOCK|O_CLOEXEC).
+int cnet_pipe2(int fds[2]);
+/// fcntl(fd, F_SETPIPE_SZ, size). Returns the new size or -1.
+int cnet_set_pipe_size(int fd, int size);
+/// splice(in, NULL, out, NULL, len, SPLICE_F_NONBLOCK). Never SPLICE_F_MOVE.
+ssize_t cnet_splice(int fd_in, int fd_out, size_t len);
+
+/// send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT).
+ssize_t cnet_send(int fd, const void *buf, size_t len);
+
+/// Sets SO_LINGER {1, 0} so that close(2) sends a RST.
+int cnet_set_linger_zero(int fd);
+/// Turns keep-alive on with `idle_seconds` idle time and probe interval, or off when 0.
+int cnet_set_keepalive(int fd, int idle_seconds);
+/// Ignores SIGPIPE process-wide (splice to a closed peer raises it even with MSG_NOSIGNAL).
+void cnet_ignore_sigpipe(void);
+
+/// errno values the Swift side compares against, named so that callers read clearly.
+enum {
+    CNET_EAGAIN = 11,
+    CNET_EINTR = 4,
+    CNET_EINVAL = 22,
+    CNET_EINPROGRESS = 115,
+    CNET_ECONNABORTED = 103,
+    CNET_ECONNRESET = 104,
+    CNET_EMFILE = 24,
+    CNET_ENFILE = 23,
+    CNET_EPIPE = 32,
+    CNET_ENOBUFS = 105,
+    CNET_ENOMEM = 12,
+};
+
+#endif

@@ -1,0 +1,83 @@
+/// Copies from `source` to `destination` until end of stream, an error, or `limit` bytes, and
+/// returns the count. Like Go's `io.Copy` (or `io.CopyN` with a limit):
+///
+/// - Between two `TCPConn`s it splices (no copy through user space), as Go's `TCPConn.ReadFrom` does.
+/// - A `PrefixConn` source first writes the bytes it still holds, then copies from its base
+///   conn, so a sniffed-then-proxied connection still splices after the prefix.
+/// - A `PrefixConn` destination is written through to its base conn.
+/// - Anything else goes through a 32 KiB buffer.
+///
+/// End of stream is not an error. On an error, the thrown `NetError`'s `bytesTransferred` is
+/// the number of bytes written to `destination`. Deadlines set on either conn apply.
+@discardableResult
+public func copy(from source: some Conn, to destination: some Conn, limit: Int64? = nil) async throws -> Int64 {
+    var reader: any Conn = source
+    var writer: any Conn = destination
+    while let forwarding = writer as? any WriteForwarding { writer = forwarding.writeTarget }
+
+    var total: Int64 = 0
+    while let prefixed = reader as? any PrefixSource {
+        let pending = prefixed.takePrefix(upTo: limit.map { Int(clamping: $0 - total) })
+        if !pending.isEmpty {
+            do {
+                try await writer.write(pending)
+            } catch var error as NetError {
+                error.bytesTransferred += Int(total)
+                throw error
+            }
+            total += Int64(pending.count)
+        }
+        if let limit, total >= limit { return total }
+        reader = prefixed.prefixBase
+    }
+    let remaining = limit.map { $0 - total }
+    do {
+        if let from = reader as? TCPConn, let to = writer as? TCPConn,
+           let spliced = try await spliceCopy(from: from, to: to, limit: remaining) {
+            return total + spliced
+        }
+        return total + (try await bufferedCopy(from: reader, to: writer, limit: remaining))
+    } catch var error as NetError {
+        error.bytesTransferred += Int(total)
+        throw error
+    }
+}
+
+/// The portable path: a 32 KiB buffer, read then write, like Go's `io.copyBuffer`.
+func bufferedCopy(from source: any Conn, to destination: any Conn, limit: Int64?) async throws -> Int64 {
+    let size = 32 * 1024
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+    defer { buffer.deallocate() }
+    var total: Int64 = 0
+    while limit.map({ total < $0 }) ?? true {
+        let want = Int(min(Int64(size), limit.map { $0 - total } ?? Int64(size)))
+        let n: Int
+        do {
+            n = try await source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<want]))
+        } catch var error as NetError {
+            error.bytesTransferred = Int(total)
+            throw error
+        }
+        if n == 0 { break }
+        do {
+            try await destination.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        } catch var error as NetError {
+            error.bytesTransferred += Int(total)
+            throw error
+        }
+        total += Int64(n)
+    }
+    return total
+}
+
+/// A conn that holds bytes already read from its base (a `PrefixConn`): `copy` writes them
+/// first and then copies from the base directly, keeping the splice path.
+protocol PrefixSource: Conn {
+    func takePrefix(upTo limit: Int?) -> [UInt8]
+    var prefixBase: any Conn { get }
+}
+
+/// A conn whose writes go straight to another conn (a `PrefixConn` writes to its base).
+protocol WriteForwarding: Conn {
+    var writeTarget: any Conn { get }
+}

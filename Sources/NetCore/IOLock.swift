@@ -1,0 +1,74 @@
+import Synchronization
+
+/// A first-come-first-served lock for one direction of a conn, held across awaits.
+/// Like the read and write halves of Go's `fdMutex`: reads are serialized among themselves and
+/// writes among themselves, while a read and a write may run at the same time.
+///
+/// Waiting for the lock can be cancelled (it throws `.canceled`). It needs no deadline of its
+/// own: the holder's operation obeys the conn's deadlines and `close`, so the holder always
+/// lets go.
+final class IOLock: Sendable {
+    private struct Waiter {
+        let id: UInt64
+        let continuation: UnsafeContinuation<Bool, Never>
+    }
+
+    private struct State {
+        var locked = false
+        var waiters: [Waiter] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Takes the lock, waiting behind earlier callers. Throws `NetError(.canceled)` if the
+    /// calling task is cancelled while it waits.
+    func lock() async throws {
+        let acquired = state.withLock { s in
+            if s.locked { return false }
+            s.locked = true
+            return true
+        }
+        if acquired { return }
+        let id = nextWaitID()
+        let granted = await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
+                let immediate: Bool? = state.withLock { s in
+                    if !s.locked {
+                        s.locked = true
+                        return true
+                    }
+                    if Task.isCancelled { return false }
+                    s.waiters.append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            let cancelled: UnsafeContinuation<Bool, Never>? = state.withLock { s in
+                guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiters.remove(at: index).continuation
+            }
+            cancelled?.resume(returning: false)
+        }
+        if !granted { throw NetError(.canceled) }
+    }
+
+    /// Releases the lock, handing it straight to the longest waiter if there is one.
+    func unlock() {
+        let next: UnsafeContinuation<Bool, Never>? = state.withLock { s in
+            if s.waiters.isEmpty {
+                s.locked = false
+                return nil
+            }
+            return s.waiters.removeFirst().continuation
+        }
+        next?.resume(returning: true)
+    }
+}
+
+private let waitIDs = Atomic<UInt64>(1)
+
+/// A process-wide unique id that lets a cancellation handler find its own waiter.
+func nextWaitID() -> UInt64 {
+    waitIDs.wrappingAdd(1, ordering: .relaxed).oldValue
+}

@@ -1,0 +1,234 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CNetShim
+import Synchronization
+
+/// The two directions of I/O on a descriptor, each with its own readiness, waiter and deadline.
+enum Direction: Int, Sendable {
+    case read = 0
+    case write = 1
+}
+
+/// How a wait for readiness ended.
+enum WaitResult: Sendable {
+    /// The descriptor may be ready: try the syscall again.
+    case ready
+    case closed
+    case timedOut
+    case canceled
+}
+
+/// The poller's view of one descriptor. Like Go's `pollDesc` plus the close logic of `FD`:
+///
+/// - Readiness that arrives while nobody waits is latched, so an edge-triggered event is never
+///   lost; the latch is cleared just before each syscall, as Go's `prepareRead` does.
+/// - At most one waiter per direction (the conn's `IOLock` serializes callers).
+/// - A deadline is absolute; once it passes, the direction fails before any syscall until a
+///   new deadline is set. Each deadline change bumps a generation, so a stale timer is ignored.
+/// - `close` wakes waiters with `.closed`; the descriptor itself is closed only when no syscall
+///   is using it, so its number can never be reused under a running syscall.
+final class PollDesc: Sendable {
+    let fd: Int32
+    let token: UInt64
+    private let state = Mutex(State())
+    /// Deadline generations, written under `state`'s lock, read without it by the poller when
+    /// it compacts its timer heap.
+    private let readGeneration = Atomic<UInt64>(0)
+    private let writeGeneration = Atomic<UInt64>(0)
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: UnsafeContinuation<WaitResult, Never>
+    }
+
+    private struct Side {
+        var ready = false
+        var waiter: Waiter?
+        var deadline: ContinuousClock.Instant?
+        var expired = false
+    }
+
+    private struct State {
+        var closing = false
+        var descriptorClosed = false
+        var syscallsInFlight = 0
+        var sides = [Side(), Side()]
+    }
+
+    init(fd: Int32, token: UInt64) {
+        self.fd = fd
+        self.token = token
+    }
+
+    var isClosing: Bool { state.withLock { $0.closing } }
+
+    func generation(_ direction: Direction) -> UInt64 {
+        direction == .read ? readGeneration.load(ordering: .acquiring) : writeGeneration.load(ordering: .acquiring)
+    }
+
+    private func bumpGeneration(_ direction: Direction) -> UInt64 {
+        direction == .read
+            ? readGeneration.wrappingAdd(1, ordering: .releasing).newValue
+            : writeGeneration.wrappingAdd(1, ordering: .releasing).newValue
+    }
+
+    // MARK: Syscalls
+
+    /// Prepares a syscall in `direction` (nil for one that is neither, like shutdown): fails
+    /// if the descriptor is closing or the direction's deadline has passed, else clears the
+    /// readiness latch and counts the syscall as in flight. Pair every nil result with `end()`.
+    func begin(_ direction: Direction?) -> WaitResult? {
+        state.withLock { s in
+            if s.closing { return .closed }
+            if let direction {
+                if s.sides[direction.rawValue].expired { return .timedOut }
+                s.sides[direction.rawValue].ready = false
+            }
+            s.syscallsInFlight += 1
+            return nil
+        }
+    }
+
+    /// Ends a syscall started with `begin`; the last one out closes a closing descriptor.
+    func end() {
+        let closeNow = state.withLock { s in
+            s.syscallsInFlight -= 1
+            return s.closing && s.syscallsInFlight == 0 && takeDescriptorClose(&s)
+        }
+        if closeNow { closeDescriptor() }
+    }
+
+    // MARK: Waiting
+
+    /// Waits until the poller reports `direction` ready, the deadline passes, the descriptor is
+    /// closed, or the calling task is cancelled.
+    func wait(_ direction: Direction) async -> WaitResult {
+        let id = nextWaitID()
+        let side = direction.rawValue
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<WaitResult, Never>) in
+                let now: WaitResult? = state.withLock { s in
+                    if s.closing { return .closed }
+                    if s.sides[side].expired { return .timedOut }
+                    if s.sides[side].ready {
+                        s.sides[side].ready = false
+                        return .ready
+                    }
+                    if Task.isCancelled { return .canceled }
+                    precondition(s.sides[side].waiter == nil, "two waiters on one direction of fd \(fd)")
+                    s.sides[side].waiter = Waiter(id: id, continuation: continuation)
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            let waiter: UnsafeContinuation<WaitResult, Never>? = state.withLock { s in
+                guard let waiter = s.sides[side].waiter, waiter.id == id else { return nil }
+                s.sides[side].waiter = nil
+                return waiter.continuation
+            }
+            waiter?.resume(returning: .canceled)
+        }
+    }
+
+    /// Called by the poller with an epoll event mask. Readers wake on IN, RDHUP, HUP or ERR;
+    /// writers on OUT, HUP or ERR (as in Go's netpoll).
+    func notify(events: UInt32) {
+        let readable = events & UInt32(CNET_EPOLLIN | CNET_EPOLLRDHUP | CNET_EPOLLHUP | CNET_EPOLLERR) != 0
+        let writable = events & UInt32(CNET_EPOLLOUT | CNET_EPOLLHUP | CNET_EPOLLERR) != 0
+        let (reader, writer) = state.withLock { s -> (Waiter?, Waiter?) in
+            var woken: (Waiter?, Waiter?) = (nil, nil)
+            if readable {
+                woken.0 = s.sides[0].waiter
+                s.sides[0].waiter = nil
+                if woken.0 == nil { s.sides[0].ready = true }
+            }
+            if writable {
+                woken.1 = s.sides[1].waiter
+                s.sides[1].waiter = nil
+                if woken.1 == nil { s.sides[1].ready = true }
+            }
+            return woken
+        }
+        reader?.continuation.resume(returning: .ready)
+        writer?.continuation.resume(returning: .ready)
+    }
+
+    // MARK: Deadlines
+
+    /// Sets or clears the deadline of `direction`. A deadline in the past expires the
+    /// direction at once and wakes its waiter; a future one arms a poller timer.
+    func setDeadline(_ deadline: ContinuousClock.Instant?, for direction: Direction) -> Bool {
+        let side = direction.rawValue
+        let (ok, woken, generation, arm) = state.withLock { s -> (Bool, Waiter?, UInt64, Bool) in
+            if s.closing { return (false, nil, 0, false) }
+            let generation = bumpGeneration(direction)
+            s.sides[side].deadline = deadline
+            guard let deadline else {
+                s.sides[side].expired = false
+                return (true, nil, generation, false)
+            }
+            if deadline <= .now {
+                s.sides[side].expired = true
+                let waiter = s.sides[side].waiter
+                s.sides[side].waiter = nil
+                return (true, waiter, generation, false)
+            }
+            s.sides[side].expired = false
+            return (true, nil, generation, true)
+        }
+        woken?.continuation.resume(returning: .timedOut)
+        if arm, let deadline {
+            Poller.shared.schedule(TimerEntry(when: deadline, descriptor: self, direction: direction, generation: generation))
+        }
+        return ok
+    }
+
+    /// Called by the poller when a timer fires; ignored unless it is the current deadline.
+    func deadlineFired(_ direction: Direction, generation: UInt64) {
+        let side = direction.rawValue
+        let waiter: Waiter? = state.withLock { s in
+            guard !s.closing, generation == self.generation(direction), !s.sides[side].expired else { return nil }
+            s.sides[side].expired = true
+            let waiter = s.sides[side].waiter
+            s.sides[side].waiter = nil
+            return waiter
+        }
+        waiter?.continuation.resume(returning: .timedOut)
+    }
+
+    // MARK: Close
+
+    /// Marks the descriptor closing and wakes both waiters with `.closed`. The descriptor is
+    /// closed now if no syscall is using it, else by the last `end()`. Returns false if it was
+    /// already closing (Go's second `Close` returns `ErrClosed`).
+    @discardableResult
+    func close() -> Bool {
+        let (first, waiters, closeNow) = state.withLock { s -> (Bool, [Waiter], Bool) in
+            if s.closing { return (false, [], false) }
+            s.closing = true
+            _ = bumpGeneration(.read)
+            _ = bumpGeneration(.write)
+            let waiters = [s.sides[0].waiter, s.sides[1].waiter].compactMap { $0 }
+            s.sides[0].waiter = nil
+            s.sides[1].waiter = nil
+            return (true, waiters, s.syscallsInFlight == 0 && takeDescriptorClose(&s))
+        }
+        for waiter in waiters { waiter.continuation.resume(returning: .closed) }
+        if closeNow { closeDescriptor() }
+        return first
+    }
+
+    private func takeDescriptorClose(_ s: inout State) -> Bool {
+        if s.descriptorClosed { return false }
+        s.descriptorClosed = true
+        return true
+    }
+
+    /// Removes the descriptor from epoll, then closes it (never retried on EINTR, as in Go).
+    private func closeDescriptor() {
+        Poller.shared.unregister(self)
+        _ = Glibc.close(fd)
+    }
+}

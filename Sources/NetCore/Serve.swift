@@ -1,0 +1,47 @@
+/// Accepts connections from `listener` until it is closed, running `handler` for each one in
+/// a task of its own. Like the accept loop of Go's `http.Server.Serve`:
+///
+/// - One child task per connection, started at once: no work happens in the accept loop, so
+///   a client that connects and says nothing blocks nobody.
+/// - On a temporary accept error (EMFILE: out of descriptors) it sleeps 5 ms, doubling up to
+///   1 s, and tries again; `onTemporaryError` hears about each one with the delay chosen.
+///   A success resets the delay. Any other error ends the loop and is thrown.
+/// - The handler cannot throw, so one connection's failure never cancels its siblings.
+///   `serve` closes each conn after its handler returns (if the handler did not).
+/// - It returns normally when the listener is closed or the calling task is cancelled; the
+///   handlers still running are cancelled (their pending I/O throws `.canceled`) and awaited.
+public func serve(
+    _ listener: TCPListener,
+    onTemporaryError: (@Sendable (NetError, Duration) -> Void)? = nil,
+    handler: @escaping @Sendable (TCPConn) async -> Void
+) async throws {
+    var failure: NetError?
+    await withDiscardingTaskGroup { group in
+        var delay: Duration = .zero
+        while true {
+            let conn: TCPConn
+            do {
+                conn = try await listener.accept()
+            } catch let error as NetError {
+                if error.code == .closed || error.code == .canceled || Task.isCancelled { break }
+                guard error.isTemporary else {
+                    failure = error
+                    break
+                }
+                delay = delay == .zero ? .milliseconds(5) : min(delay * 2, .seconds(1))
+                onTemporaryError?(error, delay)
+                do { try await Task.sleep(for: delay) } catch { break }
+                continue
+            } catch {
+                break
+            }
+            delay = .zero
+            group.addTask {
+                await handler(conn)
+                try? conn.close()
+            }
+        }
+        group.cancelAll()
+    }
+    if let failure { throw failure }
+}

@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CNetShim
+
+/// A TCP connection. Like Go's `*net.TCPConn`: non-blocking underneath, parked on the poller
+/// while it waits, with Go's deadline and close semantics. `TCP_NODELAY` is on by default.
+///
+/// A conn that is dropped without `close()` is closed by its deinit (Go relies on a finalizer).
+public final class TCPConn: HalfClosable, Sendable {
+    let descriptor: PollDesc
+    let readLock = IOLock()
+    let writeLock = IOLock()
+    public let localAddress: SocketAddress
+    public let remoteAddress: SocketAddress
+
+    /// Takes ownership of a connected, non-blocking socket.
+    convenience init(socket fd: Int32, local: SocketAddress? = nil, remote: SocketAddress? = nil) throws {
+        let descriptor: PollDesc
+        do {
+            descriptor = try Poller.shared.register(fd: fd)
+        } catch {
+            _ = Glibc.close(fd)
+            throw error
+        }
+        self.init(descriptor: descriptor, local: local, remote: remote)
+    }
+
+    /// Takes ownership of a registered, connected socket.
+    init(descriptor: PollDesc, local: SocketAddress?, remote: SocketAddress?) {
+        self.descriptor = descriptor
+        localAddress = local ?? SocketAddress.of(fd: descriptor.fd, peer: false) ?? .unknown
+        remoteAddress = remote ?? SocketAddress.of(fd: descriptor.fd, peer: true) ?? .unknown
+        setIntOption(Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+    }
+
+    deinit { descriptor.close() }
+
+    /// `local->remote`, the way Go's errors name a conn.
+    var pairName: String { "\(localAddress)->\(remoteAddress)" }
+
+    func error(_ result: WaitResult, _ op: String, bytes: Int = 0) -> NetError {
+        NetError(result.errorCode, op: op, address: pairName, bytesTransferred: bytes)
+    }
+
+    // MARK: Reading and writing
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
+        try await readLock.lock()
+        defer { readLock.unlock() }
+        return try await readLocked(into: buffer)
+    }
+
+    /// `read` for a caller that already holds `readLock`.
+    func readLocked(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
+        if buffer.count == 0 {
+            if descriptor.isClosing { throw error(.closed, "read") }
+            return 0
+        }
+        while true {
+            if let failure = descriptor.begin(.read) { throw error(failure, "read") }
+            let n = Glibc.read(descriptor.fd, buffer.baseAddress, buffer.count)
+            let code = errno
+            descriptor.end()
+            if n >= 0 { return n }
+            if code == EINTR { continue }
+            guard code == EAGAIN else { throw NetError(.system(code), op: "read", address: pairName) }
+            let outcome = await descriptor.wait(.read)
+            if outcome != .ready { throw error(outcome, "read") }
+        }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) async throws {
+        try await writeLock.lock()
+        defer { writeLock.unlock() }
+        try await writeLocked(bytes)
+    }
+
+    func writeLocked(_ bytes: UnsafeRawBufferPointer) async throws {
+        if bytes.isEmpty {
+            if descriptor.isClosing { throw error(.closed, "write") }
+            return
+        }
+        var sent = 0
+        while sent < bytes.count {
+            if let failure = descriptor.begin(.write) { throw error(failure, "write", bytes: sent) }
+            let n = cnet_send(descriptor.fd, bytes.baseAddress! + sent, bytes.count - sent)
+            let code = errno
+            descriptor.end()
+            if n >= 0 {
+                sent += n
+                continue
+            }
+            if code == EINTR { continue }
+            guard code == EAGAIN else {
+                throw NetError(.system(code), op: "write", address: pairName, bytesTransferred: sent)
+            }
+            let outcome = await descriptor.wait(.write)
+            if outcome != .ready { throw error(outcome, "write", bytes: sent) }
+        }
+    }
+
+    // MARK: Closing
+
+    public func close() throws {
+        if !descriptor.close() { throw error(.closed, "close") }
+    }
+
+    /// Closes with a TCP reset (RST) instead of an orderly FIN, by setting `SO_LINGER` to 0.
+    public func closeWithReset() throws {
+        try withDescriptor("close") { fd in _ = cnet_set_linger_zero(fd) }
+        try close()
+    }
+
+    public func closeWrite() throws { try shutdown(SHUT_WR, "close") }
+    public func closeRead() throws { try shutdown(SHUT_RD, "close") }
+
+    private func shutdown(_ how: Int, _ op: String) throws {
+        var code: Int32 = 0
+        try withDescriptor(op) { fd in
+            if Glibc.shutdown(fd, Int32(how)) != 0 { code = errno }
+        }
+        if code != 0 { throw NetError(.system(code), op: op, address: pairName) }
+    }
+
+    /// Runs `body` with the descriptor, which stays open meanwhile; `.closed` once closed.
+    func withDescriptor(_ op: String, _ body: (Int32) -> Void) throws {
+        if let failure = descriptor.begin(nil) { throw error(failure, op) }
+        body(descriptor.fd)
+        descriptor.end()
+    }
+
+    // MARK: Deadlines and options
+
+    public func setReadDeadline(_ deadline: Deadline?) throws {
+        if !descriptor.setDeadline(deadline, for: .read) { throw error(.closed, "set deadline") }
+    }
+
+    public func setWriteDeadline(_ deadline: Deadline?) throws {
+        if !descriptor.setDeadline(deadline, for: .write) { throw error(.closed, "set deadline") }
+    }
+
+    /// Like Go's `SetNoDelay`. On by default.
+    public func setNoDelay(_ on: Bool) throws {
+        try withDescriptor("set option") { _ in setIntOption(Int32(IPPROTO_TCP), TCP_NODELAY, on ? 1 : 0) }
+    }
+
+    /// Like Go's `SetKeepAlive` plus `SetKeepAlivePeriod`: probes after `period` of idleness,
+    /// then every `period`; `nil` turns keep-alive off.
+    public func setKeepAlive(period: Duration?) throws {
+        let seconds = period.map { max(1, Int32(clamping: $0.components.seconds)) } ?? 0
+        var code: Int32 = 0
+        try withDescriptor("set option") { fd in
+            if cnet_set_keepalive(fd, seconds) != 0 { code = errno }
+        }
+        if code != 0 { throw NetError(.system(code), op: "set option", address: pairName) }
+    }
+
+    private func setIntOption(_ level: Int32, _ name: Int32, _ value: Int32) {
+        var value = value
+        _ = setsockopt(descriptor.fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+}
+
+extension WaitResult {
+    var errorCode: NetError.Code {
+        switch self {
+        case .closed: return .closed
+        case .timedOut: return .deadlineExceeded
+        case .canceled: return .canceled
+        case .ready: return .system(EAGAIN)
+        }
+    }
+}
