@@ -52,7 +52,8 @@ let package = Package(
     targets: [
         .target(name: "CNetShim"),
         .target(name: "NetCore", dependencies: ["CNetShim"]),
-        .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "CNetShim"]),
+        .executableTarget(name: "netcore-probe", dependencies: ["NetCore"], path: "Sources/NetCoreProbe"),
+        .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "CNetShim", "netcore-probe"]),
     ] + lessonTargetList,
     swiftLanguageModes: [.v6]
 )

@@ -4,7 +4,8 @@
 /// - One child task per connection, started at once: no work happens in the accept loop, so
 ///   a client that connects and says nothing blocks nobody.
 /// - On a temporary accept error (EMFILE: out of descriptors) it sleeps 5 ms, doubling up to
-///   1 s, and tries again; `onTemporaryError` hears about each one with the delay chosen.
+///   1 s, and tries again (on the poller's own timers: Dispatch, behind `Task.sleep`, needs a
+///   new descriptor to arm a timer, which is exactly what EMFILE denies); `onTemporaryError` hears about each one with the delay chosen.
 ///   A success resets the delay. Any other error ends the loop and is thrown.
 /// - The handler cannot throw, so one connection's failure never cancels its siblings.
 ///   `serve` closes each conn after its handler returns (if the handler did not).
@@ -30,7 +31,7 @@ public func serve(
                 }
                 delay = delay == .zero ? .milliseconds(5) : min(delay * 2, .seconds(1))
                 onTemporaryError?(error, delay)
-                do { try await Task.sleep(for: delay) } catch { break }
+                if !(await sleepOnPoller(for: delay)) { break }
                 continue
             } catch {
                 break
@@ -44,4 +45,14 @@ public func serve(
         group.cancelAll()
     }
     if let failure { throw failure }
+}
+
+/// Sleeps for `duration` on the poller's timer heap, which needs no descriptor. Returns false
+/// if the calling task was cancelled first.
+func sleepOnPoller(for duration: Duration) async -> Bool {
+    // A descriptor-less PollDesc: never registered with epoll and never closed, it exists only
+    // to carry a read deadline and a waiter.
+    let timer = PollDesc(fd: -1, token: .max - 1)
+    _ = timer.setDeadline(.after(duration), for: .read)
+    return await timer.wait(.read) == .timedOut
 }
