@@ -53,6 +53,8 @@ let package = Package(
         .target(name: "CNetShim"),
         .target(name: "NetCore", dependencies: ["CNetShim"]),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "CNetShim"]),
+        .target(name: "Workbook", dependencies: ["NetCore"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"]),
     ] + lessonTargetList,
     swiftLanguageModes: [.v6]
 )
