@@ -44,3 +44,40 @@ func name(_ text: String, _ line: Int, _ column: Int) -> NameTemplate {
 }
 
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+extension Step {
+    var connect: Connect? { if case .connect(let v) = self { v } else { nil } }
+    var send: Send? { if case .send(let v) = self { v } else { nil } }
+    var clientAction: ClientAction? {
+        switch self {
+        case .shutdownWrite(let v), .reset(let v), .close(let v): v
+        default: nil
+        }
+    }
+    var expectClient: ClientExpectation? { if case .expectClient(let v) = self { v } else { nil } }
+    var expectUpstream: UpstreamExpectation? { if case .expectUpstream(let v) = self { v } else { nil } }
+    var serverCondition: ServerExpectation.Condition? { if case .expectServer(let v) = self { v.condition } else { nil } }
+    var capture: Capture? { if case .capture(let v) = self { v } else { nil } }
+    var loop: Loop? {
+        switch self {
+        case .repeat(let v), .parallel(let v): v
+        default: nil
+        }
+    }
+}
+
+extension Expression {
+    /// The operands with their signs, without locations: `[(+, capture base), (+, 2)]`.
+    var summary: [String] {
+        terms.map { term in
+            let sign = term.sign == .plus ? "+" : "-"
+            switch term.operand {
+            case .integer(let n): return "\(sign)\(n)"
+            case .size(let n): return "\(sign)\(n)B"
+            case .duration(let d): return "\(sign)\(d)"
+            case .capture(let name): return "\(sign)$\(name)"
+            case .loopVariable(let name): return "\(sign)#\(name)"
+            }
+        }
+    }
+}
