@@ -53,7 +53,7 @@ extension ScriptParser {
     func streamExpectation(_ cursor: inout Cursor, subject: String, dataOnly: Bool = false) throws(ScriptError) -> StreamExpectation {
         let what = dataOnly
             ? "the data after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/ or a name given by `random … as NAME`"
-            : "what \(subject) should get after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"
+            : "what `\(subject)` should get after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"
         guard let t = cursor.peek else { throw cursor.unexpected(what) }
         if t.kind == .word, !dataOnly {
             switch t.text {
@@ -70,7 +70,7 @@ extension ScriptParser {
                     }
                 }
                 if let after, let within, after >= within {
-                    throw ScriptError("`after \(after)` is not shorter than `within \(within)`; no close can satisfy both", at: cursor.location(of: t))
+                    throw ScriptError("`after \(after.scriptText)` is not shorter than `within \(within.scriptText)`; expected an `after` bound below the `within` bound", at: cursor.location(of: t))
                 }
                 return .ends(end, after: after, within: within)
             case "silence":
@@ -119,7 +119,7 @@ extension ScriptParser {
                 if !t.text.contains("{"), !declared.contains(where: { $0.overlaps(probe) }) {
                     let keywords = Self.streamKeywords + ["hex", "file"]
                     if let near = Suggestion.nearest(to: t.text, in: keywords) {
-                        throw ScriptError("unknown word `\(Token.abbreviate(t.text))`; did you mean `\(near)`? expected \(what)", at: cursor.location(of: t))
+                        throw ScriptError("unknown word `\(Token.abbreviate(t.text))` (did you mean `\(near)`?); expected \(what)", at: cursor.location(of: t))
                     }
                 }
             }
@@ -309,7 +309,7 @@ extension ScriptParser {
             case .bytes: "rss"
             case .duration: "cpu"
             }
-            throw ScriptError("unknown value `\(Token.abbreviate(name))`\(Suggestion.didYouMean(name, in: known)); capture it first with `\(metricWord) as \(Token.abbreviate(name))`, or expected \(what)", at: location)
+            throw ScriptError("unknown value `\(Token.abbreviate(name))`\(Suggestion.didYouMean(name, in: known)); expected \(what), or a name captured earlier, as in `\(metricWord) as \(Token.abbreviate(name))`", at: location)
         default:
             throw cursor.unexpected(what)
         }

@@ -55,7 +55,7 @@ extension ScriptParser {
     /// `repeat N [as i]`, `parallel N [as i]`: opens a block.
     func loopHeader(_ command: String, _ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) {
         let maximum = command == "parallel" ? Self.maximumParallel : Self.maximumRepeat
-        let count = try cursor.integer(after: command, what: "how many times, a whole number from 1", minimum: 1, maximum: maximum)
+        let count = try cursor.integer(after: command, what: "a number of times (1 or more)", minimum: 1, maximum: maximum)
         var variable: String? = nil
         if cursor.accept("as") {
             let name = try plainName(&cursor, what: "a loop variable name after `as`, such as `i`")

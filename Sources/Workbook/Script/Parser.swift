@@ -13,6 +13,8 @@ final class ScriptParser {
     var lesson: String?
     var lessonLocation: SourceLocation?
     var defaultStart: StartSpec?
+    /// Where the file's `start` line is, even one with an error.
+    var defaultStartLocation: SourceLocation?
     var defaultStartPlaceholders: [RawPlaceholder] = []
     var defaultTimeout: Duration?
     var defaultTimeoutLocation: SourceLocation?
@@ -20,6 +22,8 @@ final class ScriptParser {
 
     var checks: [Check] = []
     var checkNames: [String: SourceLocation] = [:]
+    /// Checks (by the line of their `check`) that have a `start` line, even one with an error.
+    var checksWithStartLine: Set<Int> = []
     var current: CheckState?
     var blocks: [Block] = []
 
@@ -32,6 +36,9 @@ final class ScriptParser {
         var check: Check
         var hintLocation: SourceLocation?
         var timeoutLocation: SourceLocation?
+        var startLocation: SourceLocation?
+        /// The check's `start` placeholders, checked once all its upstreams are declared.
+        var pendingStart: [RawPlaceholder] = []
         var firstStep: (command: String, location: SourceLocation)?
         var clients: [NamePattern] = []
         var data: [NamePattern] = []
@@ -123,10 +130,11 @@ final class ScriptParser {
         if command == "peer" || command == "peers" {
             return ScriptError("unknown command `\(command)`; checker-owned peers are declared with `upstream KIND as NAME` (KIND: echo, sink, silent, close, refuse or tls-echo)", at: at)
         }
-        var hint = Suggestion.didYouMean(command, in: allowed)
-        if hint.isEmpty { hint = Suggestion.didYouMean(command, in: Self.allCommands) }
         let shown = Token.abbreviate(command)
-        return ScriptError("unknown command `\(shown)`\(hint); expected \(Suggestion.list(allowed.map { "`\($0)`" }))", at: at)
+        if let near = Suggestion.nearest(to: command, in: allowed) ?? Suggestion.nearest(to: command, in: Self.allCommands) {
+            return ScriptError("unknown command `\(shown)`; did you mean `\(near)`?", at: at)
+        }
+        return ScriptError("unknown command `\(shown)`; expected \(Suggestion.list(allowed.map { "`\($0)`" }))", at: at)
     }
 
     // MARK: Top level
@@ -141,9 +149,10 @@ final class ScriptParser {
             lesson = try cursor.text("the lesson title as a string after `lesson`, such as \"Timeouts\"")
             try cursor.expectEnd()
         case "start":
-            if let previous = defaultStart {
-                throw ScriptError("second `start` line; the file's start line is at line \(previous.location.line) (a check can have its own `start` line)", at: at)
+            if let previous = defaultStartLocation {
+                throw ScriptError("second `start` line; the file's start line is at line \(previous.line) (a check can have its own `start` line)", at: at)
             }
+            defaultStartLocation = at
             let (spec, raw) = try startLine(&cursor, at: at)
             defaultStart = spec
             defaultStartPlaceholders = raw
@@ -207,6 +216,7 @@ final class ScriptParser {
             record(ScriptError("`\(block.command)` has no `end`; add `end` after its last step, \(before)", at: block.location))
         }
         blocks = []
+        validatePendingStart()
         guard let state = current else { return }
         current = nil
         if !state.check.name.isEmpty { checks.append(state.check) }
@@ -239,13 +249,15 @@ final class ScriptParser {
             current?.check.upstreams.append(upstream)
         case "start":
             try mustPrecedeSteps(command, at: at, reason: "it starts the server the steps talk to")
-            if let previous = current?.check.start {
-                throw ScriptError("second `start` in this check; the first is at line \(previous.location.line)", at: at)
+            if let previous = current?.startLocation {
+                throw ScriptError("second `start` in this check; the first is at line \(previous.line)", at: at)
             }
+            current?.startLocation = at
+            if let line = current?.check.location.line { checksWithStartLine.insert(line) }
             let (spec, raw) = try startLine(&cursor, at: at)
             current?.check.start = spec
-            // Validated now: the check's upstreams are all declared before its first step.
-            try validate(raw, scope: scope)
+            // Checked at the first step, when the check's upstreams are all declared.
+            current?.pendingStart = raw
         case "lesson":
             throw ScriptError("`lesson` inside a check; the lesson title goes at the top of the file, before the first check", at: at)
         default:
@@ -257,8 +269,21 @@ final class ScriptParser {
                 }
                 throw error
             }
-            if current?.firstStep == nil { current?.firstStep = (command, at) }
+            if current?.firstStep == nil {
+                current?.firstStep = (command, at)
+                validatePendingStart()
+            }
             try step(command, &cursor, at: at)
+        }
+    }
+
+    func validatePendingStart() {
+        guard let pending = current?.pendingStart, !pending.isEmpty else { return }
+        current?.pendingStart = []
+        do {
+            try validate(pending, scope: scope)
+        } catch {
+            record(error)
         }
     }
 
@@ -312,8 +337,9 @@ final class ScriptParser {
     /// check using it must have.
     func validateStarts() {
         var reported = Set<String>()
-        for check in checks where check.start == nil {
+        for check in checks where check.start == nil && !checksWithStartLine.contains(check.location.line) {
             guard defaultStart != nil else {
+                if defaultStartLocation != nil { continue }
                 record(ScriptError("check \"\(Token.abbreviate(check.name))\" has no `start` line, and the file has none; add `start --listen {listen}` (and the lesson's flags) at the top of the file", at: check.location))
                 continue
             }

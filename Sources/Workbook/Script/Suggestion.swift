@@ -12,10 +12,10 @@ enum Suggestion {
         return best?.0
     }
 
-    /// `; did you mean `x`?` or the empty string.
+    /// ` (did you mean `x`?)` or the empty string.
     static func didYouMean(_ word: String, in candidates: [String], wrap: (String) -> String = { "`\($0)`" }) -> String {
         guard let near = nearest(to: word, in: candidates) else { return "" }
-        return "; did you mean \(wrap(near))?"
+        return " (did you mean \(wrap(near))?)"
     }
 
     /// Levenshtein distance with adjacent transpositions counted as one edit.
