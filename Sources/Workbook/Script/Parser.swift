@@ -70,6 +70,8 @@ final class ScriptParser {
         let (lines, lexErrors) = Lexer(file: file).lex(source)
         var pendingLexErrors = lexErrors[...]
         for line in lines {
+            // Past the error limit the rest of the file cannot change what is reported.
+            if errors.count >= Self.maximumErrors { break }
             // Keep errors in source order: lexical errors of earlier lines first.
             while let e = pendingLexErrors.first, e.location.line < line.number {
                 record(e)
