@@ -69,7 +69,12 @@ extension ScriptParser {
         }
         try cursor.expectEnd(variable == nil ? ["as"] : [])
         if blocks.count >= Self.maximumNesting {
-            throw ScriptError("blocks nested more than \(Self.maximumNesting) deep", at: at)
+            // Reported once, at the first block too deep; deeper ones are only tracked.
+            if blocks.count == Self.maximumNesting {
+                throw ScriptError("blocks nested more than \(Self.maximumNesting) deep; expected at most \(Self.maximumNesting) levels of `repeat` and `parallel`", at: at)
+            }
+            openBlock(Block(command: command, count: count, variable: variable, broken: true, location: at))
+            return
         }
         openBlock(Block(command: command, count: count, variable: variable, broken: false, location: at))
     }
