@@ -3,6 +3,20 @@ import Testing
 
 /// Bad scripts and the exact first error each must produce: place, problem, and what was expected.
 let badScripts: [(source: String, error: String)] = [
+        ("start --listen {listen}\nupstream echo as up\ncheck \"c\"\n  connect a to up",
+         "checks.netlab:4:16: error: `up` is not an address (did you mean `{up.addr}`?); expected HOST:PORT, such as {up.addr} or \"127.0.0.1:9\""),
+        ("start --listen {listen}\ncheck \"c\"\n  connect a to {tmp}",
+         "checks.netlab:3:16: error: `{tmp}` is a file or folder, not an address; expected HOST:PORT, such as {up.addr} or \"127.0.0.1:9\""),
+        ("start --listen {listen}\ncheck \"c\"\n  hint \"\"",
+         "checks.netlab:3:8: error: empty string; expected the hint as a string after `hint`"),
+        ("start --listen {listen}\ncheck \"c\"\n  repeat 2\n    hint \"x\"\n  end",
+         "checks.netlab:4:5: error: `hint` inside `repeat`; it belongs to the check: move it above the check's first step"),
+        ("start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a \"\"",
+         "checks.netlab:4:12: error: empty string: every expectation must wait for something; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"),
+        ("start --listen {listen}\ncheck \"c\"\n  connect a\n  send a \"x\" in chunks of 0",
+         "checks.netlab:4:27: error: size `0` is zero; expected at least one byte"),
+        ("start --listen {listen}\ncheck \"c\"\n  parallel 10001\n  end",
+         "checks.netlab:3:12: error: `10001` is too large; expected a number of times (1 or more) after `parallel` (at most 10000)"),
         ("start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a \"x\" within 2sx",
          "checks.netlab:4:23: error: unknown duration unit \"sx\" in \"2sx\"; expected us, ms, s or m"),
         ("start --listen {listen}\ncheck \"c\"\n  sleep 2",

@@ -38,10 +38,9 @@ struct Lexer {
                 var quoteStart: Int? = nil
                 while i < s.count {
                     let d = s[i]
-                    if let open = quoteStart {
+                    if quoteStart != nil {
                         if d == "\\" { i += 2; continue }
                         if d == "\"" { quoteStart = nil }
-                        _ = open
                     } else {
                         if Lexer.isBlank(d) { break }
                         if d == "\"" { quoteStart = i }

@@ -81,17 +81,15 @@ extension ScriptParser {
     /// `handle` is called with the option word consumed.
     func optionLoop(_ cursor: inout Cursor, _ options: [String],
                     _ handle: (String, inout Cursor) throws(ScriptError) -> Void) throws(ScriptError) {
-        var seen: [String: Int] = [:]
+        var seen: Set<String> = []
         while let t = cursor.peek {
             guard t.kind == .word, options.contains(t.text) else {
-                try cursor.expectEnd(options.filter { seen[$0] == nil })
+                try cursor.expectEnd(options.filter { !seen.contains($0) })
                 return
             }
-            if let line = seen[t.text] {
-                _ = line
+            guard seen.insert(t.text).inserted else {
                 throw ScriptError("`\(t.text)` given twice in this line", at: cursor.location(of: t))
             }
-            seen[t.text] = t.column
             _ = cursor.next()
             try handle(t.text, &cursor)
         }

@@ -95,7 +95,20 @@ extension ScriptParser {
         try optionLoop(&cursor, names) { (option, cursor) throws(ScriptError) in
             switch option {
             case "to":
+                let token = cursor.peek
                 let (t, r) = try self.templateArgument(&cursor, what: "an address after `to`, such as {up.addr} or \"127.0.0.1:9\"")
+                if let literal = t.literalValue, !literal.contains(":") {
+                    let hint = self.scope.upstream(named: literal) != nil ? " (did you mean `{\(literal).addr}`?)" : ""
+                    throw ScriptError("`\(Token.abbreviate(literal))` is not an address\(hint); expected HOST:PORT, such as {up.addr} or \"127.0.0.1:9\"", at: cursor.location(of: token))
+                }
+                for raw in r {
+                    switch raw.placeholder {
+                    case .ca, .cert, .key, .fixtures, .tmp:
+                        throw ScriptError("`{\(raw.placeholder)}` is a file or folder, not an address; expected HOST:PORT, such as {up.addr} or \"127.0.0.1:9\"", at: raw.location)
+                    default:
+                        break
+                    }
+                }
                 step.target = t
                 raws += r
             case "within":

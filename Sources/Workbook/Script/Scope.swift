@@ -86,15 +86,6 @@ extension ScriptParser {
         var parts: [Template.Part] = []
         var raws: [RawPlaceholder] = []
         var literal = ""
-        var bytes: [UInt8] = []  // pending literal bytes from escapes inside quotes
-        func flushBytes() throws(ScriptError) {
-            guard !bytes.isEmpty else { return }
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw ScriptError("invalid UTF-8 in an argument", at: base)
-            }
-            literal += text
-            bytes = []
-        }
         var quoted = false
         var i = 0
         while i < s.count {
@@ -131,7 +122,6 @@ extension ScriptParser {
                 }
                 let name = String(String.UnicodeScalarView(s[(i + 1)..<j]))
                 let placeholder = try placeholder(name, at: at(i))
-                try flushBytes()
                 if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
                 parts.append(.placeholder(placeholder))
                 raws.append(RawPlaceholder(placeholder: placeholder, location: at(i)))
@@ -149,7 +139,6 @@ extension ScriptParser {
             literal.unicodeScalars.append(c)
             i += 1
         }
-        try flushBytes()
         if !literal.isEmpty || parts.isEmpty { parts.append(.literal(literal)) }
         return (Template(parts: parts, location: base), raws)
     }
