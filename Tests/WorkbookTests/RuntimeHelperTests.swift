@@ -42,6 +42,8 @@ struct RuntimeHelperTests {
         #expect(Duration.microseconds(100).scriptText == "100us")
         #expect(Duration.nanoseconds(1500).scriptText == "1.5us")
         #expect(Duration.zero.scriptText == "0s")
+        #expect(!Duration.seconds(Int64.max).scriptText.isEmpty)
+        #expect(!Duration.seconds(-1).scriptText.isEmpty)
     }
 
     @Test("templates render and print in source form; names resolve with loop values")

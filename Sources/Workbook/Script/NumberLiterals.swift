@@ -142,15 +142,17 @@ extension Duration {
     /// The duration as a script would write it: `250ms`, `2s`, `1.5s`, `1m`, `100us`.
     public var scriptText: String {
         let (seconds, attoseconds) = components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (whole, overflow1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (nanoseconds, overflow2) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if overflow1 || overflow2 || nanoseconds < 0 { return "\(self)" }
         if nanoseconds == 0 { return "0s" }
         let units: [(String, Int64)] = [("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)]
         for (name, size) in units where nanoseconds % size == 0 {
             return "\(nanoseconds / size)\(name)"
         }
         // A decimal in the largest unit that is not more than the value.
-        for (name, size) in units where abs(nanoseconds) >= size || name == "us" {
-            var fraction = String(abs(nanoseconds % size))
+        for (name, size) in units where nanoseconds >= size || name == "us" {
+            var fraction = String(nanoseconds % size)
             let digits = String(size).count - 1
             fraction = String(repeating: "0", count: max(0, digits - fraction.count)) + fraction
             while fraction.hasSuffix("0") { fraction.removeLast() }
