@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "NetCore", dependencies: ["CNetShim"]),
         .executableTarget(name: "netcore-probe", dependencies: ["NetCore"], path: "Sources/NetCoreProbe"),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "CNetShim", "netcore-probe"]),
+        .target(name: "Workbook", dependencies: ["NetCore"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"]),
     ] + lessonTargetList,
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,201 @@
+/// `expect NAME …` for a client.
+public struct ClientExpectation: Sendable, Equatable {
+    public var client: NameTemplate
+    public var expectation: StreamExpectation
+    public var location: SourceLocation
+
+    public init(client: NameTemplate, expectation: StreamExpectation, location: SourceLocation) {
+        self.client = client
+        self.expectation = expectation
+        self.location = location
+    }
+}
+
+/// `expect NAME …` for an upstream.
+public struct UpstreamExpectation: Sendable, Equatable {
+    public enum Condition: Sendable, Equatable {
+        /// `received DATA`, `eof`, `reset`, `closed`, `silence for T` on the upstream's side of
+        /// its latest connection (see docs/checks.md).
+        case stream(StreamExpectation)
+        /// `connections OP EXPR [within T]`: how many connections it has accepted so far.
+        case connections(Comparison, within: Duration?)
+    }
+
+    public var upstream: String
+    public var condition: Condition
+    public var location: SourceLocation
+
+    public init(upstream: String, condition: Condition, location: SourceLocation) {
+        self.upstream = upstream
+        self.condition = condition
+        self.location = location
+    }
+}
+
+/// What a connection's reading side must see. For a client it is what the server sent; for an
+/// upstream, what the server sent to the upstream.
+public enum StreamExpectation: Sendable, Equatable {
+    /// `DATA [within T]`: the next bytes not yet matched by an earlier `expect` are DATA (for a
+    /// pattern: they contain a match; everything up to the end of the match counts as matched).
+    case receives(ExpectedData, within: Duration?)
+    /// `eof|reset|closed [after T] [within T]`: the connection ends that way, no sooner than
+    /// `after` and no later than `within`, both measured from the start of the step.
+    case ends(End, after: Duration?, within: Duration?)
+    /// `silence for T`: nothing arrives and the connection does not end for T.
+    case silence(for: Duration)
+
+    public enum End: String, Sendable, Equatable, CaseIterable {
+        /// A FIN (read returns 0) with no unmatched bytes before it.
+        case eof
+        /// A RST (ECONNRESET).
+        case reset
+        /// A FIN or a RST; unmatched bytes before it are ignored.
+        case closed
+    }
+}
+
+/// Bytes to compare against what was received.
+public enum ExpectedData: Sendable, Equatable {
+    /// `"text"`
+    case text([UInt8])
+    /// `hex "…"`
+    case hex([UInt8])
+    /// `file "…"`: a path relative to the folder that holds checks.netlab.
+    case file(String)
+    /// `NAME`: data named by `send … random … as NAME`.
+    case named(NameTemplate)
+    /// `/regex/`: matched against the received bytes read as UTF-8 text.
+    case pattern(Pattern)
+}
+
+/// A `/regular expression/` in Swift `Regex` syntax. The parser has compiled it once, so
+/// `try Regex(source)` will succeed.
+public struct Pattern: Sendable, Hashable, CustomStringConvertible {
+    /// The expression without the slashes, with `\/` turned into `/`.
+    public var source: String
+    public var location: SourceLocation
+
+    public init(source: String, location: SourceLocation) {
+        self.source = source
+        self.location = location
+    }
+
+    public var description: String {
+        var out = "/"
+        for c in source { if c == "/" { out += "\\/" } else { out.append(c) } }
+        return out + "/"
+    }
+}
+
+/// `expect server …`
+public struct ServerExpectation: Sendable, Equatable {
+    public enum Condition: Sendable, Equatable {
+        /// `log /re/ [within T]`: a line the server wrote to stderr matches (each line can satisfy
+        /// only one `log` expectation, so repeating it counts lines).
+        case log(Pattern, within: Duration?)
+        /// `no log /re/ [for T]`: no line so far matches, nor during the next T (when given).
+        case noLog(Pattern, for: Duration?)
+        /// `alive [for T]`: the process is running now (and still is after T, when given).
+        case alive(for: Duration?)
+        /// `exited [status N] [within T]`: the process ends (with that exit status, when given).
+        case exited(status: Int?, within: Duration?)
+        /// `fds|rss|cpu OP EXPR [within T]`: a measurement from /proc satisfies the comparison;
+        /// retried until it does or the bound runs out.
+        case metric(Metric, Comparison, within: Duration?)
+    }
+
+    public var condition: Condition
+    public var location: SourceLocation
+
+    public init(condition: Condition, location: SourceLocation) {
+        self.condition = condition
+        self.location = location
+    }
+}
+
+/// What netlab can measure about the server process.
+public enum Metric: String, Sendable, Equatable, CaseIterable {
+    /// Open file descriptors (`/proc/PID/fd`): a count.
+    case fds
+    /// Resident memory (`VmRSS` in `/proc/PID/status`): a size in bytes.
+    case rss
+    /// CPU time used, user + system (`/proc/PID/stat`): a duration.
+    case cpu
+
+    public var quantity: Quantity {
+        switch self {
+        case .fds: .count
+        case .rss: .bytes
+        case .cpu: .duration
+        }
+    }
+}
+
+/// The kind of number a comparison works on.
+public enum Quantity: String, Sendable, Equatable {
+    case count, bytes, duration
+}
+
+/// `OP EXPR`, as in `<= base + 2`.
+public struct Comparison: Sendable, Equatable {
+    public enum Operator: String, Sendable, Equatable, CaseIterable {
+        case less = "<"
+        case lessOrEqual = "<="
+        case equal = "=="
+        case notEqual = "!="
+        case greaterOrEqual = ">="
+        case greater = ">"
+    }
+
+    public var op: Operator
+    public var rhs: Expression
+
+    public init(op: Operator, rhs: Expression) {
+        self.op = op
+        self.rhs = rhs
+    }
+}
+
+/// `TERM { (+|-) TERM }`: a sum of literals, captured measurements and loop counters.
+///
+/// Count and byte expressions evaluate to `Int` (`.duration` operands cannot occur in them);
+/// duration expressions evaluate to `Duration` (only `.duration` literals and captures of `cpu`
+/// occur in them). The parser has checked this against `quantity`.
+public struct Expression: Sendable, Equatable {
+    public struct Term: Sendable, Equatable {
+        public enum Sign: Sendable, Equatable { case plus, minus }
+        public var sign: Sign
+        public var operand: Operand
+        public var location: SourceLocation
+
+        public init(sign: Sign, operand: Operand, location: SourceLocation) {
+            self.sign = sign
+            self.operand = operand
+            self.location = location
+        }
+    }
+
+    public enum Operand: Sendable, Equatable {
+        /// `2`: a count, or bytes in a size expression.
+        case integer(Int)
+        /// `64MiB`, in bytes.
+        case size(Int)
+        /// `200ms`
+        case duration(Duration)
+        /// `base`: a value remembered by `fds|rss|cpu as base` earlier in the check.
+        case capture(String)
+        /// `i`: the counter of an enclosing loop (a count).
+        case loopVariable(String)
+    }
+
+    /// The first term's sign is always `.plus`.
+    public var terms: [Term]
+    public var quantity: Quantity
+    public var location: SourceLocation
+
+    public init(terms: [Term], quantity: Quantity, location: SourceLocation) {
+        self.terms = terms
+        self.quantity = quantity
+        self.location = location
+    }
+}

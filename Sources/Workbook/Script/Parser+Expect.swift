@@ -1,0 +1,317 @@
+/// `expect …` and the comparisons it uses.
+extension ScriptParser {
+    static let streamKeywords = ["eof", "reset", "closed", "silence", "received"]
+    static let serverKeywords = ["log", "no", "alive", "exited", "fds", "rss", "cpu"]
+
+    func expect(_ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) -> Step {
+        guard let t = cursor.peek, t.kind == .word else {
+            throw cursor.unexpected("what to expect after `expect`: `server` or a client or upstream name")
+        }
+        if t.text == "server" {
+            _ = cursor.next()
+            return .expectServer(ServerExpectation(condition: try serverCondition(&cursor), location: at))
+        }
+        if let upstream = scope.upstream(named: t.text) {
+            _ = cursor.next()
+            return .expectUpstream(UpstreamExpectation(
+                upstream: upstream.name, condition: try upstreamCondition(&cursor, upstream), location: at))
+        }
+        let client = try nameTemplate(&cursor, what: "a client name after `expect`")
+        try checkDeclared(client, in: current?.clients ?? [], what: "client", introducedBy: "connect \(client)")
+        _ = cursor.accept("received")
+        let expectation = try streamExpectation(&cursor, subject: client.description)
+        return .expectClient(ClientExpectation(client: client, expectation: expectation, location: at))
+    }
+
+    func upstreamCondition(_ cursor: inout Cursor, _ upstream: Upstream) throws(ScriptError) -> UpstreamExpectation.Condition {
+        let name = upstream.name
+        if cursor.accept("connections") {
+            let comparison = try comparison(&cursor, quantity: .count, subject: "connections")
+            var within: Duration?
+            try optionLoop(&cursor, ["within"]) { (_, cursor) throws(ScriptError) in
+                within = try cursor.duration(after: "within")
+            }
+            return .connections(comparison, within: within)
+        }
+        if cursor.accept("received") {
+            guard upstream.kind.reads else {
+                throw ScriptError("upstream `\(name)` is `\(upstream.kind.keyword)`: it never reads, so it cannot have received anything; use `echo` or `sink` to record what the server sends", at: cursor.location(of: cursor.line.tokens[cursor.index - 1]))
+            }
+            return .stream(try streamExpectation(&cursor, subject: name, dataOnly: true))
+        }
+        if let t = cursor.peek, t.kind == .word, ["eof", "reset", "closed", "silence"].contains(t.text) {
+            return .stream(try streamExpectation(&cursor, subject: name))
+        }
+        if let t = cursor.peek, t.kind == .string || t.kind == .pattern || (t.kind == .word && ["hex", "file"].contains(t.text)) {
+            throw ScriptError("what an upstream got is written `expect \(name) received …`; expected `received` before the data", at: cursor.location(of: t))
+        }
+        let hint = cursor.peek.flatMap { $0.kind == .word ? Suggestion.didYouMean($0.text, in: ["received", "eof", "reset", "closed", "silence", "connections"]) : nil } ?? ""
+        throw cursor.unexpected("`received`, `eof`, `reset`, `closed`, `silence` or `connections` after `expect \(name)`", hint: hint)
+    }
+
+    /// What a client (or upstream) reads: data, an end, or silence.
+    func streamExpectation(_ cursor: inout Cursor, subject: String, dataOnly: Bool = false) throws(ScriptError) -> StreamExpectation {
+        let what = dataOnly
+            ? "the data after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/ or a name given by `random … as NAME`"
+            : "what `\(subject)` should get after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"
+        guard let t = cursor.peek else { throw cursor.unexpected(what) }
+        if t.kind == .word, !dataOnly {
+            switch t.text {
+            case "eof", "reset", "closed":
+                _ = cursor.next()
+                let end = StreamExpectation.End(rawValue: t.text) ?? .closed
+                var after: Duration?
+                var within: Duration?
+                try optionLoop(&cursor, ["after", "within"]) { (option, cursor) throws(ScriptError) in
+                    if option == "after" {
+                        after = try cursor.duration(after: "after", positive: false)
+                    } else {
+                        within = try cursor.duration(after: "within")
+                    }
+                }
+                if let after, let within, after >= within {
+                    throw ScriptError("`after \(after.scriptText)` is not shorter than `within \(within.scriptText)`; expected an `after` bound below the `within` bound", at: cursor.location(of: t))
+                }
+                return .ends(end, after: after, within: within)
+            case "silence":
+                _ = cursor.next()
+                try cursor.expectWord("for", "after `silence`, as in `silence for 500ms`")
+                let duration = try cursor.duration(after: "for")
+                try cursor.expectEnd()
+                return .silence(for: duration)
+            default:
+                break
+            }
+        }
+        let data = try expectedData(&cursor, what: what)
+        var within: Duration?
+        try optionLoop(&cursor, ["within"]) { (_, cursor) throws(ScriptError) in
+            within = try cursor.duration(after: "within")
+        }
+        return .receives(data, within: within)
+    }
+
+    func expectedData(_ cursor: inout Cursor, what: String) throws(ScriptError) -> ExpectedData {
+        guard let t = cursor.peek else { throw cursor.unexpected(what) }
+        switch t.kind {
+        case .string:
+            _ = cursor.next()
+            let bytes = try StringLiteral.bytes(t.raw, column: t.column, line: cursor.line.number, file: file)
+            if bytes.isEmpty {
+                throw ScriptError("empty string: every expectation must wait for something; expected \(what)", at: cursor.location(of: t))
+            }
+            return .text(bytes)
+        case .pattern:
+            _ = cursor.next()
+            return .pattern(try pattern(t, cursor))
+        case .word where t.text == "hex":
+            _ = cursor.next()
+            return .hex(try hexString(&cursor))
+        case .word where t.text == "file":
+            _ = cursor.next()
+            return .file(try filePath(&cursor))
+        case .word where t.text == "random":
+            throw ScriptError("`random` makes data to send; to compare, send it with `random SIZE as x` and expect `x`", at: cursor.location(of: t))
+        case .word:
+            let declared = current?.data ?? []
+            if let first = t.raw.first, Lexer.isLetter(first) || first == "_" {
+                let probe = NamePattern(NameTemplate(t.text, location: cursor.here))
+                if !t.text.contains("{"), !declared.contains(where: { $0.overlaps(probe) }) {
+                    let keywords = Self.streamKeywords + ["hex", "file"]
+                    if let near = Suggestion.nearest(to: t.text, in: keywords) {
+                        throw ScriptError("unknown word `\(Token.abbreviate(t.text))` (did you mean `\(near)`?); expected \(what)", at: cursor.location(of: t))
+                    }
+                }
+            }
+            let name = try nameTemplate(&cursor, what: what)
+            try checkDeclared(name, in: declared, what: "data name", introducedBy: "send … random SIZE as \(name)")
+            return .named(name)
+        default:
+            throw cursor.unexpected(what)
+        }
+    }
+
+    /// Decodes and compiles a `/pattern/` token.
+    func pattern(_ t: Token, _ cursor: Cursor) throws(ScriptError) -> Pattern {
+        var source = ""
+        var i = 1
+        let raw = t.raw
+        while i < raw.count - 1 {
+            if raw[i] == "\\", i + 1 < raw.count - 1, raw[i + 1] == "/" {
+                source += "/"
+                i += 2
+                continue
+            }
+            source.unicodeScalars.append(raw[i])
+            i += 1
+        }
+        let location = cursor.location(of: t)
+        guard !source.isEmpty else {
+            throw ScriptError("empty pattern `//`; expected a regular expression between the slashes", at: location)
+        }
+        do {
+            _ = try Regex(source)
+        } catch {
+            let reason = "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid"
+            throw ScriptError("invalid regular expression /\(Token.abbreviate(source))/: \(reason)", at: location)
+        }
+        return Pattern(source: source, location: location)
+    }
+
+    // MARK: Server
+
+    func serverCondition(_ cursor: inout Cursor) throws(ScriptError) -> ServerExpectation.Condition {
+        guard let t = cursor.peek, t.kind == .word, Self.serverKeywords.contains(t.text) else {
+            let hint = cursor.peek.flatMap { $0.kind == .word ? Suggestion.didYouMean($0.text, in: Self.serverKeywords) : nil } ?? ""
+            throw cursor.unexpected("`log`, `no log`, `alive`, `exited`, `fds`, `rss` or `cpu` after `expect server`", hint: hint)
+        }
+        _ = cursor.next()
+        switch t.text {
+        case "log":
+            let p = try patternArgument(&cursor, after: "log")
+            var within: Duration?
+            try optionLoop(&cursor, ["within"]) { (_, cursor) throws(ScriptError) in
+                within = try cursor.duration(after: "within")
+            }
+            return .log(p, within: within)
+        case "no":
+            try cursor.expectWord("log", "after `expect server no`, as in `expect server no log /panic/ for 1s`")
+            let p = try patternArgument(&cursor, after: "log")
+            var duration: Duration?
+            try optionLoop(&cursor, ["for"]) { (_, cursor) throws(ScriptError) in
+                duration = try cursor.duration(after: "for")
+            }
+            return .noLog(p, for: duration)
+        case "alive":
+            var duration: Duration?
+            try optionLoop(&cursor, ["for"]) { (_, cursor) throws(ScriptError) in
+                duration = try cursor.duration(after: "for")
+            }
+            return .alive(for: duration)
+        case "exited":
+            var status: Int?
+            var within: Duration?
+            try optionLoop(&cursor, ["status", "within"]) { (option, cursor) throws(ScriptError) in
+                if option == "status" {
+                    status = try cursor.integer(after: "status", what: "an exit status from 0 to 255", minimum: 0, maximum: 255)
+                } else {
+                    within = try cursor.duration(after: "within")
+                }
+            }
+            return .exited(status: status, within: within)
+        default:
+            let metric = Metric(rawValue: t.text) ?? .fds
+            let c = try comparison(&cursor, quantity: metric.quantity, subject: metric.rawValue)
+            var within: Duration?
+            try optionLoop(&cursor, ["within"]) { (_, cursor) throws(ScriptError) in
+                within = try cursor.duration(after: "within")
+            }
+            return .metric(metric, c, within: within)
+        }
+    }
+
+    func patternArgument(_ cursor: inout Cursor, after keyword: String) throws(ScriptError) -> Pattern {
+        guard let t = cursor.peek, t.kind == .pattern else {
+            let hint = cursor.peek?.kind == .string ? " (log lines are matched with a /pattern/, not a string)" : ""
+            throw cursor.unexpected("a /pattern/ after `\(keyword)`, such as /accepted 127\\.0\\.0\\.1/", hint: hint)
+        }
+        _ = cursor.next()
+        return try pattern(t, cursor)
+    }
+
+    // MARK: Comparisons
+
+    static func describe(_ q: Quantity) -> String {
+        switch q {
+        case .count: "a count"
+        case .bytes: "a size in bytes"
+        case .duration: "a duration"
+        }
+    }
+
+    /// `OP EXPR`
+    func comparison(_ cursor: inout Cursor, quantity: Quantity, subject: String) throws(ScriptError) -> Comparison {
+        guard let t = cursor.peek, t.kind == .symbol, let op = Comparison.Operator(rawValue: t.text) else {
+            throw cursor.unexpected("a comparison after `\(subject)`: <, <=, ==, !=, >= or >")
+        }
+        _ = cursor.next()
+        return Comparison(op: op, rhs: try expression(&cursor, quantity: quantity, subject: subject))
+    }
+
+    /// `TERM { (+|-) TERM }`, each term of the given quantity.
+    func expression(_ cursor: inout Cursor, quantity: Quantity, subject: String) throws(ScriptError) -> Expression {
+        let start = cursor.here
+        var terms: [Expression.Term] = []
+        var sign = Expression.Term.Sign.plus
+        while true {
+            terms.append(Expression.Term(sign: sign, operand: try operand(&cursor, quantity: quantity, subject: subject), location: cursor.location(of: cursor.line.tokens[cursor.index - 1])))
+            guard let t = cursor.peek, t.kind == .symbol, t.text == "+" || t.text == "-" else { break }
+            _ = cursor.next()
+            sign = t.text == "+" ? .plus : .minus
+        }
+        return Expression(terms: terms, quantity: quantity, location: start)
+    }
+
+    func operand(_ cursor: inout Cursor, quantity: Quantity, subject: String) throws(ScriptError) -> Expression.Operand {
+        let example = switch quantity {
+        case .count: "such as 10 or base + 2"
+        case .bytes: "such as 64MiB or base + 1MiB"
+        case .duration: "such as 200ms or base + 100ms"
+        }
+        let what = "\(Self.describe(quantity)) (\(example))"
+        guard let t = cursor.peek else { throw cursor.unexpected(what) }
+        let location = cursor.location(of: t)
+        switch t.kind {
+        case .number:
+            let (_, unit) = NumberLiteral.split(t.text)
+            let isDuration = NumberLiteral.durationUnits.contains { $0.name == unit }
+            let isSize = NumberLiteral.sizeUnits.contains { $0.name == unit }
+            switch quantity {
+            case .count:
+                if isDuration || isSize {
+                    throw ScriptError("`\(t.text)` is \(isDuration ? "a duration" : "a size"), but `\(subject)` is a count; expected a whole number", at: location)
+                }
+                _ = cursor.next()
+                return .integer(try t.integer(file: file, line: location.line, what: "a count"))
+            case .bytes:
+                if isDuration && !unit.isEmpty {
+                    throw ScriptError("`\(t.text)` is a duration, but `\(subject)` is a size; expected a size such as 64MiB", at: location)
+                }
+                _ = cursor.next()
+                let size = try t.size(file: file, line: location.line, after: subject)
+                return unit.isEmpty ? .integer(size) : .size(size)
+            case .duration:
+                if isSize && !unit.isEmpty {
+                    throw ScriptError("`\(t.text)` is a size, but `\(subject)` is a duration; expected a duration such as 200ms", at: location)
+                }
+                _ = cursor.next()
+                return .duration(try t.duration(file: file, line: location.line, after: subject))
+            }
+        case .word:
+            let name = t.text
+            if blocks.contains(where: { $0.variable == name }) {
+                guard quantity == .count else {
+                    throw ScriptError("loop counter `\(name)` is a count, but `\(subject)` is \(Self.describe(quantity))", at: location)
+                }
+                _ = cursor.next()
+                return .loopVariable(name)
+            }
+            if let metric = current?.captures[name] {
+                guard metric.quantity == quantity else {
+                    throw ScriptError("`\(name)` holds \(metric.rawValue) (\(Self.describe(metric.quantity))), but `\(subject)` is \(Self.describe(quantity))", at: location)
+                }
+                _ = cursor.next()
+                return .capture(name)
+            }
+            let known = Array((current?.captures.keys).map(Array.init) ?? []).sorted() + blocks.compactMap(\.variable)
+            let metricWord = switch quantity {
+            case .count: "fds"
+            case .bytes: "rss"
+            case .duration: "cpu"
+            }
+            throw ScriptError("unknown value `\(Token.abbreviate(name))`\(Suggestion.didYouMean(name, in: known)); expected \(what), or a name captured earlier, as in `\(metricWord) as \(Token.abbreviate(name))`", at: location)
+        default:
+            throw cursor.unexpected(what)
+        }
+    }
+}
