@@ -48,11 +48,15 @@ let package = Package(
     name: "netlab",
     products: [
         .library(name: "NetCore", targets: ["NetCore"]),
+        .library(name: "NetTLS", targets: ["NetTLS"]),
     ],
     targets: [
         .target(name: "CNetShim"),
         .target(name: "NetCore", dependencies: ["CNetShim"]),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "CNetShim"]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "NetTLS", dependencies: ["NetCore", "COpenSSL"]),
+        .testTarget(name: "NetTLSTests", dependencies: ["NetTLS", "NetCore"]),
     ] + lessonTargetList,
     swiftLanguageModes: [.v6]
 )
