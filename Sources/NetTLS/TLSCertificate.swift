@@ -53,9 +53,9 @@ public final class TLSCertificate: @unchecked Sendable {
         ERR_clear_error()
         if X509_check_private_key(certificates[0], key) != 1 {
             _ = OpenSSLErrors.drain()
+            let names = TLSCertificate.names(of: certificates[0])
             certificates.forEach { X509_free($0) }
             EVP_PKEY_free(key)
-            let names = TLSCertificate.names(of: certificates[0])
             throw TLSError(.keyMismatch, "private key does not match the certificate (the key in \(keySource) was not made for the certificate in \(certificateSource)"
                 + (names.isEmpty ? ")" : ", which is for \(names.joined(separator: ", ")))"))
         }
