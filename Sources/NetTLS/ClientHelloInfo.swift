@@ -66,7 +66,6 @@ public struct ClientHelloInfo: Sendable, Equatable {
         let result = withExtendedLifetime(box) { SSL_do_handshake(ssl) }
         let errors = OpenSSLErrors.drain()
         if let info = box.info { return info }
-        if let failure = box.failure { throw failure }
         if result == 1 { throw TLSError(.protocolError, "OpenSSL finished a handshake without calling the ClientHello callback") }
         let reasons = errors.map(\.text)
         if errors.contains(where: { $0.reason == SSL_R_UNEXPECTED_EOF_WHILE_READING }) || errors.isEmpty {
@@ -112,7 +111,6 @@ public struct ClientHelloInfo: Sendable, Equatable {
 /// Where the callback leaves its findings; reached through the SSL's app data.
 private final class InspectionBox {
     var info: ClientHelloInfo?
-    var failure: TLSError?
 }
 
 /// The one server context used for inspection, made on first use and kept: it has no

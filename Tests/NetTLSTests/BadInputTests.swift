@@ -1,6 +1,6 @@
 import Foundation
 import NetCore
-@testable import NetTLS
+import NetTLS
 import Testing
 
 /// Runs a handshake that should fail on both ends; closes everything; returns both errors and

@@ -1,6 +1,6 @@
 import Foundation
 import NetCore
-@testable import NetTLS
+import NetTLS
 import Testing
 
 @Suite("DevCA and certificates", .timeLimit(.minutes(1)))

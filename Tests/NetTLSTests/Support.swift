@@ -1,6 +1,6 @@
 import Foundation
 import NetCore
-@testable import NetTLS
+import NetTLS
 import Testing
 
 /// One CA and one localhost certificate for the whole test run (making keys is cheap, but
