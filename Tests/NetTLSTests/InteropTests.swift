@@ -60,8 +60,8 @@ struct InteropTests {
                                 version == .tls12 ? "-tls1_2" : "-tls1_3", "-brief", "-ign_eof"],
                                stdin: "hello from s_client\n")
         let status = await client.finish(limit: .seconds(15))
+        try listener.close()  // wakes the accept if s_client never connected
         let negotiated = try await bounded { try await serverSide.value }
-        try listener.close()
         #expect(status == 0, "s_client: \(client.stderr)")
         #expect(client.stdout.contains("echo: hello from s_client"), "stdout: \(client.stdout) stderr: \(client.stderr)")
         #expect(client.stderr.contains("Verification: OK"), "\(client.stderr)")
@@ -91,8 +91,8 @@ struct InteropTests {
         arguments.append("https://localhost:\(port)/hello")
         let curl = try Child(arguments)
         let status = await curl.finish(limit: .seconds(15))
+        try listener.close()  // wakes the accept if curl never connected
         let (requestLine, alpn, negotiated) = try await bounded { try await serverSide.value }
-        try listener.close()
         #expect(status == 0, "curl: \(curl.stderr)")
         #expect(curl.stdout == "hello over TLS\n\n200 1.1", "\(curl.stdout) \(curl.stderr)")
         #expect(requestLine == "GET /hello HTTP/1.1")
@@ -117,8 +117,8 @@ struct InteropTests {
         let curl = try Child(["curl", "-sS", "--max-time", "10", "--resolve", "localhost:\(port):127.0.0.1",
                               "--capath", "/nonexistent", "--cacert", "/dev/null", "https://localhost:\(port)/"])
         let status = await curl.finish(limit: .seconds(15))
+        try listener.close()  // wakes the accept if curl never connected
         let error = try await bounded { try await serverSide.value }
-        try listener.close()
         #expect(status != 0)
         #expect(error is TLSError, "\(String(describing: error))")
         #expect(await socketsLeft(port: port) == 0)

@@ -55,7 +55,9 @@ struct Pair {
 /// machine is shared with other builds.
 let safety: Duration = .seconds(20)
 
-/// Runs `body` with a time bound; throws if it is exceeded.
+/// Runs `body` with a time bound; throws if it is exceeded. The body is cancelled then, and
+/// the group still waits for it to end, so the body's I/O must also respond to cancellation or
+/// carry deadlines (every conn in these tests gets `safety` as its deadline).
 func bounded<T: Sendable>(_ limit: Duration = .seconds(30), _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
