@@ -89,6 +89,8 @@ public final class TLSConn: HalfClosable, @unchecked Sendable {
     private var wrappedEOF = false
     /// The first bytes the peer sent, to say what it spoke if it was not TLS.
     private var firstBytes: [UInt8] = []
+    /// How many bytes the peer sent during the handshake.
+    private var handshakeBytesIn = 0
 
     /// Plaintext per `SSL_write` call: four full records.
     private static let writeChunk = 4 * 16 * 1024
@@ -253,6 +255,7 @@ public final class TLSConn: HalfClosable, @unchecked Sendable {
                     eof = true
                 } else {
                     input = n
+                    handshakeBytesIn += n
                     if firstBytes.count < 16 { firstBytes += UnsafeRawBufferPointer(rebasing: inbound[..<min(n, 16 - firstBytes.count)]) }
                 }
             default:
@@ -524,7 +527,7 @@ public final class TLSConn: HalfClosable, @unchecked Sendable {
         if let notTLS = notTLSError() { return notTLS }
         if eof && (errors.isEmpty || isUnexpectedEOF(errors)) {
             let peer = isClient ? "server" : "client"
-            let said = firstBytes.isEmpty ? "before sending anything" : "after \(firstBytes.count < 16 ? "\(firstBytes.count)" : "some") bytes of handshake"
+            let said = handshakeBytesIn == 0 ? "before sending anything" : "after sending \(handshakeBytesIn) bytes of handshake"
             return TLSError(.handshakeCutShort, "handshake cut short by the peer: the \(peer) closed the connection \(said)",
                             openSSLReasons: errors.map(\.text))
         }
