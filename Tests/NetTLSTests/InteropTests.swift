@@ -120,7 +120,9 @@ struct InteropTests {
         try listener.close()  // wakes the accept if curl never connected
         let error = try await bounded { try await serverSide.value }
         #expect(status != 0)
-        #expect(error is TLSError, "\(String(describing: error))")
+        // curl sends an alert and closes; if it left part of our flight unread, its kernel
+        // answers with a RST that can overtake the alert. Either way the handshake failed.
+        #expect(error is TLSError || (error as? NetError)?.isConnectionReset == true, "\(String(describing: error))")
         #expect(await socketsLeft(port: port) == 0)
     }
 }
