@@ -48,13 +48,17 @@ let package = Package(
     name: "netlab",
     products: [
         .library(name: "NetCore", targets: ["NetCore"]),
+        .library(name: "NetTLS", targets: ["NetTLS"]),
     ],
     targets: [
         .target(name: "CNetShim"),
         .target(name: "NetCore", dependencies: ["CNetShim"]),
         .executableTarget(name: "netcore-probe", dependencies: ["NetCore"], path: "Sources/NetCoreProbe"),
         .testTarget(name: "NetCoreTests", dependencies: ["NetCore", "CNetShim", "netcore-probe"]),
-        .target(name: "Workbook", dependencies: ["NetCore"]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "NetTLS", dependencies: ["NetCore", "COpenSSL"]),
+        .testTarget(name: "NetTLSTests", dependencies: ["NetTLS", "NetCore"]),
+        .target(name: "Workbook", dependencies: ["NetCore", "NetTLS"]),
         .testTarget(name: "WorkbookTests", dependencies: ["Workbook"]),
     ] + lessonTargetList,
     swiftLanguageModes: [.v6]

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what netlab needs from the system beyond the Swift toolchain: OpenSSL 3's headers
+# and libraries (for the COpenSSL module) and pkg-config (which SwiftPM asks where they are).
+#
+# Idempotent: does nothing when `pkg-config --exists openssl` already succeeds. Otherwise runs
+# `apt-get install -y libssl-dev pkg-config` (Debian/Ubuntu), with sudo only when not root.
+# The `openssl` and `curl` programs are used by the interop tests; they are installed too
+# when missing (they are small and usually present already).
+set -euo pipefail
+
+missing=()
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openssl; then
+    missing+=(libssl-dev pkg-config)
+fi
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: missing ${missing[*]}, and this is not a Debian/Ubuntu system (no apt-get)." >&2
+    echo "install-deps: install OpenSSL 3 development files and pkg-config with your package manager." >&2
+    exit 1
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        sudo=(sudo)
+    else
+        echo "install-deps: need root (or sudo) to install ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq "${missing[@]}"
+pkg-config --exists openssl
