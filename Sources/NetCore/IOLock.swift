@@ -18,7 +18,7 @@ final class IOLock: Sendable {
         var waiters: [Waiter] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Takes the lock, waiting behind earlier callers. Throws `NetError(.canceled)` if the
     /// calling task is cancelled while it waits.

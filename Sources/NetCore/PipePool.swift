@@ -19,7 +19,7 @@ enum PipePool {
     static let maxIdle = 16
     static let pipeSize: Int32 = 1 << 20
 
-    private static let idle = Mutex<[SplicePipe]>([])
+    private static let idle = Locked<[SplicePipe]>([])
     private static let live = Atomic<Int>(0)
 
     /// Pipes that exist now, idle or in use (each holds two descriptors).

@@ -31,7 +31,7 @@ enum WaitResult: Sendable {
 final class PollDesc: Sendable {
     let fd: Int32
     let token: UInt64
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Deadline generations, written under `state`'s lock, read without it by the poller when
     /// it compacts its timer heap.
     private let readGeneration = Atomic<UInt64>(0)

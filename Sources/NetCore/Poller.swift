@@ -16,8 +16,8 @@ final class Poller: Sendable {
 
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let table = Mutex(TokenTable())
-    private let timers = Mutex(TimerHeap())
+    private let table = Locked(TokenTable())
+    private let timers = Locked(TimerHeap())
 
     private init() {
         cnet_ignore_sigpipe()

@@ -9,12 +9,12 @@ import Synchronization
 /// from `base` directly, so two TCP conns still splice after the prefix.
 public final class PrefixConn<Base: Conn>: Conn, PrefixSource, WriteForwarding {
     public let base: Base
-    private let pending: Mutex<(bytes: [UInt8], offset: Int, closed: Bool)>
+    private let pending: Locked<(bytes: [UInt8], offset: Int, closed: Bool)>
 
     /// Wraps `base`; `prefix` is read before anything from `base`.
     public init(prefix: [UInt8], base: Base) {
         self.base = base
-        pending = Mutex((prefix, 0, false))
+        pending = Locked((prefix, 0, false))
     }
 
     /// Bytes of the prefix not read yet.

@@ -90,7 +90,7 @@ final class OneShot<Value: Sendable>: Sendable {
         var waiter: UnsafeContinuation<Value, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func fulfil(_ value: Value) {
         let waiter: UnsafeContinuation<Value, Never>? = state.withLock { s in

@@ -63,7 +63,7 @@ struct SpliceTests {
             let start = ContinuousClock.now
             let count = try await copy(from: hop.source.server, to: hop.sink.client)
             #expect(count == 0)
-            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(ContinuousClock.now - start < .seconds(5), "EOF ends the copy without waiting for anything")
         }
         do {
             // Closing the source while the copy waits for it ends the copy with .closed.
