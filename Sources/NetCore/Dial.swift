@@ -67,8 +67,9 @@ extension TCPConn {
             NetError(code, op: "dial", address: remote.description)
         }
         var started = false
+        var woke = false
         while true {
-            if let outcome = descriptor.begin(.write) { throw failure(outcome.errorCode) }
+            if let outcome = descriptor.begin(.write, afterWake: woke) { throw failure(outcome.errorCode) }
             var code: Int32 = 0
             if !started {
                 started = true
@@ -86,6 +87,7 @@ extension TCPConn {
             case EINPROGRESS, EALREADY, EINTR, EAGAIN:
                 let outcome = await descriptor.wait(.write)
                 if outcome != .ready { throw failure(outcome.errorCode) }
+                woke = true
             default:
                 throw failure(.system(code))
             }

@@ -78,11 +78,16 @@ final class PollDesc: Sendable {
     /// Prepares a syscall in `direction` (nil for one that is neither, like shutdown): fails
     /// if the descriptor is closing or the direction's deadline has passed, else clears the
     /// readiness latch and counts the syscall as in flight. Pair every nil result with `end()`.
-    func begin(_ direction: Direction?) -> WaitResult? {
+    ///
+    /// `afterWake` is for the retry that follows a `.ready` from `wait`: like Go's
+    /// `runtime_pollWait`, readiness that was delivered wins over a deadline that passed while
+    /// the task waited to be scheduled, so that retry skips the deadline check (a new
+    /// operation still fails at once on an expired deadline, even with data ready).
+    func begin(_ direction: Direction?, afterWake: Bool = false) -> WaitResult? {
         state.withLock { s in
             if s.closing { return .closed }
             if let direction {
-                if s.sides[direction.rawValue].expired { return .timedOut }
+                if s.sides[direction.rawValue].expired && !afterWake { return .timedOut }
                 s.sides[direction.rawValue].ready = false
             }
             s.syscallsInFlight += 1

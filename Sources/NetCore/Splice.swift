@@ -27,8 +27,9 @@ func spliceCopy(from source: TCPConn, to destination: TCPConn, limit: Int64?) as
         let chunk = Int(min(Int64(PipePool.pipeSize), limit.map { $0 - total } ?? Int64.max))
         // Drain: source socket → pipe.
         var inPipe = 0
+        var woke = false
         while inPipe == 0 {
-            if let outcome = source.descriptor.begin(.read) {
+            if let outcome = source.descriptor.begin(.read, afterWake: woke) {
                 throw source.error(outcome, "read", bytes: Int(total))
             }
             let n = cnet_splice(source.descriptor.fd, pipe.writeFD, chunk)
@@ -43,6 +44,7 @@ func spliceCopy(from source: TCPConn, to destination: TCPConn, limit: Int64?) as
             } else if code == EAGAIN {
                 let outcome = await source.descriptor.wait(.read)
                 if outcome != .ready { throw source.error(outcome, "read", bytes: Int(total)) }
+                woke = true
             } else if code == EINVAL && firstDrain {
                 return nil
             } else {
@@ -52,8 +54,9 @@ func spliceCopy(from source: TCPConn, to destination: TCPConn, limit: Int64?) as
         firstDrain = false
         pipeIsEmpty = false
         // Pump: pipe → destination socket, until the pipe is empty.
+        woke = false
         while inPipe > 0 {
-            if let outcome = destination.descriptor.begin(.write) {
+            if let outcome = destination.descriptor.begin(.write, afterWake: woke) {
                 throw destination.error(outcome, "write", bytes: Int(total))
             }
             let n = cnet_splice(pipe.readFD, destination.descriptor.fd, inPipe)
@@ -68,6 +71,7 @@ func spliceCopy(from source: TCPConn, to destination: TCPConn, limit: Int64?) as
             } else if n < 0 && code == EAGAIN {
                 let outcome = await destination.descriptor.wait(.write)
                 if outcome != .ready { throw destination.error(outcome, "write", bytes: Int(total)) }
+                woke = true
             } else {
                 throw NetError(n == 0 ? .system(EPIPE) : .system(code), op: "write", address: destination.pairName, bytesTransferred: Int(total))
             }

@@ -57,8 +57,9 @@ public final class TCPConn: HalfClosable, Sendable {
             if descriptor.isClosing { throw error(.closed, "read") }
             return 0
         }
+        var woke = false
         while true {
-            if let failure = descriptor.begin(.read) { throw error(failure, "read") }
+            if let failure = descriptor.begin(.read, afterWake: woke) { throw error(failure, "read") }
             let n = Glibc.read(descriptor.fd, buffer.baseAddress, buffer.count)
             let code = errno
             descriptor.end()
@@ -67,6 +68,7 @@ public final class TCPConn: HalfClosable, Sendable {
             guard code == EAGAIN else { throw NetError(.system(code), op: "read", address: pairName) }
             let outcome = await descriptor.wait(.read)
             if outcome != .ready { throw error(outcome, "read") }
+            woke = true
         }
     }
 
@@ -82,8 +84,10 @@ public final class TCPConn: HalfClosable, Sendable {
             return
         }
         var sent = 0
+        var woke = false
         while sent < bytes.count {
-            if let failure = descriptor.begin(.write) { throw error(failure, "write", bytes: sent) }
+            if let failure = descriptor.begin(.write, afterWake: woke) { throw error(failure, "write", bytes: sent) }
+            woke = false
             let n = cnet_send(descriptor.fd, bytes.baseAddress! + sent, bytes.count - sent)
             let code = errno
             descriptor.end()
@@ -97,6 +101,7 @@ public final class TCPConn: HalfClosable, Sendable {
             }
             let outcome = await descriptor.wait(.write)
             if outcome != .ready { throw error(outcome, "write", bytes: sent) }
+            woke = true
         }
     }
 

@@ -70,8 +70,9 @@ public final class TCPListener: Sendable {
         try await acceptLock.lock()
         defer { acceptLock.unlock() }
         let wildcard = address.ip.allSatisfy { $0 == 0 }
+        var woke = false
         while true {
-            if let failure = descriptor.begin(.read) { throw error(failure) }
+            if let failure = descriptor.begin(.read, afterWake: woke) { throw error(failure) }
             var storage = sockaddr_storage()
             var length = UInt32(MemoryLayout<sockaddr_storage>.size)
             let fd = cnet_accept4(descriptor.fd, &storage, &length)
@@ -87,6 +88,7 @@ public final class TCPListener: Sendable {
             case EAGAIN:
                 let outcome = await descriptor.wait(.read)
                 if outcome != .ready { throw error(outcome) }
+                woke = true
             default:
                 throw NetError(.system(code), op: "accept", address: address.description)
             }

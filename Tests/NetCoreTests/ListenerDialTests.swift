@@ -167,7 +167,7 @@ struct ListenerDialTests {
             }
         }
         for _ in 0..<1000 {
-            let conn = try await TCPConn.dial(listener.address.description, timeout: .seconds(5))
+            let conn = try await TCPConn.dial(listener.address.description, timeout: .seconds(30))
             try await conn.write("x")
             try conn.close()
         }
@@ -187,7 +187,7 @@ struct ListenerDialTests {
             return accepted
         }
         var clients: [TCPConn] = []
-        for _ in 0..<count { clients.append(try await TCPConn.dial(listener.address.description, timeout: .seconds(10))) }
+        for _ in 0..<count { clients.append(try await TCPConn.dial(listener.address.description, timeout: .seconds(30))) }
         let servers = try await acceptor.value
         #expect(servers.count == count)
         #expect(socketsInvolving(port: port) == 2 * count + 1)

@@ -11,7 +11,7 @@ struct Pair {
     static func make() async throws -> Pair {
         let listener = try TCPListener.listen(address: "127.0.0.1:0")
         async let accepted = listener.accept()
-        let client = try await TCPConn.dial(listener.address.description, timeout: .seconds(5))
+        let client = try await TCPConn.dial(listener.address.description, timeout: .seconds(30))
         return Pair(listener: listener, client: client, server: try await accepted)
     }
 
