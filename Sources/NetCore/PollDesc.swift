@@ -53,7 +53,17 @@ final class PollDesc: Sendable {
         var closing = false
         var descriptorClosed = false
         var syscallsInFlight = 0
-        var sides = [Side(), Side()]
+        // Two stored sides rather than an array: no allocation, no bounds or uniqueness checks
+        // on the hot path.
+        var reader = Side()
+        var writer = Side()
+
+        subscript(_ side: Int) -> Side {
+            get { side == 0 ? reader : writer }
+            _modify {
+                if side == 0 { yield &reader } else { yield &writer }
+            }
+        }
     }
 
     init(fd: Int32, token: UInt64) {
@@ -87,8 +97,8 @@ final class PollDesc: Sendable {
         state.withLock { s in
             if s.closing { return .closed }
             if let direction {
-                if s.sides[direction.rawValue].expired && !afterWake { return .timedOut }
-                s.sides[direction.rawValue].ready = false
+                if s[direction.rawValue].expired && !afterWake { return .timedOut }
+                s[direction.rawValue].ready = false
             }
             s.syscallsInFlight += 1
             return nil
@@ -115,22 +125,22 @@ final class PollDesc: Sendable {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<WaitResult, Never>) in
                 let now: WaitResult? = state.withLock { s in
                     if s.closing { return .closed }
-                    if s.sides[side].expired { return .timedOut }
-                    if s.sides[side].ready {
-                        s.sides[side].ready = false
+                    if s[side].expired { return .timedOut }
+                    if s[side].ready {
+                        s[side].ready = false
                         return .ready
                     }
                     if Task.isCancelled { return .canceled }
-                    precondition(s.sides[side].waiter == nil, "two waiters on one direction of fd \(fd)")
-                    s.sides[side].waiter = Waiter(id: id, continuation: continuation)
+                    precondition(s[side].waiter == nil, "two waiters on one direction of fd \(fd)")
+                    s[side].waiter = Waiter(id: id, continuation: continuation)
                     return nil
                 }
                 if let now { continuation.resume(returning: now) }
             }
         } onCancel: {
             let waiter: UnsafeContinuation<WaitResult, Never>? = state.withLock { s in
-                guard let waiter = s.sides[side].waiter, waiter.id == id else { return nil }
-                s.sides[side].waiter = nil
+                guard let waiter = s[side].waiter, waiter.id == id else { return nil }
+                s[side].waiter = nil
                 return waiter.continuation
             }
             waiter?.resume(returning: .canceled)
@@ -145,14 +155,14 @@ final class PollDesc: Sendable {
         let (reader, writer) = state.withLock { s -> (Waiter?, Waiter?) in
             var woken: (Waiter?, Waiter?) = (nil, nil)
             if readable {
-                woken.0 = s.sides[0].waiter
-                s.sides[0].waiter = nil
-                if woken.0 == nil { s.sides[0].ready = true }
+                woken.0 = s[0].waiter
+                s[0].waiter = nil
+                if woken.0 == nil { s[0].ready = true }
             }
             if writable {
-                woken.1 = s.sides[1].waiter
-                s.sides[1].waiter = nil
-                if woken.1 == nil { s.sides[1].ready = true }
+                woken.1 = s[1].waiter
+                s[1].waiter = nil
+                if woken.1 == nil { s[1].ready = true }
             }
             return woken
         }
@@ -169,18 +179,18 @@ final class PollDesc: Sendable {
         let (ok, woken, generation, arm) = state.withLock { s -> (Bool, Waiter?, UInt64, Bool) in
             if s.closing { return (false, nil, 0, false) }
             let generation = bumpGeneration(direction)
-            s.sides[side].deadline = deadline
+            s[side].deadline = deadline
             guard let deadline else {
-                s.sides[side].expired = false
+                s[side].expired = false
                 return (true, nil, generation, false)
             }
             if deadline <= .now {
-                s.sides[side].expired = true
-                let waiter = s.sides[side].waiter
-                s.sides[side].waiter = nil
+                s[side].expired = true
+                let waiter = s[side].waiter
+                s[side].waiter = nil
                 return (true, waiter, generation, false)
             }
-            s.sides[side].expired = false
+            s[side].expired = false
             return (true, nil, generation, true)
         }
         woken?.continuation.resume(returning: .timedOut)
@@ -194,10 +204,10 @@ final class PollDesc: Sendable {
     func deadlineFired(_ direction: Direction, generation: UInt64) {
         let side = direction.rawValue
         let waiter: Waiter? = state.withLock { s in
-            guard !s.closing, generation == self.generation(direction), !s.sides[side].expired else { return nil }
-            s.sides[side].expired = true
-            let waiter = s.sides[side].waiter
-            s.sides[side].waiter = nil
+            guard !s.closing, generation == self.generation(direction), !s[side].expired else { return nil }
+            s[side].expired = true
+            let waiter = s[side].waiter
+            s[side].waiter = nil
             return waiter
         }
         waiter?.continuation.resume(returning: .timedOut)
@@ -215,9 +225,9 @@ final class PollDesc: Sendable {
             s.closing = true
             _ = bumpGeneration(.read)
             _ = bumpGeneration(.write)
-            let waiters = [s.sides[0].waiter, s.sides[1].waiter].compactMap { $0 }
-            s.sides[0].waiter = nil
-            s.sides[1].waiter = nil
+            let waiters = [s.reader.waiter, s.writer.waiter].compactMap { $0 }
+            s[0].waiter = nil
+            s[1].waiter = nil
             return (true, waiters, s.syscallsInFlight == 0 && takeDescriptorClose(&s))
         }
         for waiter in waiters { waiter.continuation.resume(returning: .closed) }
