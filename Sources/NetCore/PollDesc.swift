@@ -23,7 +23,7 @@ enum WaitResult: Sendable {
 ///
 /// - Readiness that arrives while nobody waits is latched, so an edge-triggered event is never
 ///   lost; the latch is cleared just before each syscall, as Go's `prepareRead` does.
-/// - At most one waiter per direction (the conn's `IOLock` serializes callers).
+/// - At most one waiter per direction (the conn's `AsyncLock` serializes callers).
 /// - A deadline is absolute; once it passes, the direction fails before any syscall until a
 ///   new deadline is set. Each deadline change bumps a generation, so a stale timer is ignored.
 /// - `close` wakes waiters with `.closed`; the descriptor itself is closed only when no syscall

@@ -9,8 +9,8 @@ import CNetShim
 /// A conn that is dropped without `close()` is closed by its deinit (Go relies on a finalizer).
 public final class TCPConn: HalfClosable, Sendable {
     let descriptor: PollDesc
-    let readLock = IOLock()
-    let writeLock = IOLock()
+    let readLock = AsyncLock()
+    let writeLock = AsyncLock()
     public let localAddress: SocketAddress
     public let remoteAddress: SocketAddress
 

@@ -7,7 +7,7 @@ import CNetShim
 /// bounds it, and `close` wakes a pending `accept` with `.closed`.
 public final class TCPListener: Sendable {
     let descriptor: PollDesc
-    let acceptLock = IOLock()
+    let acceptLock = AsyncLock()
     /// The address the listener is bound to; with port 0 in the request, the port the kernel chose.
     public let address: SocketAddress
 

@@ -102,65 +102,6 @@ final class EngineLock: @unchecked Sendable {
     }
 }
 
-/// A first-come-first-served lock held across awaits, for one direction of socket I/O (and for
-/// the handshake). Waiting can be cancelled, which throws `NetError(.canceled)`. It needs no
-/// deadline: whoever holds it is doing I/O that obeys the wrapped conn's deadlines and close.
-final class AsyncLock: Sendable {
-    private struct Waiter {
-        let id: UInt64
-        let continuation: UnsafeContinuation<Bool, Never>
-    }
-
-    private struct State {
-        var locked = false
-        var waiters: [Waiter] = []
-    }
-
-    private let state = Mutex(State())
-    private static let ids = Atomic<UInt64>(1)
-
-    func lock() async throws {
-        if state.withLock({ s in
-            if s.locked { return false }
-            s.locked = true
-            return true
-        }) { return }
-        let id = AsyncLock.ids.wrappingAdd(1, ordering: .relaxed).oldValue
-        let granted = await withTaskCancellationHandler {
-            await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
-                let immediate: Bool? = state.withLock { s in
-                    if !s.locked {
-                        s.locked = true
-                        return true
-                    }
-                    if Task.isCancelled { return false }
-                    s.waiters.append(Waiter(id: id, continuation: continuation))
-                    return nil
-                }
-                if let immediate { continuation.resume(returning: immediate) }
-            }
-        } onCancel: {
-            let cancelled: UnsafeContinuation<Bool, Never>? = state.withLock { s in
-                guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return s.waiters.remove(at: index).continuation
-            }
-            cancelled?.resume(returning: false)
-        }
-        if !granted { throw NetError(.canceled) }
-    }
-
-    func unlock() {
-        let next: UnsafeContinuation<Bool, Never>? = state.withLock { s in
-            if s.waiters.isEmpty {
-                s.locked = false
-                return nil
-            }
-            return s.waiters.removeFirst().continuation
-        }
-        next?.resume(returning: true)
-    }
-}
-
 // MARK: - Files, memory BIOs, addresses
 
 enum FileIO {

@@ -1,13 +1,14 @@
 import Synchronization
 
-/// A first-come-first-served lock for one direction of a conn, held across awaits.
-/// Like the read and write halves of Go's `fdMutex`: reads are serialized among themselves and
-/// writes among themselves, while a read and a write may run at the same time.
+/// A first-come-first-served lock held across awaits. Each conn has one per direction, like
+/// the read and write halves of Go's `fdMutex`: reads are serialized among themselves and
+/// writes among themselves, while a read and a write may run at the same time. Conn wrappers
+/// (NetTLS's `TLSConn`) use it the same way.
 ///
-/// Waiting for the lock can be cancelled (it throws `.canceled`). It needs no deadline of its
-/// own: the holder's operation obeys the conn's deadlines and `close`, so the holder always
-/// lets go.
-final class IOLock: Sendable {
+/// Waiting for the lock can be cancelled (it throws `NetError(.canceled)`). It needs no
+/// deadline of its own when the holder's operation obeys the conn's deadlines and `close`:
+/// then the holder always lets go.
+public final class AsyncLock: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: UnsafeContinuation<Bool, Never>
@@ -20,9 +21,11 @@ final class IOLock: Sendable {
 
     private let state = Locked(State())
 
+    public init() {}
+
     /// Takes the lock, waiting behind earlier callers. Throws `NetError(.canceled)` if the
     /// calling task is cancelled while it waits.
-    func lock() async throws {
+    public func lock() async throws {
         let acquired = state.withLock { s in
             if s.locked { return false }
             s.locked = true
@@ -54,7 +57,7 @@ final class IOLock: Sendable {
     }
 
     /// Releases the lock, handing it straight to the longest waiter if there is one.
-    func unlock() {
+    public func unlock() {
         let next: UnsafeContinuation<Bool, Never>? = state.withLock { s in
             if s.waiters.isEmpty {
                 s.locked = false
