@@ -38,13 +38,7 @@ extension TCPConn {
             attempt += 1
             let fd = cnet_socket_nonblocking(remote.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue))
             guard fd >= 0 else { throw NetError.fromErrno("dial", address: remote.description) }
-            let descriptor: PollDesc
-            do {
-                descriptor = try Poller.shared.register(fd: fd)
-            } catch {
-                _ = Glibc.close(fd)
-                throw error
-            }
+            let descriptor = try Poller.shared.register(fd: fd)
             do {
                 _ = descriptor.setDeadline(deadline, for: .write)
                 try await waitConnected(descriptor, to: remote)

@@ -30,7 +30,8 @@ final class Poller: Sendable {
 
     // MARK: Registration
 
-    /// Registers `fd` and returns its descriptor; on failure the caller still owns `fd`.
+    /// Registers `fd` and returns its descriptor. On failure `fd` is closed: either way the
+    /// caller no longer owns it.
     func register(fd: Int32) throws -> PollDesc {
         let descriptor = table.withLock { t in
             let token = t.reserve()
@@ -41,6 +42,7 @@ final class Poller: Sendable {
         if cnet_epoll_add(epollFD, fd, descriptor.token) != 0 {
             let error = NetError.fromErrno("register")
             table.withLock { $0.remove(descriptor.token) }
+            _ = Glibc.close(fd)
             throw error
         }
         return descriptor

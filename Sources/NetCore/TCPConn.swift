@@ -16,14 +16,7 @@ public final class TCPConn: HalfClosable, Sendable {
 
     /// Takes ownership of a connected, non-blocking socket.
     convenience init(socket fd: Int32, local: SocketAddress? = nil, remote: SocketAddress? = nil) throws {
-        let descriptor: PollDesc
-        do {
-            descriptor = try Poller.shared.register(fd: fd)
-        } catch {
-            _ = Glibc.close(fd)
-            throw error
-        }
-        self.init(descriptor: descriptor, local: local, remote: remote)
+        self.init(descriptor: try Poller.shared.register(fd: fd), local: local, remote: remote)
     }
 
     /// Takes ownership of a registered, connected socket.

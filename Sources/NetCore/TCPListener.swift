@@ -53,12 +53,7 @@ public final class TCPListener: Sendable {
         if requested.withSockAddr({ bind(fd, $0, $1) }) != 0 { throw fail("bind") }
         if Glibc.listen(fd, backlog) != 0 { throw fail("listen") }
         address = SocketAddress.of(fd: fd, peer: false) ?? requested
-        do {
-            descriptor = try Poller.shared.register(fd: fd)
-        } catch {
-            _ = Glibc.close(fd)
-            throw error
-        }
+        descriptor = try Poller.shared.register(fd: fd)
     }
 
     deinit { descriptor.close() }
