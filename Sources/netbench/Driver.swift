@@ -115,6 +115,8 @@ final class Bench {
             var direct = 0.0
             for (name, child, port) in servers {
                 var samples: [(Double, Double, Double)] = []  // GiB/s, server CPU, load CPU
+                // Warm-up: pipes, TCP window growth, first allocations.
+                _ = try load(["send", "127.0.0.1:\(port)", "\(streams)", "\(64 * MiB)"])
                 for _ in 0..<runs {
                     let server0 = child?.cpuSeconds ?? 0, sink0 = sink.cpuSeconds
                     let r = try load(["send", "127.0.0.1:\(port)", "\(streams)", "\(total)"])
@@ -208,6 +210,7 @@ final class Bench {
         var variants: [(String, [String], String)] = [
             ("NetCore read loop, 32 KiB buffer", [netbench, "serve-echo", "127.0.0.1:0", "read", "32768"], "buf"),
             ("NetCore read loop, 4 KiB buffer", [netbench, "serve-echo", "127.0.0.1:0", "read", "4096"], "buf"),
+            ("NetCore read loop, 512 B buffer", [netbench, "serve-echo", "127.0.0.1:0", "read", "512"], "buf"),
             ("NetCore copy(from: c, to: c)", [netbench, "serve-echo", "127.0.0.1:0", "copy"], "copy"),
         ]
         if let go = goBinaries["echo"] {
