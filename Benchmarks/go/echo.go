@@ -1,7 +1,9 @@
 // Go baseline: an echo server, one goroutine per connection.
 // Usage: go run echo.go LISTEN [buf|copy]
-//   buf:  a 32 KiB read buffer per connection, Read then Write (the usual echo loop)
-//   copy: io.Copy(conn, conn) (which splices on Linux)
+//
+//	buf:  a 32 KiB read buffer per connection, Read then Write (the usual echo loop)
+//	copy: io.Copy(conn, conn) (which splices on Linux)
+//
 // Prints "port N" once listening.
 package main
 
@@ -10,6 +12,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"time"
 )
 
 func main() {
@@ -24,7 +27,8 @@ func main() {
 	fmt.Printf("port %d\n", ln.Addr().(*net.TCPAddr).Port)
 	for {
 		c, err := ln.Accept()
-		if err != nil {
+		if err != nil { // EMFILE and friends: back off as net/http does
+			time.Sleep(5 * time.Millisecond)
 			continue
 		}
 		go func(c net.Conn) {

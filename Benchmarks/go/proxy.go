@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"time"
 )
 
 func main() {
@@ -18,7 +19,8 @@ func main() {
 	fmt.Printf("port %d\n", ln.Addr().(*net.TCPAddr).Port)
 	for {
 		c, err := ln.Accept()
-		if err != nil {
+		if err != nil { // EMFILE and friends: back off as net/http does
+			time.Sleep(5 * time.Millisecond)
 			continue
 		}
 		go func(client *net.TCPConn) {

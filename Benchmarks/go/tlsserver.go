@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -29,7 +30,8 @@ func main() {
 	zeros := make([]byte, 256*1024)
 	for {
 		c, err := ln.Accept()
-		if err != nil {
+		if err != nil { // EMFILE and friends: back off as net/http does
+			time.Sleep(5 * time.Millisecond)
 			continue
 		}
 		go func(c net.Conn) {

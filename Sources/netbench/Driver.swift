@@ -112,12 +112,12 @@ final class Bench {
         var rows: [[String]] = []
         var rate: [String: Double] = [:]
         for streams in [1, 8] {
-            var direct = 0.0
-            for (name, child, port) in servers {
-                var samples: [(Double, Double, Double)] = []  // GiB/s, server CPU, load CPU
-                // Warm-up: pipes, TCP window growth, first allocations.
-                _ = try load(["send", "127.0.0.1:\(port)", "\(streams)", "\(64 * MiB)"])
-                for _ in 0..<runs {
+            // Warm-up: pipes, TCP window growth, first allocations.
+            for (_, _, port) in servers { _ = try load(["send", "127.0.0.1:\(port)", "\(streams)", "\(64 * MiB)"]) }
+            // Rounds interleave the servers, so background noise on the machine falls on all of them.
+            var samples = [[(Double, Double, Double)]](repeating: [], count: servers.count)  // GiB/s, server CPU, load CPU
+            for _ in 0..<runs {
+                for (i, (name, child, port)) in servers.enumerated() {
                     let server0 = child?.cpuSeconds ?? 0, sink0 = sink.cpuSeconds
                     let r = try load(["send", "127.0.0.1:\(port)", "\(streams)", "\(total)"])
                     let secs = number(r, "secs")
@@ -126,17 +126,20 @@ final class Bench {
                     if number(r, "errors") > 0 || number(r, "bytes") < Double(total) {
                         print("  ! \(name): errors=\(r["errors"] ?? "?") bytes=\(r["bytes"] ?? "?")")
                     }
-                    samples.append((number(r, "bytes") / secs / Double(GiB), serverCPU, loadCPU))
+                    samples[i].append((number(r, "bytes") / secs / Double(GiB), serverCPU, loadCPU))
                 }
-                samples.sort { $0.0 < $1.0 }
-                let median = samples[samples.count / 2]
-                if child == nil { direct = median.0 }
+            }
+            let medians = samples.map { $0.sorted { $0.0 < $1.0 }[$0.count / 2] }
+            let direct = medians[0].0
+            for (i, (name, child, _)) in servers.enumerated() {
+                let median = medians[i]
                 rate["\(name)/\(streams)"] = median.0
-                rows.append([name, "\(streams)", fmt(median.0, 2), fmt(median.0 / direct, 2) + "×",
-                             child == nil ? "-" : pct(median.1), pct(median.2)])
+                let spread = samples[i].map(\.0)
+                rows.append([name, "\(streams)", fmt(median.0, 2), fmt(spread.min()!, 2) + "–" + fmt(spread.max()!, 2),
+                             fmt(median.0 / direct, 2) + "×", child == nil ? "-" : pct(median.1), pct(median.2)])
             }
         }
-        printTable(["server", "streams", "GiB/s", "× direct", "server CPU", "load CPU"], rows)
+        printTable(["server", "streams", "GiB/s", "range", "× direct", "server CPU", "load CPU"], rows)
         print("load CPU = netload send + netload sink, in cores; the direct rows show how far the load itself goes.")
         for streams in [1, 8] {
             let splice = rate["NetCore copy (splice)/\(streams)"] ?? 0
@@ -158,9 +161,10 @@ final class Bench {
     // MARK: 2. Echo ping-pong
 
     func echo() throws {
-        let secs = quick ? 1.0 : 4.0
-        let warm = quick ? 0.3 : 1.0
-        print("\n== 2. Echo ping-pong, 64-byte messages, one in flight per connection, \(fmt(secs, 1)) s after \(fmt(warm, 1)) s warm-up ==")
+        let secs = quick ? 1.0 : 2.0
+        let warm = quick ? 0.3 : 0.5
+        let rounds = quick ? 1 : 3
+        print("\n== 2. Echo ping-pong, 64-byte messages, one in flight per connection, \(fmt(secs, 1)) s after \(fmt(warm, 1)) s warm-up, median of \(rounds) interleaved rounds ==")
         var servers: [(String, Child, Int)] = []
         defer { for (_, child, _) in servers { child.stop() } }
         let (nc, ncPort) = try netcore("echo-netcore", ["serve-echo", "127.0.0.1:0", "read", "32768"])
@@ -173,15 +177,22 @@ final class Bench {
         }
         var rows: [[String]] = []
         for conns in [1, 100, 1000] {
+            var samples = [[(Double, Double, Double, Double, Double, Int)]](repeating: [], count: servers.count)
+            for _ in 0..<rounds {
+                for (i, (_, child, port)) in servers.enumerated() {
+                    let c0 = child.cpuSeconds
+                    let r = try load(["echo", "127.0.0.1:\(port)", "\(conns)", "\(secs)", "\(warm)", "64"])
+                    let elapsed = number(r, "secs")
+                    // Server CPU over the warm-up and the measurement (the load's window is the latter only).
+                    let serverCPU = (child.cpuSeconds - c0) / (elapsed + warm)
+                    samples[i].append((number(r, "rps"), number(r, "p50us"), number(r, "p99us"), serverCPU,
+                                       number(r, "cpu") / elapsed, Int(number(r, "errors"))))
+                }
+            }
             var results: [(String, Double, Double, Double, Double, Double, Int)] = []
-            for (name, child, port) in servers {
-                let c0 = child.cpuSeconds
-                let r = try load(["echo", "127.0.0.1:\(port)", "\(conns)", "\(secs)", "\(warm)", "64"])
-                let elapsed = number(r, "secs")
-                // Server CPU over the warm-up and the measurement (the load's window is the latter only).
-                let serverCPU = (child.cpuSeconds - c0) / (elapsed + warm)
-                results.append((name, number(r, "rps"), number(r, "p50us"), number(r, "p99us"), serverCPU,
-                                number(r, "cpu") / elapsed, Int(number(r, "errors"))))
+            for (i, (name, _, _)) in servers.enumerated() {
+                let m = samples[i].sorted { $0.0 < $1.0 }[samples[i].count / 2]
+                results.append((name, m.0, m.1, m.2, m.3, m.4, samples[i].reduce(0) { $0 + $1.5 }))
             }
             let go = results.first { $0.0.hasPrefix("Go") }?.1
             for (name, rps, p50, p99, serverCPU, loadCPU, errors) in results {
@@ -289,7 +300,7 @@ final class Bench {
     // MARK: 5. TLS
 
     func tls() throws {
-        let secs = quick ? 1.5 : 4.0
+        let secs = quick ? 1.5 : 2.0
         let bulk = quick ? 128 * MiB : 1 * GiB
         let runs = quick ? 1 : 3
         print("\n== 5. TLS 1.3 (ECDSA P-256 certificate from DevCA, X25519, TLS_AES_128_GCM_SHA256) ==")
@@ -322,14 +333,21 @@ final class Bench {
         var hsRows: [[String]] = []
         var hsRate: [String: Double] = [:]
         for clients in [1, 8] {
+            var samples = [[(Double, Double, Double, Int, String)]](repeating: [], count: servers.count)
+            for _ in 0..<runs {
+                for (i, (_, child, port)) in servers.enumerated() {
+                    let c0 = child.cpuSeconds
+                    let r = try load(["tlshs", "127.0.0.1:\(port)", "\(clients)", "\(secs)"])
+                    let elapsed = number(r, "secs")
+                    samples[i].append((number(r, "rate"), (child.cpuSeconds - c0) / elapsed, number(r, "cpu") / elapsed,
+                                       Int(number(r, "errors")), r["proto"] ?? "?"))
+                }
+            }
             var results: [(String, Double, Double, Double, Int, String)] = []
-            for (name, child, port) in servers {
-                let c0 = child.cpuSeconds
-                let r = try load(["tlshs", "127.0.0.1:\(port)", "\(clients)", "\(secs)"])
-                let elapsed = number(r, "secs")
-                results.append((name, number(r, "rate"), (child.cpuSeconds - c0) / elapsed, number(r, "cpu") / elapsed,
-                                Int(number(r, "errors")), r["proto"] ?? "?"))
-                hsRate["\(name)/\(clients)"] = number(r, "rate")
+            for (i, (name, _, _)) in servers.enumerated() {
+                let m = samples[i].sorted { $0.0 < $1.0 }[samples[i].count / 2]
+                results.append((name, m.0, m.1, m.2, samples[i].reduce(0) { $0 + $1.3 }, m.4))
+                hsRate["\(name)/\(clients)"] = m.0
             }
             let sslRate = results[1].1
             let go = results.first { $0.0.hasPrefix("Go") }?.1
@@ -338,23 +356,24 @@ final class Bench {
                                pct(serverCPU), pct(loadCPU), "\(errors)", proto])
             }
         }
-        print("Handshakes per second:")
+        print("Handshakes per second (median of \(runs) interleaved rounds of \(fmt(secs, 1)) s):")
         printTable(["server", "clients", "handshakes/s", "× s_server", "× Go", "server CPU", "load CPU", "errors", "negotiated"], hsRows)
 
         var bulkRows: [[String]] = []
         var bulkRate: [String: Double] = [:]
-        for (name, child, port) in servers {
-            var samples: [(Double, Double, Double)] = []
-            for _ in 0..<runs {
+        var bulkSamples = [[(Double, Double, Double)]](repeating: [], count: servers.count)
+        for _ in 0..<runs {
+            for (i, (name, child, port)) in servers.enumerated() {
                 let c0 = child.cpuSeconds
                 let r = try load(["tlsbulk", "127.0.0.1:\(port)", "\(bulk)"])
                 let secs = number(r, "secs")
                 if number(r, "errors") > 0 { print("  ! \(name): bulk read only \(r["bytes"] ?? "?") bytes") }
-                samples.append((number(r, "bytes") / secs / Double(MiB), (child.cpuSeconds - c0) / secs, number(r, "cpu") / secs))
+                bulkSamples[i].append((number(r, "bytes") / secs / Double(MiB), (child.cpuSeconds - c0) / secs, number(r, "cpu") / secs))
             }
-            samples.sort { $0.0 < $1.0 }
-            bulkRate[name] = samples[samples.count / 2].0
-            let m = samples[samples.count / 2]
+        }
+        for (i, (name, _, _)) in servers.enumerated() {
+            let m = bulkSamples[i].sorted { $0.0 < $1.0 }[bulkSamples[i].count / 2]
+            bulkRate[name] = m.0
             bulkRows.append([name, fmt(m.0, 0), "", "", pct(m.1), pct(m.2)])
         }
         let sslBulk = bulkRate["openssl s_server -WWW"] ?? 0

@@ -302,7 +302,7 @@ static int mode_idle(int argc, char **argv) {
     for (int i = 0; i < conns; i++) {
         fds[i] = blocking_connect(&sa);
         if (fds[i] < 0) { failed++; continue; }
-        struct timeval tv = {.tv_sec = 5};
+        struct timeval tv = {.tv_sec = 2};
         setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         int got = 0;
         if (write(fds[i], msg, sizeof msg) == (ssize_t)sizeof msg) {
@@ -313,6 +313,10 @@ static int mode_idle(int argc, char **argv) {
             }
         }
         if (got == (int)sizeof msg) ok++; else { failed++; close(fds[i]); fds[i] = -1; }
+        if (failed) {  // the server is out of something (descriptors): stop here, report the rest as failed
+            failed = conns - ok;
+            break;
+        }
     }
     printf("ready ok=%d failed=%d\n", ok, failed);
     fflush(stdout);
