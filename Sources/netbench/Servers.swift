@@ -35,6 +35,7 @@ func runServer(_ mode: String, _ args: [String]) async -> Int32 {
             return 0
         case "serve-echo":
             guard args.count >= 2 else { break }
+            if Env.get("NETBENCH_MALLINFO") != nil { startHeapReporter() }
             let size = args.count >= 3 ? Int(args[2]) ?? 32768 : 32768
             try await serveEcho(listen: args[0], copyMode: args[1] == "copy", bufferSize: size)
             return 0
@@ -161,4 +162,20 @@ func serveTLS(listen: String, certificateFile: String, keyFile: String) async th
 func printError(_ text: String) {
     let line = Array((text + "\n").utf8)
     _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+}
+
+/// With NETBENCH_MALLINFO set, a thread has glibc print its heap statistics (malloc_stats:
+/// bytes in use per arena and in total) to stderr every second: heap in use per connection, to
+/// set beside RSS per connection.
+func startHeapReporter() {
+    var thread = pthread_t()
+    pthread_create(&thread, nil, { _ in
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_stats") else { return nil }
+        let mallocStats = unsafeBitCast(symbol, to: (@convention(c) () -> Void).self)
+        while true {
+            mallocStats()
+            sleep(1)
+        }
+    }, nil)
+    pthread_detach(thread)
 }
