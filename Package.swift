@@ -60,6 +60,14 @@ let package = Package(
         .testTarget(name: "NetTLSTests", dependencies: ["NetTLS", "NetCore"]),
         .target(name: "Workbook", dependencies: ["NetCore", "NetTLS"]),
         .testTarget(name: "WorkbookTests", dependencies: ["Workbook"]),
+        // Benchmarks: the driver (NetCore/NetTLS servers under test run as its hidden
+        // `serve-…` subcommands) and a C epoll load generator, so the load is never the bottleneck.
+        .executableTarget(name: "netbench", dependencies: ["NetCore", "NetTLS"], path: "Sources/netbench"),
+        .executableTarget(
+            name: "netload", path: "Sources/netload",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("pthread")]
+        ),
     ] + lessonTargetList,
     swiftLanguageModes: [.v6]
 )

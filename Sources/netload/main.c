@@ -1,0 +1,554 @@
+// netload: the load generator (and the non-NetCore comparison servers) for netbench.
+// Plain C over epoll (and blocking threads for TLS, through OpenSSL), so the load generator
+// is never the bottleneck. Every mode prints one line of key=value results on stdout.
+//
+//   netload sink ADDR                       accept, read and discard, close at EOF ("port N")
+//   netload send ADDR STREAMS BYTES         STREAMS conns write BYTES in total, closeWrite, wait EOF
+//   netload echo ADDR CONNS SECS WARMUP SZ  ping-pong: SZ-byte messages, one in flight per conn
+//   netload idle ADDR CONNS HOLDSECS        open CONNS conns, one echo each, "ready", hold until stdin EOF
+//   netload connrate ADDR SECS CONC         connect, one 64-byte echo, close; CONC at a time
+//   netload threadecho ADDR                 thread-per-connection blocking echo server ("port N")
+//   netload tlshs ADDR THREADS SECS         TLS 1.3 full handshakes + "GET /1", per second
+//   netload tlsbulk ADDR BYTES              one TLS conn, "GET /BYTES", read to EOF
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "netload: %s: %s\n", what, strerror(errno));
+    exit(2);
+}
+
+static void raise_nofile(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static struct sockaddr_in parse_addr(const char *text) {
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    char host[64];
+    const char *colon = strrchr(text, ':');
+    if (!colon || colon - text >= (long)sizeof host) { fprintf(stderr, "netload: bad address %s\n", text); exit(2); }
+    memcpy(host, text, colon - text);
+    host[colon - text] = 0;
+    if (host[0] == 0) strcpy(host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) { fprintf(stderr, "netload: bad host %s\n", host); exit(2); }
+    sa.sin_port = htons((uint16_t)atoi(colon + 1));
+    return sa;
+}
+
+static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+static void set_nodelay(int fd) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/// A non-blocking socket with connect() started; -1 on immediate failure.
+static int start_connect(const struct sockaddr_in *sa) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    set_nodelay(fd);
+    if (connect(fd, (const struct sockaddr *)sa, sizeof *sa) != 0 && errno != EINPROGRESS) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int blocking_connect(const struct sockaddr_in *sa) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    set_nodelay(fd);
+    if (connect(fd, (const struct sockaddr *)sa, sizeof *sa) != 0) { close(fd); return -1; }
+    return fd;
+}
+
+static int listen_on(const char *addr) {
+    struct sockaddr_in sa = parse_addr(addr);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) die("bind");
+    if (listen(fd, 4096) != 0) die("listen");
+    socklen_t len = sizeof sa;
+    getsockname(fd, (struct sockaddr *)&sa, &len);
+    printf("port %d\n", ntohs(sa.sin_port));
+    fflush(stdout);
+    return fd;
+}
+
+// MARK: sink
+
+static int mode_sink(int argc, char **argv) {
+    if (argc < 3) return 1;
+    int lfd = listen_on(argv[2]);
+    set_nonblock(lfd);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
+    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+    static char buf[1 << 18];
+    struct epoll_event events[256];
+    for (;;) {
+        int n = epoll_wait(ep, events, 256, -1);
+        for (int i = 0; i < n; i++) {
+            int fd = events[i].data.fd;
+            if (fd == lfd) {
+                int c;
+                while ((c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+                    struct epoll_event cev = {.events = EPOLLIN | EPOLLRDHUP, .data.fd = c};
+                    epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
+                }
+                continue;
+            }
+            for (;;) {
+                ssize_t r = read(fd, buf, sizeof buf);
+                if (r > 0) continue;
+                if (r < 0 && errno == EAGAIN) break;
+                close(fd);  // EOF or error: closing tells the sender (through any proxy) we have it all
+                break;
+            }
+        }
+    }
+}
+
+// MARK: send
+
+typedef struct {
+    int fd;
+    long long left;
+    int state;  // 0 connecting/writing, 1 waiting for EOF, 2 done
+} stream_t;
+
+static int mode_send(int argc, char **argv) {
+    if (argc < 5) return 1;
+    struct sockaddr_in sa = parse_addr(argv[2]);
+    int streams = atoi(argv[3]);
+    long long total = atoll(argv[4]);
+    static char buf[1 << 18];
+    static char rbuf[1 << 16];
+    memset(buf, 'x', sizeof buf);
+    stream_t *s = calloc(streams, sizeof *s);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    double t0 = now_s(), c0 = cpu_s();
+    for (int i = 0; i < streams; i++) {
+        s[i].fd = start_connect(&sa);
+        if (s[i].fd < 0) die("connect");
+        s[i].left = total / streams + (i == 0 ? total % streams : 0);
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP, .data.u32 = (uint32_t)i};
+        epoll_ctl(ep, EPOLL_CTL_ADD, s[i].fd, &ev);
+    }
+    int done = 0, errors = 0;
+    long long sent = 0;
+    struct epoll_event events[256];
+    while (done < streams) {
+        int n = epoll_wait(ep, events, 256, 30000);
+        if (n == 0) { fprintf(stderr, "netload send: stalled 30 s\n"); break; }
+        for (int k = 0; k < n; k++) {
+            stream_t *st = &s[events[k].data.u32];
+            if (st->state == 0) {
+                while (st->left > 0) {
+                    ssize_t w = write(st->fd, buf, st->left < (long long)sizeof buf ? st->left : (long long)sizeof buf);
+                    if (w > 0) { st->left -= w; sent += w; continue; }
+                    if (w < 0 && errno == EAGAIN) break;
+                    errors++; st->state = 2; done++; close(st->fd); break;
+                }
+                if (st->state == 0 && st->left == 0) { shutdown(st->fd, SHUT_WR); st->state = 1; }
+            }
+            if (st->state == 1) {
+                for (;;) {
+                    ssize_t r = read(st->fd, rbuf, sizeof rbuf);
+                    if (r > 0) continue;
+                    if (r < 0 && errno == EAGAIN) break;
+                    if (r < 0) errors++;
+                    st->state = 2; done++; close(st->fd); break;
+                }
+            }
+        }
+    }
+    double secs = now_s() - t0;
+    printf("bytes=%lld secs=%.6f cpu=%.6f errors=%d\n", sent, secs, cpu_s() - c0, errors);
+    return errors ? 3 : 0;
+}
+
+// MARK: echo (ping-pong)
+
+typedef struct {
+    int fd;
+    int got;
+    double sent_at;
+    int connected;
+} pp_t;
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int mode_echo(int argc, char **argv) {
+    if (argc < 7) return 1;
+    struct sockaddr_in sa = parse_addr(argv[2]);
+    int conns = atoi(argv[3]);
+    double secs = atof(argv[4]), warm = atof(argv[5]);
+    int size = atoi(argv[6]);
+    char msg[4096], rbuf[4096];
+    memset(msg, 'e', sizeof msg);
+    pp_t *c = calloc(conns, sizeof *c);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    // Connect in batches so a listen backlog never overflows.
+    for (int i = 0; i < conns; i++) {
+        c[i].fd = blocking_connect(&sa);
+        if (c[i].fd < 0) die("connect");
+        set_nonblock(c[i].fd);
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u32 = (uint32_t)i};
+        epoll_ctl(ep, EPOLL_CTL_ADD, c[i].fd, &ev);
+    }
+    size_t cap = 1 << 20, count = 0;
+    double *lat = malloc(cap * sizeof *lat);
+    long long reqs = 0;
+    int errors = 0, alive = conns;
+    double start = now_s(), measure_from = start + warm, end = measure_from + secs;
+    double c0 = 0, t0 = 0;
+    int measuring = 0;
+    for (int i = 0; i < conns; i++) {
+        c[i].sent_at = now_s();
+        if (write(c[i].fd, msg, size) != size) errors++;
+    }
+    struct epoll_event events[512];
+    for (;;) {
+        double t = now_s();
+        if (!measuring && t >= measure_from) { measuring = 1; c0 = cpu_s(); t0 = t; }
+        if (t >= end || alive == 0) break;
+        int n = epoll_wait(ep, events, 512, 100);
+        for (int k = 0; k < n; k++) {
+            pp_t *p = &c[events[k].data.u32];
+            if (p->fd < 0) continue;
+            for (;;) {
+                ssize_t r = read(p->fd, rbuf, size - p->got);
+                if (r > 0) {
+                    p->got += r;
+                    if (p->got < size) continue;
+                    double t1 = now_s();
+                    if (measuring && t1 < end) {
+                        reqs++;
+                        if (count == cap) { cap *= 2; lat = realloc(lat, cap * sizeof *lat); }
+                        lat[count++] = (t1 - p->sent_at) * 1e6;
+                    }
+                    p->got = 0;
+                    p->sent_at = t1;
+                    if (write(p->fd, msg, size) != size) { errors++; close(p->fd); p->fd = -1; alive--; break; }
+                    continue;
+                }
+                if (r < 0 && errno == EAGAIN) break;
+                errors++; close(p->fd); p->fd = -1; alive--; break;
+            }
+        }
+    }
+    double elapsed = now_s() - t0, cpu = cpu_s() - c0;
+    qsort(lat, count, sizeof *lat, cmp_double);
+    double p50 = count ? lat[count / 2] : 0, p99 = count ? lat[(size_t)(count * 0.99)] : 0;
+    printf("reqs=%lld secs=%.6f rps=%.1f p50us=%.1f p99us=%.1f cpu=%.6f errors=%d\n",
+           reqs, elapsed, reqs / elapsed, p50, p99, cpu, errors);
+    return 0;
+}
+
+// MARK: idle
+
+static int mode_idle(int argc, char **argv) {
+    if (argc < 5) return 1;
+    struct sockaddr_in sa = parse_addr(argv[2]);
+    int conns = atoi(argv[3]);
+    double hold = atof(argv[4]);
+    int *fds = calloc(conns, sizeof *fds);
+    char msg[64], rbuf[64];
+    memset(msg, 'i', sizeof msg);
+    int ok = 0, failed = 0;
+    // Blocking connect + one echo each: when this prints "ready", every handler is parked in a read.
+    for (int i = 0; i < conns; i++) {
+        fds[i] = blocking_connect(&sa);
+        if (fds[i] < 0) { failed++; continue; }
+        struct timeval tv = {.tv_sec = 2};
+        setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        int got = 0;
+        if (write(fds[i], msg, sizeof msg) == (ssize_t)sizeof msg) {
+            while (got < (int)sizeof msg) {
+                ssize_t r = read(fds[i], rbuf, sizeof msg - got);
+                if (r <= 0) break;
+                got += r;
+            }
+        }
+        if (got == (int)sizeof msg) ok++; else { failed++; close(fds[i]); fds[i] = -1; }
+        if (failed) {  // the server is out of something (descriptors): stop here, report the rest as failed
+            failed = conns - ok;
+            break;
+        }
+    }
+    printf("ready ok=%d failed=%d\n", ok, failed);
+    fflush(stdout);
+    // Hold until stdin closes (netbench measured) or the time bound.
+    struct timeval tv = {.tv_sec = (long)hold};
+    fd_set set;
+    FD_ZERO(&set);
+    FD_SET(0, &set);
+    select(1, &set, NULL, NULL, &tv);
+    return 0;
+}
+
+// MARK: connrate
+
+typedef struct {
+    int fd;
+    int phase;  // 0 connecting, 1 awaiting echo
+    int got;
+} cr_t;
+
+static int mode_connrate(int argc, char **argv) {
+    if (argc < 5) return 1;
+    struct sockaddr_in sa = parse_addr(argv[2]);
+    double secs = atof(argv[3]);
+    int conc = atoi(argv[4]);
+    char msg[64], rbuf[64];
+    memset(msg, 'c', sizeof msg);
+    cr_t *c = calloc(conc, sizeof *c);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    long long done = 0;
+    int errors = 0;
+    double t0 = now_s(), c0 = cpu_s(), end = t0 + secs;
+#define CR_START(i)                                                                            \
+    do {                                                                                       \
+        c[i].fd = start_connect(&sa);                                                          \
+        c[i].phase = 0; c[i].got = 0;                                                          \
+        if (c[i].fd < 0) { errors++; break; }                                                  \
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.u32 = (uint32_t)(i)}; \
+        epoll_ctl(ep, EPOLL_CTL_ADD, c[i].fd, &ev);                                            \
+    } while (0)
+    for (int i = 0; i < conc; i++) CR_START(i);
+    struct epoll_event events[256];
+    while (now_s() < end) {
+        int n = epoll_wait(ep, events, 256, 100);
+        for (int k = 0; k < n; k++) {
+            int i = events[k].data.u32;
+            cr_t *p = &c[i];
+            if (p->fd < 0) continue;
+            if (p->phase == 0) {
+                if (!(events[k].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) continue;
+                int err = 0;
+                socklen_t len = sizeof err;
+                getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+                if (err || write(p->fd, msg, sizeof msg) != (ssize_t)sizeof msg) {
+                    errors++; close(p->fd); CR_START(i); continue;
+                }
+                p->phase = 1;
+            }
+            for (;;) {
+                ssize_t r = read(p->fd, rbuf, sizeof msg - p->got);
+                if (r > 0) {
+                    p->got += r;
+                    if (p->got < (int)sizeof msg) continue;
+                    done++;
+                    close(p->fd);
+                    CR_START(i);
+                    break;
+                }
+                if (r < 0 && errno == EAGAIN) break;
+                errors++; close(p->fd); CR_START(i); break;
+            }
+        }
+        if (errors > 1000000) break;
+    }
+    double elapsed = now_s() - t0;
+    printf("conns=%lld secs=%.6f rate=%.1f cpu=%.6f errors=%d\n", done, elapsed, done / elapsed, cpu_s() - c0, errors);
+    return 0;
+}
+
+// MARK: threadecho
+
+static void *echo_thread(void *arg) {
+    int fd = (int)(intptr_t)arg;
+    char buf[32 * 1024];
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r <= 0) break;
+        ssize_t off = 0;
+        while (off < r) {
+            ssize_t w = write(fd, buf + off, r - off);
+            if (w <= 0) goto out;
+            off += w;
+        }
+    }
+out:
+    close(fd);
+    return NULL;
+}
+
+static int mode_threadecho(int argc, char **argv) {
+    if (argc < 3) return 1;
+    signal(SIGPIPE, SIG_IGN);
+    int lfd = listen_on(argv[2]);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    for (;;) {
+        int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (c < 0) { if (errno == EMFILE || errno == ENFILE) usleep(1000); continue; }
+        set_nodelay(c);
+        pthread_t t;
+        int rc = pthread_create(&t, &attr, echo_thread, (void *)(intptr_t)c);
+        if (rc != 0) { fprintf(stderr, "netload threadecho: pthread_create: %s\n", strerror(rc)); close(c); }
+    }
+}
+
+// MARK: TLS client
+
+static SSL_CTX *client_ctx(void) {
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+    // One suite for every server, so they do the same work (Go would pick AES-128, OpenSSL AES-256).
+    SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256");
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);  // the CertificateVerify signature is still checked
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_read_ahead(ctx, 1);  // fewer read syscalls on the client side
+    return ctx;
+}
+
+/// One connection: full handshake, "GET /n", read to EOF. Returns bytes read, -1 on failure.
+static long long tls_get(SSL_CTX *ctx, const struct sockaddr_in *sa, long long n, double *first_byte, char *proto, size_t proto_len) {
+    int fd = blocking_connect(sa);
+    if (fd < 0) return -1;
+    SSL *ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    long long got = -1;
+    if (SSL_connect(ssl) == 1) {
+        if (proto) snprintf(proto, proto_len, "%s/%s", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+        char req[64];
+        int len = snprintf(req, sizeof req, "GET /%lld HTTP/1.0\r\n\r\n", n);
+        if (first_byte) *first_byte = now_s();
+        if (SSL_write(ssl, req, len) == len) {
+            char *buf = malloc(1 << 16);
+            got = 0;
+            for (;;) {
+                int r = SSL_read(ssl, buf, 1 << 16);
+                if (r <= 0) break;
+                got += r;
+            }
+            free(buf);
+        }
+    }
+    SSL_free(ssl);
+    close(fd);
+    ERR_clear_error();
+    return got;
+}
+
+typedef struct {
+    struct sockaddr_in sa;
+    SSL_CTX *ctx;
+    double end;
+    long long done;
+    int errors;
+} hs_arg_t;
+
+static void *hs_thread(void *p) {
+    hs_arg_t *a = p;
+    while (now_s() < a->end) {
+        if (tls_get(a->ctx, &a->sa, 1, NULL, NULL, 0) > 0) a->done++; else a->errors++;
+    }
+    return NULL;
+}
+
+static int mode_tlshs(int argc, char **argv) {
+    if (argc < 5) return 1;
+    signal(SIGPIPE, SIG_IGN);
+    struct sockaddr_in sa = parse_addr(argv[2]);
+    int threads = atoi(argv[3]);
+    double secs = atof(argv[4]);
+    SSL_CTX *ctx = client_ctx();
+    char proto[128] = "?";
+    if (tls_get(ctx, &sa, 1, NULL, proto, sizeof proto) <= 0) { fprintf(stderr, "netload tlshs: first connection failed\n"); }
+    hs_arg_t *args = calloc(threads, sizeof *args);
+    pthread_t *t = calloc(threads, sizeof *t);
+    double t0 = now_s(), c0 = cpu_s();
+    for (int i = 0; i < threads; i++) {
+        args[i] = (hs_arg_t){.sa = sa, .ctx = ctx, .end = t0 + secs};
+        pthread_create(&t[i], NULL, hs_thread, &args[i]);
+    }
+    long long done = 0;
+    int errors = 0;
+    for (int i = 0; i < threads; i++) { pthread_join(t[i], NULL); done += args[i].done; errors += args[i].errors; }
+    double elapsed = now_s() - t0;
+    printf("hs=%lld secs=%.6f rate=%.1f cpu=%.6f errors=%d proto=%s\n", done, elapsed, done / elapsed, cpu_s() - c0, errors, proto);
+    return 0;
+}
+
+static int mode_tlsbulk(int argc, char **argv) {
+    if (argc < 4) return 1;
+    signal(SIGPIPE, SIG_IGN);
+    struct sockaddr_in sa = parse_addr(argv[2]);
+    long long n = atoll(argv[3]);
+    SSL_CTX *ctx = client_ctx();
+    double c0 = cpu_s(), t0 = 0;
+    char proto[128] = "?";
+    long long got = tls_get(ctx, &sa, n, &t0, proto, sizeof proto);
+    double elapsed = now_s() - t0;
+    printf("bytes=%lld secs=%.6f cpu=%.6f errors=%d proto=%s\n", got, elapsed, cpu_s() - c0, got < n ? 1 : 0, proto);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    raise_nofile();
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) goto usage;
+    const char *m = argv[1];
+    int rc = -1;
+    if (!strcmp(m, "sink")) rc = mode_sink(argc, argv);
+    else if (!strcmp(m, "send")) rc = mode_send(argc, argv);
+    else if (!strcmp(m, "echo")) rc = mode_echo(argc, argv);
+    else if (!strcmp(m, "idle")) rc = mode_idle(argc, argv);
+    else if (!strcmp(m, "connrate")) rc = mode_connrate(argc, argv);
+    else if (!strcmp(m, "threadecho")) rc = mode_threadecho(argc, argv);
+    else if (!strcmp(m, "tlshs")) rc = mode_tlshs(argc, argv);
+    else if (!strcmp(m, "tlsbulk")) rc = mode_tlsbulk(argc, argv);
+    if (rc != 1 && rc != -1) return rc;
+    if (rc == 0) return 0;
+usage:
+    fprintf(stderr, "usage: netload sink|send|echo|idle|connrate|threadecho|tlshs|tlsbulk ...\n");
+    return 1;
+}
