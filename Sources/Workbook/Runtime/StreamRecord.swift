@@ -1,0 +1,138 @@
+import NetCore
+import NetTLS
+import Synchronization
+
+/// What one connection's reading side has received: every byte in order, how much of it earlier
+/// `expect`s matched, and how the stream ended. Filled continuously by a reader task, so a large
+/// `send` never blocks because nobody reads the reply.
+final class StreamRecord: Sendable {
+    enum End: Sendable, Equatable {
+        /// The peer half-closed or closed: read returned 0.
+        case fin
+        /// ECONNRESET.
+        case reset
+        /// Another read error (a TLS alert, …), in words.
+        case error(String)
+        /// netlab closed the connection itself.
+        case local
+    }
+
+    struct State {
+        var data: [UInt8] = []
+        var consumed = 0
+        var end: End?
+        var endTime: ContinuousClock.Instant?
+        var lastArrival: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(State())
+
+    func append(_ bytes: [UInt8]) {
+        state.withLock { s in
+            s.data.append(contentsOf: bytes)
+            s.lastArrival = .now
+        }
+    }
+
+    func finish(_ end: End) {
+        state.withLock { s in
+            if s.end == nil {
+                s.end = end
+                s.endTime = .now
+            }
+        }
+    }
+
+    var snapshot: State { state.withLock { $0 } }
+
+    /// The bytes no `expect` has matched yet.
+    var unmatched: ArraySlice<UInt8> { state.withLock { s in s.data[s.consumed...] } }
+    var unmatchedCount: Int { state.withLock { $0.data.count - $0.consumed } }
+    var totalCount: Int { state.withLock { $0.data.count } }
+    var end: (End, ContinuousClock.Instant)? { state.withLock { s in s.end.map { ($0, s.endTime ?? .now) } } }
+
+    /// Marks `count` more bytes as matched.
+    func consume(_ count: Int) {
+        state.withLock { s in s.consumed = min(s.data.count, s.consumed + count) }
+    }
+
+    /// Reads `conn` until it ends, recording everything; with `echo`, writes each piece back and
+    /// half-closes after the peer's FIN. `onEnd` hears how it ended.
+    static func pump(_ conn: any Conn, into record: StreamRecord, echo: Bool = false,
+                     onEnd: (@Sendable (End) -> Void)? = nil) async {
+        let end: End
+        do {
+            while true {
+                let bytes = try await conn.read(upToCount: 65536)
+                if bytes.isEmpty {
+                    end = .fin
+                    break
+                }
+                record.append(bytes)
+                if echo { try await conn.write(bytes) }
+            }
+        } catch let error as NetError {
+            switch error.code {
+            case .closed, .canceled: end = .local
+            default: end = error.isConnectionReset ? .reset : .error(error.reason)
+            }
+        } catch let error as TLSError {
+            let text = "\(error)"
+            end = text.contains("reset") ? .reset : .error(text)
+        } catch {
+            end = .error("\(error)")
+        }
+        record.finish(end)
+        onEnd?(end)
+        if echo, end == .fin {
+            if let half = conn as? any HalfClosable { try? half.closeWrite() }
+        }
+    }
+}
+
+extension StreamRecord.End {
+    /// `FIN`, `RST`, …, for transcripts.
+    var words: String {
+        switch self {
+        case .fin: "eof (FIN)"
+        case .reset: "reset (RST)"
+        case .error(let text): "error: \(text)"
+        case .local: "closed by netlab"
+        }
+    }
+}
+
+/// A checker-owned connection to the server (or elsewhere): `connect a`, `tls-connect a`.
+final class Client: Sendable {
+    let name: String
+    let conn: any Conn
+    /// The TCP connection under a TLS one (for `reset`).
+    let tcp: TCPConn
+    let record = StreamRecord()
+    private let reader = Mutex<Task<Void, Never>?>(nil)
+
+    init(name: String, conn: any Conn, tcp: TCPConn) {
+        self.name = name
+        self.conn = conn
+        self.tcp = tcp
+    }
+
+    func startReading(onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
+        let task = Task { [conn, record] in await StreamRecord.pump(conn, into: record, onEnd: onEnd) }
+        reader.withLock { $0 = task }
+    }
+
+    func close() {
+        try? conn.close()
+    }
+
+    func reset() {
+        try? tcp.closeWithReset()
+        try? conn.close()
+    }
+
+    func stop() {
+        close()
+        reader.withLock { $0?.cancel() }
+    }
+}
