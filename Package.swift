@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(name: "netlab-testserver", dependencies: ["LessonKit", "NetCore", "NetTLS"],
                           path: "Sources/NetlabTestServer"),
         .target(name: "Workbook", dependencies: ["NetCore", "NetTLS", "CNetShim"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "netlab-testserver"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "NetTLS", "netlab-testserver"]),
     ] + lessonTargetList,
     swiftLanguageModes: [.v6]
 )

@@ -528,7 +528,7 @@ final class CheckExecution: Sendable {
 
     /// Polls until `evaluate` passes or fails, or the bound runs out (then `timeout` says why).
     func poll(until deadline: ContinuousClock.Instant, at location: SourceLocation,
-              _ evaluate: () throws -> Verdict, timeout: () -> (String, [String])) async throws -> String? {
+              _ evaluate: () throws -> Verdict, timeout: () -> (String, [String])?) async throws -> String? {
         while true {
             switch try evaluate() {
             case .pass(let note): return note
@@ -538,7 +538,8 @@ final class CheckExecution: Sendable {
             if ContinuousClock.now >= deadline {
                 // One last look: what arrived just now counts.
                 if case .pass(let note) = try evaluate() { return note }
-                let (message, details) = timeout()
+                // Steps that take exactly their duration (silence, alive for, no log for) pass here.
+                guard let (message, details) = timeout() else { return nil }
                 throw StepFailure(message: message, details: details, location: location)
             }
             try await Task.sleep(for: .milliseconds(2))
@@ -668,7 +669,7 @@ final class CheckExecution: Sendable {
                     return .fail("expected silence from \(label) for \(duration.scriptText); the connection ended with \(how.words)", [])
                 }
                 return .wait
-            }, timeout: { ("", []) })
+            }, timeout: { nil })
             transcript.add(label, "silent for \(duration.scriptText)")
         }
     }
@@ -710,7 +711,7 @@ final class CheckExecution: Sendable {
                  + (expressionText(comparison.rhs) == "\(limit)" ? "" : " = \(limit)")
                  + " connections within \(bound.scriptText); it has accepted \(peer.connections.count)", [])
             })
-            if let note { transcript.add(label, note) }
+            if let note { transcript.add("upstream \(label)", note) }
         }
     }
 
@@ -763,7 +764,7 @@ final class CheckExecution: Sendable {
                     }
                 }
                 return .wait
-            }, timeout: { ("", []) })
+            }, timeout: { nil })
             transcript.add("netlab", "no log line matched \(pattern)" + (duration.map { " for \($0.scriptText)" } ?? ""))
 
         case .alive(let duration):
@@ -775,7 +776,7 @@ final class CheckExecution: Sendable {
                                  lastLogLines())
                 }
                 return .wait
-            }, timeout: { ("", []) })
+            }, timeout: { nil })
             transcript.add("netlab", "server alive" + (duration.map { " for \($0.scriptText)" } ?? ""))
 
         case .exited(let status, let within):

@@ -51,7 +51,7 @@ final class UpstreamPeer: Sendable {
                 if case .tlsEcho = kind, let tls { wrapped = TLSConn.server(wrapping: conn, config: tls) }
                 let connection = Connection(number: number, remote: conn.remoteAddress.description, conn: wrapped)
                 connectionList.withLock { $0.append(connection) }
-                transcript.add(name, "accepted connection \(number) from \(connection.remote)")
+                transcript.add("upstream \(name)", "accepted connection \(number) from \(connection.remote)")
                 let handler = Task { await self.handle(connection, tcp: conn, transcript: transcript) }
                 handlers.withLock { $0.append(handler) }
             }
@@ -61,7 +61,7 @@ final class UpstreamPeer: Sendable {
 
     private func handle(_ c: Connection, tcp: TCPConn, transcript: Transcript) async {
         let onEnd: @Sendable (StreamRecord.End) -> Void = { [name] end in
-            if end != .local { transcript.add(name, "connection \(c.number): \(end.words)") }
+            if end != .local { transcript.add("upstream \(name)", "connection \(c.number): \(end.words)") }
         }
         switch kind {
         case .echo:
@@ -84,10 +84,10 @@ final class UpstreamPeer: Sendable {
                 try await tls.handshake()
                 try tcp.setDeadline(nil)
                 c.sni.withLock { $0 = tls.serverName }
-                transcript.add(name, "connection \(c.number): TLS handshake done, sni \(tls.serverName ?? "none")"
+                transcript.add("upstream \(name)", "connection \(c.number): TLS handshake done, sni \(tls.serverName ?? "none")"
                     + (tls.negotiatedALPN.map { ", alpn \($0)" } ?? ""))
             } catch {
-                transcript.add(name, "connection \(c.number): TLS handshake failed: \(error)")
+                transcript.add("upstream \(name)", "connection \(c.number): TLS handshake failed: \(error)")
                 c.record.finish(.error("TLS handshake failed: \(error)"))
                 try? c.conn.close()
                 return
