@@ -13,6 +13,7 @@ let flags: [Flag] = [
     Flag("flood", .integer, help: "bytes of stderr written by flood"),
     .idleTimeout,
     Flag("verbose", .toggle, help: "log every read"),
+    Flag("quiet-close", .toggle, help: "do not log closed connections"),
 ]
 
 LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
@@ -43,6 +44,7 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
         }
     }
     let idle = options.idleTimeout
+    let quietClose = options.isSet("quiet-close")
     try await serve(listener) { conn in
         let peer = conn.remoteAddress
         log.accepted(peer)
@@ -85,10 +87,10 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
             }
             if mode == "leak" { try await Task.sleep(for: .seconds(3600)) }
             try conn.close()
-            log.closed(peer)
+            if !quietClose { log.closed(peer) }
         } catch {
             try? conn.close()
-            log.closed(peer, error: error)
+            if !quietClose { log.closed(peer, error: error) }
         }
     }
 }

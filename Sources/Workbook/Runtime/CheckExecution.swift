@@ -559,35 +559,43 @@ final class CheckExecution: Sendable {
             switch want {
             case .bytes(_, let l), .pattern(_, let l): wantLabel = l
             }
+            var checked: [ObjectIdentifier: Int] = [:]
+            var seenCount: [ObjectIdentifier: Int] = [:]
             let note = try await poll(until: started + bound, at: location, {
                 let candidates = records()
                 for record in candidates {
-                    let s = record.snapshot
-                    let available = Array(s.data[s.consumed...])
+                    let id = ObjectIdentifier(record)
                     switch want {
                     case .bytes(let expected, _):
-                        let n = min(expected.count, available.count)
-                        if let d = (0..<n).first(where: { expected[$0] != available[$0] }) {
+                        let (match, end) = record.matchPrefix(expected, checked: checked[id] ?? 0)
+                        switch match {
+                        case .complete:
+                            return .pass("received \(Bytes.size(expected.count)): \(expected.count <= 160 && Bytes.isText(expected) ? Bytes.quoted(expected) : wantLabel)")
+                        case .mismatch(let d):
                             if anyOf { continue }
+                            let available = Array(record.unmatched)
                             return .fail("expected \(wantLabel) from \(label); got \(gotText(available)), which differs at byte \(d)",
                                          Bytes.diff(expected: expected, received: available, offset: d))
-                        }
-                        if available.count >= expected.count {
-                            record.consume(expected.count)
-                            return .pass("received \(Bytes.size(expected.count)): \(expected.count <= 160 && Bytes.isText(expected) ? Bytes.quoted(expected) : wantLabel)")
-                        }
-                        if let end = s.end, !anyOf {
-                            return .fail("expected \(wantLabel) from \(label); got \(gotText(available)), then the connection ended: \(end.words)",
-                                         available.isEmpty ? [] : Bytes.diff(expected: expected, received: available, offset: available.count))
+                        case .partial(let n):
+                            checked[id] = n
+                            if let end, !anyOf {
+                                let available = Array(record.unmatched)
+                                return .fail("expected \(wantLabel) from \(label); got \(gotText(available)), then the connection ended: \(end.words)",
+                                             available.isEmpty ? [] : Bytes.diff(expected: expected, received: available, offset: available.count))
+                            }
                         }
                     case .pattern(let regex, _):
+                        let status = record.status
+                        if seenCount[id] == status.unmatched, status.end == nil { continue }
+                        seenCount[id] = status.unmatched
+                        let available = Array(record.unmatched)
                         let text = String(decoding: available, as: UTF8.self)
                         if let match = try? regex.firstMatch(in: text) {
                             let count = text.utf8.distance(from: text.startIndex, to: match.range.upperBound)
                             record.consume(min(count, available.count))
                             return .pass("received \(Bytes.quoted(Array(text[match.range].utf8))) matching \(wantLabel)")
                         }
-                        if let end = s.end, !anyOf {
+                        if let end = status.end, !anyOf {
                             return .fail("expected text matching \(wantLabel) from \(label); got \(gotText(available)), then the connection ended: \(end.words)", [])
                         }
                     }
@@ -625,9 +633,9 @@ final class CheckExecution: Sendable {
             }
             let note = try await poll(until: started + bound, at: location, {
                 guard let record = records().last else { return .wait }
-                let s = record.snapshot
-                let unmatched = Array(s.data[s.consumed...])
-                if end == .eof, !unmatched.isEmpty {
+                let s = record.status
+                if end == .eof, s.unmatched > 0 {
+                    let unmatched = Array(record.unmatched)
                     return .fail("expected eof (FIN) from \(label); \(Bytes.size(unmatched.count)) that no expect matched arrived first: \(Bytes.quoted(unmatched, limit: 80))", [])
                 }
                 guard let how = s.end, let time = s.endTime else { return .wait }
@@ -658,9 +666,9 @@ final class CheckExecution: Sendable {
         case .silence(let duration):
             _ = try await poll(until: started + duration, at: location, {
                 guard let record = records().last else { return .wait }
-                let s = record.snapshot
-                let unmatched = Array(s.data[s.consumed...])
-                if !unmatched.isEmpty {
+                let s = record.status
+                if s.unmatched > 0 {
+                    let unmatched = Array(record.unmatched)
                     let at = s.lastArrival.map { $0 - started } ?? .zero
                     return .fail("expected silence from \(label) for \(duration.scriptText); "
                                  + (at > .zero ? "after \(seconds(at)) " : "") + "it received \(Bytes.size(unmatched.count)): \(Bytes.quoted(unmatched, limit: 80))", [])

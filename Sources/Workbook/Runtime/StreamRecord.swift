@@ -45,6 +45,46 @@ final class StreamRecord: Sendable {
 
     var snapshot: State { state.withLock { $0 } }
 
+    /// How the stream stands, without copying its bytes.
+    struct Status {
+        var unmatched: Int
+        var end: End?
+        var endTime: ContinuousClock.Instant?
+        var lastArrival: ContinuousClock.Instant?
+    }
+
+    var status: Status {
+        state.withLock { s in Status(unmatched: s.data.count - s.consumed, end: s.end, endTime: s.endTime, lastArrival: s.lastArrival) }
+    }
+
+    enum PrefixMatch: Equatable {
+        /// The unmatched bytes began with all of the expected ones, which are now consumed.
+        case complete
+        /// The first `Int` unmatched bytes agree with the expected ones; more may come.
+        case partial(Int)
+        /// The unmatched bytes differ from the expected ones at this offset.
+        case mismatch(Int)
+    }
+
+    /// Compares the unmatched bytes with `expected`, starting at offset `checked` (bytes before it
+    /// were compared by an earlier call), without copying; consumes them on a complete match.
+    func matchPrefix(_ expected: [UInt8], checked: Int) -> (PrefixMatch, End?) {
+        state.withLock { s in
+            let available = s.data.count - s.consumed
+            let n = min(expected.count, available)
+            var i = min(checked, n)
+            while i < n {
+                if s.data[s.consumed + i] != expected[i] { return (.mismatch(i), s.end) }
+                i += 1
+            }
+            if available >= expected.count {
+                s.consumed += expected.count
+                return (.complete, s.end)
+            }
+            return (.partial(n), s.end)
+        }
+    }
+
     /// The bytes no `expect` has matched yet.
     var unmatched: ArraySlice<UInt8> { state.withLock { s in s.data[s.consumed...] } }
     var unmatchedCount: Int { state.withLock { $0.data.count - $0.consumed } }

@@ -15,11 +15,21 @@ final class Transcript: Sendable {
 
     let origin: ContinuousClock.Instant
     private let entries = Mutex<[Entry]>([])
+    private let omitted = Mutex(0)
+    /// At most this many entries are kept: the first 500 and the most recent ones, so that
+    /// `repeat 1000000` cannot fill the memory with its transcript.
+    static let entryLimit = 6000
 
     init(origin: ContinuousClock.Instant) { self.origin = origin }
 
     func add(_ source: String, _ text: String, details: [String] = [], at time: ContinuousClock.Instant = .now) {
-        entries.withLock { $0.append(Entry(time: time, source: source, text: text, details: details)) }
+        let dropped = entries.withLock { list -> Int in
+            list.append(Entry(time: time, source: source, text: text, details: details))
+            guard list.count > Self.entryLimit else { return 0 }
+            list.removeSubrange(500..<1500)
+            return 1000
+        }
+        if dropped > 0 { omitted.withLock { $0 += dropped } }
     }
 
     /// The entries and the server's lines (from `sequence` on), sorted by time, at most `limit`
@@ -35,6 +45,10 @@ final class Transcript: Sendable {
             a.element.time != b.element.time ? a.element.time < b.element.time : a.offset < b.offset
         }.map(\.element)
         var lines: [String] = []
+        let omittedSteps = omitted.withLock { $0 }
+        if omittedSteps > 0 {
+            lines.append("        [netlab] (\(omittedSteps) step lines from the middle of the check were not kept)")
+        }
         if droppedServerLines > 0 {
             lines.append("        [netlab] (\(droppedServerLines) earlier lines of the server's output were dropped)")
         }
