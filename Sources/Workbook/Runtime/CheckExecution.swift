@@ -166,6 +166,9 @@ final class CheckExecution: Sendable {
             transcript.add("netlab", notReady)
         case .timedOut:
             notReady = "the server printed no ready line (netlab: listening on HOST:PORT) within \(readyBound.scriptText)"
+            if let partial = process!.unfinishedStdoutLine, partial.hasPrefix("netlab: listening on") {
+                notReady += "; stdout holds \(Bytes.quoted(Array(partial.utf8))) with no newline after it"
+            }
             transcript.add("netlab", notReady)
         }
 
@@ -383,7 +386,15 @@ final class CheckExecution: Sendable {
             }
             old?.stop()
             let verbose = runner.options.verbose
-            client.startReading { [transcript, record = client.record] end in
+            var onData: (@Sendable ([UInt8]) -> Void)?
+            if verbose {
+                let transcript = self.transcript
+                onData = { bytes in
+                    let shown: String = Bytes.isText(bytes) ? Bytes.quoted(bytes, limit: 80) : "hex " + Bytes.hexWords(bytes, limit: 16)
+                    transcript.add(label, "read \(Bytes.size(bytes.count)): " + shown)
+                }
+            }
+            client.startReading(onData: onData) { [transcript, record = client.record] end in
                 if end != .local {
                     transcript.add(label, "connection ended: \(end.words)"
                         + (verbose ? " after \(record.totalCount) bytes in all" : ""))

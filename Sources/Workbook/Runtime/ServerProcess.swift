@@ -282,6 +282,10 @@ public final class ServerProcess: Sendable {
     public var dropped: (bytes: Int, lines: Int) { state.withLock { ($0.droppedBytes, $0.droppedLines) } }
     /// All bytes the program wrote to stderr.
     public var stderrByteCount: Int { state.withLock { $0.totalStderrBytes } }
+    /// Text the program wrote on stdout after its last newline (a ready line without "\n").
+    public var unfinishedStdoutLine: String? {
+        state.withLock { s in s.partial[.stdout].flatMap { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) } }
+    }
     /// Whether both pipes reached end of file (every line has been read).
     public var outputClosed: Bool { state.withLock { $0.openStreams == 0 } }
 

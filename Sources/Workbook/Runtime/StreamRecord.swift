@@ -99,6 +99,7 @@ final class StreamRecord: Sendable {
     /// Reads `conn` until it ends, recording everything; with `echo`, writes each piece back and
     /// half-closes after the peer's FIN. `onEnd` hears how it ended.
     static func pump(_ conn: any Conn, into record: StreamRecord, echo: Bool = false,
+                     onData: (@Sendable ([UInt8]) -> Void)? = nil,
                      onEnd: (@Sendable (End) -> Void)? = nil) async {
         let end: End
         do {
@@ -109,6 +110,7 @@ final class StreamRecord: Sendable {
                     break
                 }
                 record.append(bytes)
+                onData?(bytes)
                 if echo { try await conn.write(bytes) }
             }
         } catch let error as NetError {
@@ -157,8 +159,8 @@ final class Client: Sendable {
         self.tcp = tcp
     }
 
-    func startReading(onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
-        let task = Task { [conn, record] in await StreamRecord.pump(conn, into: record, onEnd: onEnd) }
+    func startReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
+        let task = Task { [conn, record] in await StreamRecord.pump(conn, into: record, onData: onData, onEnd: onEnd) }
         reader.withLock { $0 = task }
     }
 

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import Workbook
+
+@Suite("Interpreter, more", .serialized, .timeLimit(.minutes(1)))
+struct InterpreterMoreTests {
+    @Test("a check timeout interrupts a send that a silent server never reads")
+    func timeoutDuringSend() async throws {
+        let started = ContinuousClock.now
+        let r = try await runOne("""
+        start --listen {listen} --mode silent
+        check "blocked send"
+          timeout 700ms
+          connect a
+          send a random 64MiB within 30s
+        """)
+        expectFail(r, "the check did not finish within its bound of 700ms (checks.netlab:5:3)")
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("one failing copy fails a parallel block")
+    func parallelFailure() async throws {
+        expectFail(try await runOne("""
+        start --listen {listen}
+        check "parallel"
+          parallel 5 as i
+            connect c{i}
+            send c{i} "x{i}"
+            expect c{i} "x0" within 1s
+          end
+        """), "from client c")
+    }
+
+    @Test("verbose runs show every read; tls-echo shows the SNI it saw")
+    func verbose() async throws {
+        let results = try await runScript("""
+        upstream tls-echo as secure
+        start --listen {listen} --mode proxy --upstream {secure.addr}
+        check "tls"
+          tls-connect a sni api.example.test within 3s
+          send a "ping"
+          expect a "ping" within 2s
+        """, options: RunOptions(verbose: true, stopGrace: .milliseconds(500)))
+        let r = try #require(results.first)
+        expectPass(r)
+        #expect(r.transcript.contains("[upstream secure] connection 1: TLS handshake done, sni api.example.test"))
+        #expect(r.transcript.contains(#"[client a] read 4 bytes: "ping""#))
+    }
+
+    @Test("{NAME.host}, {NAME.port} reach the program; connect … to {NAME.addr} and to {listen}")
+    func placeholders() async throws {
+        let r = try await runOne("""
+        upstream echo as up
+        start --listen {listen} --mode echo --quiet-close --upstream {up.host}:{up.port}
+        check "args"
+          connect b to {up.addr}
+          send b "direct"
+          expect b "direct" within 1s
+          connect a to {listen}
+          send a "via listen"
+          expect a "via listen" within 1s
+        """)
+        expectPass(r)
+        #expect(r.transcript.contains("--upstream 127.0.0.1:"))
+    }
+
+    @Test("any program that honours the contract can be graded: a Python echo server")
+    func python() async throws {
+        let program = """
+        import socket, sys, threading
+        addr = sys.argv[sys.argv.index('--listen') + 1]
+        host, port = addr.rsplit(':', 1)
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((host, int(port))); s.listen()
+        print('netlab: listening on %s:%d' % s.getsockname(), flush=True)
+        def serve(c, a):
+            print('accepted %s:%d' % a, file=sys.stderr, flush=True)
+            while True:
+                d = c.recv(65536)
+                if not d: break
+                c.sendall(d)
+            c.close()
+        while True:
+            c, a = s.accept(); threading.Thread(target=serve, args=(c, a), daemon=True).start()
+        """
+        let r = try await runOne("""
+        start --listen {listen}
+        check "python echo"
+          connect a
+          send a "hello from swift\\n"
+          expect a "hello from swift\\n" within 2s
+          expect server log /accepted 127\\.0\\.0\\.1:\\d+/ within 2s
+          stop
+          expect server exited within 2s
+        """, program: ProgramLaunch(executable: "python3", arguments: ["-c", program]))
+        expectPass(r)
+    }
+
+    @Test("a ready line without a newline is named in the failure")
+    func unterminatedReadyLine() async throws {
+        let results = try await runScript("""
+        timeout 400ms
+        start --listen {listen}
+        check "no newline"
+          connect a
+        """, program: ProgramLaunch(executable: "/bin/sh", arguments: ["-c", "printf 'netlab: listening on 127.0.0.1:1'; exec sleep 100", "sh"]))
+        expectFail(try #require(results.first), #"stdout holds "netlab: listening on 127.0.0.1:1" with no newline after it"#)
+    }
+}
