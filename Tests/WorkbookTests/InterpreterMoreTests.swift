@@ -12,7 +12,7 @@ struct InterpreterMoreTests {
         check "blocked send"
           timeout 700ms
           connect a
-          send a random 64MiB within 30s
+          send a random 16MiB within 30s
         """)
         expectFail(r, "the check did not finish within its bound of 700ms (checks.netlab:5:3)")
         #expect(ContinuousClock.now - started < .seconds(5))

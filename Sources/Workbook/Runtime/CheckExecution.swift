@@ -356,7 +356,8 @@ final class CheckExecution: Sendable {
         let verb = c.tls == nil ? "connect" : "tls-connect"
         var what = "\(verb) \(address)"
         if let sni = c.tls?.serverName { what += " sni \(sni)" }
-        transcript.add(label, what)
+        // One line, stamped when the step began: the server's `accepted` line always comes after it.
+        let stepTime = ContinuousClock.now
         var tcp: TCPConn?
         do {
             let deadline = ContinuousClock.now + bound
@@ -375,6 +376,7 @@ final class CheckExecution: Sendable {
             }
             if c.expectFailure {
                 try? conn.close()
+                transcript.add(label, "\(what): \(detail)", at: stepTime)
                 throw StepFailure(message: "expected \(verb) \(label) to \(address) to fail within \(bound.scriptText); it succeeded (\(detail))",
                                   location: c.location)
             }
@@ -400,18 +402,19 @@ final class CheckExecution: Sendable {
                         + (verbose ? " after \(record.totalCount) bytes in all" : ""))
                 }
             }
-            transcript.add(label, detail)
+            transcript.add(label, "\(what): \(detail)", at: stepTime)
         } catch let failure as StepFailure {
             throw failure
         } catch let error as CheckError {
             throw error
         } catch {
             try? tcp?.close()
+            let why = isTimeout(error) ? "no connection within \(bound.scriptText)" : reason(error)
             if c.expectFailure {
-                transcript.add(label, "failed as expected: \(reason(error))")
+                transcript.add(label, "\(what): failed as expected: \(why)", at: stepTime)
                 return
             }
-            let why = isTimeout(error) ? "no connection within \(bound.scriptText)" : reason(error)
+            transcript.add(label, "\(what): \(why)", at: stepTime)
             throw StepFailure(message: "\(label) could not \(verb == "connect" ? "connect" : "connect with TLS") to \(address): \(why)",
                               details: serverAddress == nil ? lastLogLines() : [], location: c.location)
         }
@@ -468,6 +471,7 @@ final class CheckExecution: Sendable {
             description += " in \(pieces.count) chunks" + (delivery.pause.map { " every \($0.scriptText)" } ?? "")
         }
         var sent = 0
+        let stepTime = ContinuousClock.now
         do {
             try client.conn.setWriteDeadline(deadline)
             for (i, size) in pieces.enumerated() {
@@ -489,10 +493,10 @@ final class CheckExecution: Sendable {
             let why = isTimeout(error)
                 ? "only \(Bytes.size(sent)) of \(Bytes.size(bytes.count)) went out within \(bound.scriptText) (the server stopped reading?)"
                 : "\(reason(error)) after \(Bytes.size(sent)) of \(Bytes.size(bytes.count))"
-            transcript.add(label, "send failed: \(why)")
+            transcript.add(label, "send \(description): \(why)", at: stepTime)
             throw StepFailure(message: "\(label) could not send \(description): \(why)", location: s.location)
         }
-        transcript.add(label, "sent \(Bytes.size(bytes.count)): \(description)")
+        transcript.add(label, "sent \(Bytes.size(bytes.count)): \(description)", at: stepTime)
     }
 
     func fileBytes(_ path: String, at location: SourceLocation) throws -> [UInt8] {
