@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NetCore
 import NetTLS
 import Synchronization
@@ -149,14 +152,22 @@ final class Client: Sendable {
     let name: String
     let conn: any Conn
     /// The TCP connection under a TLS one (for `reset`).
-    let tcp: TCPConn
+    let tcp: TCPConn?
     let record = StreamRecord()
     private let reader = Mutex<Task<Void, Never>?>(nil)
 
-    init(name: String, conn: any Conn, tcp: TCPConn) {
+    init(name: String, conn: any Conn, tcp: TCPConn?) {
         self.name = name
         self.conn = conn
         self.tcp = tcp
+    }
+
+    /// A client whose connection the server reset while it was being set up (the RST came
+    /// before connect(2) returned): it exists, and it has ended with a reset.
+    static func resetWhileConnecting(name: String) -> Client {
+        let client = Client(name: name, conn: ResetConn(), tcp: nil)
+        client.record.finish(.reset)
+        return client
     }
 
     func startReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
@@ -169,7 +180,7 @@ final class Client: Sendable {
     }
 
     func reset() {
-        try? tcp.closeWithReset()
+        try? tcp?.closeWithReset()
         try? conn.close()
     }
 
@@ -177,4 +188,17 @@ final class Client: Sendable {
         close()
         reader.withLock { $0?.cancel() }
     }
+}
+
+/// The conn of a client that was reset while connecting: every operation fails with ECONNRESET.
+final class ResetConn: Conn {
+    func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
+        throw NetError(.system(ECONNRESET), op: "read")
+    }
+    func write(_ bytes: UnsafeRawBufferPointer) async throws { throw NetError(.system(ECONNRESET), op: "write") }
+    func close() throws {}
+    func setReadDeadline(_ deadline: Deadline?) throws {}
+    func setWriteDeadline(_ deadline: Deadline?) throws {}
+    var localAddress: SocketAddress { SocketAddress(ip: [127, 0, 0, 1], port: 0)! }
+    var remoteAddress: SocketAddress { SocketAddress(ip: [127, 0, 0, 1], port: 0)! }
 }
