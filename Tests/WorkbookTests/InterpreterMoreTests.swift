@@ -105,4 +105,76 @@ struct InterpreterMoreTests {
         """, program: ProgramLaunch(executable: "/bin/sh", arguments: ["-c", "printf 'netlab: listening on 127.0.0.1:1'; exec sleep 100", "sh"]))
         expectFail(try #require(results.first), #"stdout holds "netlab: listening on 127.0.0.1:1" with no newline after it"#)
     }
+
+    @Test("the design's sketch passes against an echo server with an idle timeout")
+    func sketch() async throws {
+        let results = try await runScript("""
+        lesson "Timeouts"
+        start --listen {listen} --idle-timeout 300ms
+
+        check "closes an idle client after the idle timeout" points 2
+          hint "Set the read deadline before every read, not once per connection."
+          connect a
+          expect a closed after 250ms within 2s
+
+        check "idle clients do not block new ones"
+          parallel 50 as i
+            connect idle{i}
+          end
+          connect b
+          send b "hi\\n"
+          expect b "hi\\n" within 1s
+
+        check "no leaked descriptors"
+          fds as base
+          parallel 100 as i
+            connect c{i}
+            close c{i}
+          end
+          expect server fds <= base + 2 within 2s
+        """)
+        #expect(results.count == 3)
+        for r in results { expectPass(r) }
+        #expect(results.map(\.points) == [2, 1, 1])
+    }
+
+    @Test("many clients at once: parallel 200 with an expect each")
+    func manyClients() async throws {
+        let started = ContinuousClock.now
+        expectPass(try await runOne("""
+        start --listen {listen} --quiet-close
+        check "many"
+          parallel 200 as i
+            connect c{i}
+            send c{i} random 4KiB as d{i}
+            expect c{i} d{i} within 5s
+            close c{i}
+          end
+        """))
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
+    @Test("a program that ignores SIGTERM is killed at the end of the check, and the transcript says so")
+    func ignoresTerm() async throws {
+        let started = ContinuousClock.now
+        let r = try await runOne("""
+        start --listen {listen}
+        check "starts"
+        """, program: ProgramLaunch(executable: "/bin/sh", arguments: [
+            "-c", "trap '' TERM; echo 'netlab: listening on 127.0.0.1:1'; while :; do sleep 1; done", "sh"]))
+        expectPass(r)
+        #expect(r.transcript.contains("it ignored SIGTERM for 500ms, so it got SIGKILL"))
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("a program that cannot be started is an error, not a failure")
+    func cannotStart() async throws {
+        let r = try await runOne("""
+        start --listen {listen}
+        check "starts"
+          connect a
+        """, program: ProgramLaunch(executable: "/nonexistent/lesson99"))
+        #expect(r.status == .error)
+        #expect(r.message?.contains("cannot start /nonexistent/lesson99") == true, "\(r.message ?? "")")
+    }
 }
