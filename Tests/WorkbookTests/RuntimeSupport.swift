@@ -46,8 +46,10 @@ func expectPass(_ result: CheckResult, sourceLocation: Testing.SourceLocation = 
     #expect(result.status == .pass, "\(result.message ?? "")\n\(result.transcript)", sourceLocation: sourceLocation)
 }
 
-/// Expects a failure whose message contains `fragment`.
+/// Expects a failure whose message contains `fragment`. With NETLAB_DUMP_TRANSCRIPTS=1 in the
+/// environment, prints the transcript (to review the wording of failures).
 func expectFail(_ result: CheckResult, _ fragment: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    if ProcessInfo.processInfo.environment["NETLAB_DUMP_TRANSCRIPTS"] == "1" { print(result.transcript) }
     #expect(result.status == .fail, "\(result.transcript)", sourceLocation: sourceLocation)
     #expect(result.message?.contains(fragment) == true, "message: \(result.message ?? "nil")\n\(result.transcript)",
             sourceLocation: sourceLocation)

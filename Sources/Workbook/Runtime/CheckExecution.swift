@@ -338,9 +338,18 @@ final class CheckExecution: Sendable {
     /// The server's last stderr lines, for failures about a server that is not there.
     func lastLogLines() -> [String] {
         guard let process else { return [] }
-        let lines = process.lastStderrLines(5)
+        let lines = process.lastStderrLines(400).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         if lines.isEmpty { return ["(the server wrote nothing to stderr)"] }
-        return ["its last lines on stderr:"] + lines.map { "  " + $0 }
+        // A Swift crash report ends with registers and images; what matters is the lines before
+        // it and its first lines (`Fatal error: …`, `*** Program crashed: … ***`).
+        if let start = lines.firstIndex(where: { $0.contains("Fatal error:") || $0.hasPrefix("*** Signal") || $0.hasPrefix("*** Program crashed") }) {
+            var shown = Array(lines[max(0, start - 3)...start])
+            if let crashed = lines[start...].first(where: { $0.hasPrefix("*** Program crashed") }), !shown.contains(crashed) {
+                shown.append(crashed)
+            }
+            return ["its stderr, where it crashed:"] + shown.map { "  " + $0 }
+        }
+        return ["its last lines on stderr:"] + lines.suffix(5).map { "  " + $0 }
     }
 
     func connect(_ c: Connect, vars: [String: Int]) async throws {
@@ -504,7 +513,7 @@ final class CheckExecution: Sendable {
             if let net = error as? NetError { sent += net.bytesTransferred }
             try? client.conn.setWriteDeadline(nil)
             let why = isTimeout(error)
-                ? "only \(Bytes.size(sent)) of \(Bytes.size(bytes.count)) went out within \(bound.scriptText) (the server stopped reading?)"
+                ? "only \(Bytes.size(sent)) of \(Bytes.size(bytes.count)) went out within \(bound.scriptText)"
                 : "\(reason(error)) after \(Bytes.size(sent)) of \(Bytes.size(bytes.count))"
             transcript.add(label, "send \(description): \(why)", at: stepTime)
             throw StepFailure(message: "\(label) could not send \(description): \(why)", location: s.location)
@@ -703,7 +712,7 @@ final class CheckExecution: Sendable {
                     let unmatched = Array(record.unmatched)
                     let at = s.lastArrival.map { $0 - started } ?? .zero
                     return .fail("expected silence from \(label) for \(duration.scriptText); "
-                                 + (at > .zero ? "after \(seconds(at)) " : "") + "it received \(Bytes.size(unmatched.count)): \(Bytes.quoted(unmatched, limit: 80))", [])
+                                 + (at > .milliseconds(1) ? "after \(seconds(at)) " : "") + "it received \(Bytes.size(unmatched.count)): \(Bytes.quoted(unmatched, limit: 80))", [])
                 }
                 if let how = s.end, how != .local {
                     return .fail("expected silence from \(label) for \(duration.scriptText); the connection ended with \(how.words)", [])
