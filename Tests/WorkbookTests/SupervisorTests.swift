@@ -108,3 +108,4 @@ struct SupervisorTests {
         #expect(stat.isEmpty || state == "Z", "\(stat)")
     }
 }
+

@@ -87,6 +87,8 @@ final class RunResources: Sendable {
 
     init(sniNames: [String]) { self.sniNames = sniNames }
 
+    deinit { cleanUp() }
+
     func tlsFiles() throws -> TLSFiles {
         try tls.withLock { cached in
             if let cached { return try cached.get() }

@@ -101,6 +101,17 @@ public final class ServerProcess: Sendable {
 
     private let state = Mutex(State())
 
+    /// Process groups of programs that have not been reaped yet.
+    private static let live = Mutex<Set<pid_t>>([])
+
+    /// Sends SIGKILL to the process group of every program netlab started and has not reaped.
+    /// The programs run in process groups of their own, so a Ctrl-C in the terminal does not
+    /// reach them: a CLI that is interrupted calls this (from a Dispatch signal source, not from a
+    /// signal handler) before it exits.
+    public static func killAll() {
+        for pid in live.withLock({ $0 }) { kill(-pid, SIGKILL) }
+    }
+
     private init(pid: pid_t, commandLine: [String]) {
         self.pid = pid
         self.commandLine = commandLine
@@ -161,6 +172,7 @@ public final class ServerProcess: Sendable {
             throw LaunchError(description: "cannot start \(launch.executable): \(String(cString: strerror(rc)))")
         }
         let process = ServerProcess(pid: pid, commandLine: argv)
+        _ = live.withLock { $0.insert(pid) }
         process.drain(outPipe[0], .stdout)
         process.drain(errPipe[0], .stderr)
         process.reap()
@@ -250,6 +262,7 @@ public final class ServerProcess: Sendable {
             // Whatever the program left behind in its group (children of a shell script) goes too,
             // so nothing keeps the pipes open.
             kill(-pid, SIGKILL)
+            _ = ServerProcess.live.withLock { $0.remove(pid) }
             state.withLock { s in
                 s.exit = exit
                 s.exitTime = .now
