@@ -27,12 +27,15 @@ struct SupervisorTests {
         let started = ContinuousClock.now
         let p = try sh("head -c 1048576 /dev/zero | tr '\\0' 'x' | fold -w 99 >&2; echo 'netlab: listening on 127.0.0.1:1'; exec sleep 100")
         #expect(await p.waitReady(timeout: .seconds(10)) == .ready("127.0.0.1:1"))
+        // stdout and stderr are read by different threads: stop, which waits for both pipes to
+        // end, before counting.
+        await p.stop(grace: .seconds(1))
+        #expect(p.outputClosed)
         #expect(p.stderrByteCount >= 1_048_576)
         let kept = p.lines.reduce(0) { $0 + $1.text.utf8.count + 1 }
         #expect(kept <= ServerProcess.keptOutputLimit)
         #expect(p.dropped.bytes > 700_000)
         #expect(p.dropped.lines > 7000)
-        await p.stop(grace: .seconds(1))
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
