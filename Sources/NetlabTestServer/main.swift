@@ -62,12 +62,25 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
                 return
             case "proxy":
                 let up = try await TCPConn.dial(options.upstream ?? "127.0.0.1:1", timeout: .seconds(2))
-                async let a: Int64 = { let n = try await copy(from: conn, to: up); try? up.closeWrite(); return n }()
-                let b = try await copy(from: up, to: conn)
-                try? conn.closeWrite()
-                _ = try await a
-                _ = b
-                try? up.close()
+                defer { try? up.close() }
+                if let idle {
+                    // Copies by hand with a read deadline, so an idle connection is closed.
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await pump(from: conn, to: up, idle: idle); try? up.closeWrite() }
+                        group.addTask { try await pump(from: up, to: conn, idle: idle); try? conn.closeWrite() }
+                        do {
+                            try await group.waitForAll()
+                        } catch {
+                            group.cancelAll()
+                            throw error
+                        }
+                    }
+                } else {
+                    async let a: Int64 = { let n = try await copy(from: conn, to: up); try? up.closeWrite(); return n }()
+                    _ = try await copy(from: up, to: conn)
+                    try? conn.closeWrite()
+                    _ = try await a
+                }
             default:
                 var total = 0
                 while true {
@@ -102,5 +115,14 @@ func writeLine(_ bytes: [UInt8]) {
             let n = write(2, raw.baseAddress! + offset, raw.count - offset)
             if n > 0 { offset += n } else if errno != EINTR { return }
         }
+    }
+}
+
+func pump(from source: TCPConn, to destination: TCPConn, idle: Duration) async throws {
+    while true {
+        try source.setReadDeadline(.after(idle))
+        let data = try await source.read(upToCount: 65536)
+        if data.isEmpty { return }
+        try await destination.write(data)
     }
 }

@@ -177,4 +177,29 @@ struct InterpreterMoreTests {
         #expect(r.status == .error)
         #expect(r.message?.contains("cannot start /nonexistent/lesson99") == true, "\(r.message ?? "")")
     }
+
+    @Test("the complete example of docs/checks.md passes against a proxy")
+    func completeExample() async throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/checks.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let section = try #require(text.range(of: "## Complete example"))
+        let rest = text[section.upperBound...]
+        let start = try #require(rest.range(of: "```netlab\n"))
+        let end = try #require(rest[start.upperBound...].range(of: "```"))
+        let script = String(rest[start.upperBound..<end.lowerBound])
+            .replacingOccurrences(of: "start --listen {listen} --upstream", with: "start --listen {listen} --mode proxy --upstream")
+        FileManager.default.createFile(atPath: testLessonDirectory.appendingPathComponent("fixtures/clienthello.bin").path,
+                                       contents: Data(RandomData.bytes(count: 517, seed: 7)))
+        let results = try await runScript(script, options: RunOptions(stopGrace: .seconds(1)))
+        #expect(results.count == 11)
+        for r in results { expectPass(r) }
+    }
+
+    @Test("the fast random bytes are RandomData.bytes")
+    func fastRandom() {
+        for count in [0, 1, 7, 8, 9, 1000, 4099] {
+            #expect(fastRandomBytes(count: count, seed: 42) == RandomData.bytes(count: count, seed: 42))
+        }
+    }
 }

@@ -475,7 +475,7 @@ final class CheckExecution: Sendable {
             let dataName = random.name.map { name($0, vars) }
             var seed = random.effectiveSeed(checkName: check.name, resolvedName: dataName, location: s.location)
             if random.seed == nil, let mix = runner.options.seed { seed ^= mix }
-            bytes = RandomData.bytes(count: random.size, seed: seed)
+            bytes = fastRandomBytes(count: random.size, seed: seed)
             if let dataName { data.withLock { $0[dataName] = bytes } }
             description = "random data" + (dataName.map { " `\($0)`" } ?? "")
         case .named(let template):
@@ -607,6 +607,14 @@ final class CheckExecution: Sendable {
                 for record in candidates {
                     let id = ObjectIdentifier(record)
                     switch want {
+                    case .bytes(let expected, _) where anyOf:
+                        // An upstream may have received other bytes first that no expect matched
+                        // (a proxy forwards everything): DATA may come anywhere after them.
+                        let (found, next) = record.find(expected, searched: checked[id] ?? 0)
+                        if found {
+                            return .pass("received \(Bytes.size(expected.count)): \(expected.count <= 160 && Bytes.isText(expected) ? Bytes.quoted(expected) : wantLabel)")
+                        }
+                        checked[id] = next
                     case .bytes(let expected, _):
                         let (match, end) = record.matchPrefix(expected, checked: checked[id] ?? 0)
                         switch match {
@@ -1014,4 +1022,26 @@ extension Bytes {
     static func hexWords(_ bytes: [UInt8], limit: Int) -> String {
         "\"" + bytes.prefix(limit).map(hex).joined(separator: " ") + (bytes.count > limit ? " …" : "") + "\""
     }
+}
+
+/// The bytes of `RandomData.bytes(count:seed:)`, made eight at a time (a debug build makes 8 MiB
+/// in a fraction of the time).
+func fastRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
+    guard count > 0 else { return [] }
+    let words = (count + 7) / 8
+    var out = [UInt8](repeating: 0, count: words * 8)
+    out.withUnsafeMutableBytes { raw in
+        let p = raw.baseAddress!
+        var state = seed
+        for w in 0..<words {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            p.storeBytes(of: z.littleEndian, toByteOffset: w * 8, as: UInt64.self)
+        }
+    }
+    out.removeLast(words * 8 - count)
+    return out
 }

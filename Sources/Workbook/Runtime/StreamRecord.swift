@@ -69,6 +69,39 @@ final class StreamRecord: Sendable {
         case mismatch(Int)
     }
 
+    /// Looks for `expected` anywhere in the unmatched bytes, from offset `searched` on (earlier
+    /// offsets were searched by an earlier call); on a find, consumes everything up to its end.
+    /// Returns whether it found it and the offset to search from next time.
+    func find(_ expected: [UInt8], searched: Int) -> (found: Bool, next: Int) {
+        state.withLock { s in
+            let available = s.data.count - s.consumed
+            guard !expected.isEmpty else { return (true, 0) }
+            guard available >= expected.count else { return (false, searched) }
+            let last = available - expected.count
+            let found: Int? = s.data.withUnsafeBufferPointer { data in
+                expected.withUnsafeBufferPointer { want in
+                    let base = s.consumed
+                    let first = want[0]
+                    var i = max(0, searched)
+                    while i <= last {
+                        if data[base + i] == first {
+                            var j = 1
+                            while j < want.count, data[base + i + j] == want[j] { j += 1 }
+                            if j == want.count { return i }
+                        }
+                        i += 1
+                    }
+                    return nil
+                }
+            }
+            if let found {
+                s.consumed += found + expected.count
+                return (true, 0)
+            }
+            return (false, last + 1)
+        }
+    }
+
     /// Compares the unmatched bytes with `expected`, starting at offset `checked` (bytes before it
     /// were compared by an earlier call), without copying; consumes them on a complete match.
     func matchPrefix(_ expected: [UInt8], checked: Int) -> (PrefixMatch, End?) {
