@@ -180,7 +180,7 @@ struct InterpreterTests {
           connect a
           send a "hi"
           expect a silence for 2s
-        """), #"expected silence from client a for 2s; it received 2 bytes: "hi""#)
+        """), #"it received 2 bytes: "hi""#)
     }
 
     @Test("connect fails: passes against a refusing upstream, fails against a listening server")
