@@ -110,7 +110,7 @@ struct InterpreterMoreTests {
     func sketch() async throws {
         let results = try await runScript("""
         lesson "Timeouts"
-        start --listen {listen} --idle-timeout 300ms
+        start --listen {listen} --idle-timeout 400ms
 
         check "closes an idle client after the idle timeout" points 2
           hint "Set the read deadline before every read, not once per connection."

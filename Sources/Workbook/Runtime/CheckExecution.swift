@@ -790,9 +790,12 @@ final class CheckExecution: Sendable {
         case .log(let pattern, let within):
             let bound = within ?? stepTimeout
             guard let regex = try? Regex(pattern.source) else { throw CheckError(message: "the pattern \(pattern) does not compile (\(location))") }
+            // Lines already tried against this pattern are not tried again.
+            var next = 0
             let note = try await poll(until: started + bound, at: location, {
-                let lines = process?.lines.filter { $0.stream == .stderr } ?? []
+                let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
                 let used = usedLogLines.withLock { $0 }
+                if let last = lines.last { next = last.sequence + 1 }
                 for line in lines where !used.contains(line.sequence) {
                     if (try? regex.firstMatch(in: line.text)) != nil {
                         usedLogLines.withLock { _ = $0.insert(line.sequence) }

@@ -285,7 +285,12 @@ public final class ServerProcess: Sendable {
     public var lines: [OutputLine] { state.withLock { $0.lines } }
     /// Lines with a sequence number at or after `sequence`.
     public func lines(from sequence: Int) -> [OutputLine] {
-        state.withLock { s in s.lines.filter { $0.sequence >= sequence } }
+        state.withLock { s in
+            // Sequences grow by one per line, so the first kept line tells where to start.
+            guard let first = s.lines.first else { return [] }
+            let start = max(0, sequence - first.sequence)
+            return start < s.lines.count ? Array(s.lines[start...]) : []
+        }
     }
     /// The last `count` stderr lines.
     public func lastStderrLines(_ count: Int) -> [String] {
