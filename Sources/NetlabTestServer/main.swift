@@ -5,13 +5,16 @@ import Glibc
 #endif
 import LessonKit
 import NetCore
+import NetTLS
 
 let flags: [Flag] = [
-    Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|leak|binbad|proxy|stall"),
+    Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|leak|binbad|proxy|stall|tls"),
     Flag("delay", .duration, help: "pause used by slow and crash"),
     Flag("upstream", .address, help: "where proxy forwards"),
     Flag("flood", .integer, help: "bytes of stderr written by flood"),
     .idleTimeout,
+    .cert,
+    .key,
     Flag("verbose", .toggle, help: "log every read"),
     Flag("quiet-close", .toggle, help: "do not log closed connections"),
 ]
@@ -44,6 +47,9 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
         }
     }
     let idle = options.idleTimeout
+    let tls: TLSServerConfig? = mode == "tls"
+        ? try TLSServerConfig(certificateFile: options.cert ?? "", keyFile: options.key ?? "")
+        : nil
     let quietClose = options.isSet("quiet-close")
     try await serve(listener) { conn in
         let peer = conn.remoteAddress
@@ -59,6 +65,20 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
             case "reset":
                 try conn.closeWithReset()
                 log.closed(peer)
+                return
+            case "tls":
+                let secure = TLSConn.server(wrapping: conn, config: tls!)
+                try conn.setDeadline(.after(.seconds(5)))
+                try await secure.handshake()
+                try conn.setDeadline(nil)
+                log.sni(secure.serverName)
+                while true {
+                    let data = try await secure.read(upToCount: 65536)
+                    if data.isEmpty { break }
+                    try await secure.write(data)
+                }
+                try? await secure.closeGracefully(timeout: .seconds(1))
+                if !quietClose { log.closed(peer) }
                 return
             case "proxy":
                 let up = try await TCPConn.dial(options.upstream ?? "127.0.0.1:1", timeout: .seconds(2))

@@ -202,4 +202,29 @@ struct InterpreterMoreTests {
             #expect(fastRandomBytes(count: count, seed: 42) == RandomData.bytes(count: count, seed: 42))
         }
     }
+
+    @Test("a TLS server started with {cert} and {key}: tls-connect verifies it, with and without SNI")
+    func tlsServer() async throws {
+        expectPass(try await runOne("""
+        start --listen {listen} --mode tls --cert {cert} --key {key}
+        check "terminates TLS"
+          tls-connect a sni example.test within 3s
+          expect server log /sni example\\.test/ within 2s
+          send a "hello"
+          expect a "hello" within 2s
+          tls-connect b within 3s
+          expect server log /sni none/ within 2s
+          close a
+          expect server log /closed/ within 2s
+        """))
+        // The certificate names every `sni` of the script, so a wrong name cannot be tested
+        // here; a CA that did not sign it can.
+        let other = testLessonDirectory.appendingPathComponent("fixtures/other-ca-2.pem")
+        try NetTLSSupport.writeOtherCA(to: other.path)
+        expectFail(try await runOne("""
+        start --listen {listen} --mode tls --cert {cert} --key {key}
+        check "not signed by that CA"
+          tls-connect a sni example.test ca "fixtures/other-ca-2.pem" within 3s
+        """), "certificate verify failed")
+    }
 }
