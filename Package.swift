@@ -49,6 +49,7 @@ let package = Package(
     products: [
         .library(name: "NetCore", targets: ["NetCore"]),
         .library(name: "NetTLS", targets: ["NetTLS"]),
+        .library(name: "LessonKit", targets: ["LessonKit"]),
     ],
     targets: [
         .target(name: "CNetShim"),
@@ -58,8 +59,14 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "NetTLS", dependencies: ["NetCore", "COpenSSL"]),
         .testTarget(name: "NetTLSTests", dependencies: ["NetTLS", "NetCore"]),
-        .target(name: "Workbook", dependencies: ["NetCore", "NetTLS"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"]),
+        .target(name: "LessonKit", dependencies: ["NetCore", "NetTLS"]),
+        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "netlab-testserver"]),
+        // A lesson-shaped program with deliberate behaviours (echo, silent, crash, flood, …) that the
+        // runtime tests grade as a real process.
+        .executableTarget(name: "netlab-testserver", dependencies: ["LessonKit", "NetCore", "NetTLS"],
+                          path: "Sources/NetlabTestServer"),
+        .target(name: "Workbook", dependencies: ["NetCore", "NetTLS", "CNetShim"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "NetTLS", "netlab-testserver"]),
         // Benchmarks: the driver (NetCore/NetTLS servers under test run as its hidden
         // `serve-…` subcommands) and a C epoll load generator, so the load is never the bottleneck.
         .executableTarget(name: "netbench", dependencies: ["NetCore", "NetTLS"], path: "Sources/netbench"),

@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import NetCore
+
+/// The frame of every lesson program: parse the flags, run the lesson's code, end cleanly on
+/// SIGTERM or SIGINT.
+///
+/// ```swift
+/// import LessonKit
+/// import NetCore
+///
+/// LessonProgram.run(flags: [.idleTimeout]) { options, log in
+///     let listener = try TCPListener.listen(address: options.listen)
+///     log.ready(listener.address)            // netlab: listening on 127.0.0.1:PORT
+///     try await serve(listener) { conn in
+///         log.accepted(conn.remoteAddress)
+///         …
+///     }
+/// }
+/// ```
+public enum LessonProgram {
+    /// Parses `CommandLine.arguments` against `flags` (plus `--listen`, `--help`), then runs
+    /// `body` and never returns:
+    ///
+    /// - bad flags: prints `NAME: MESSAGE` on stderr and exits with status 2;
+    /// - `--help`: prints the usage on stdout and exits with status 0;
+    /// - SIGTERM or SIGINT: exits with status 0 at once (a thread of its own waits for them, so
+    ///   this works however busy the tasks are);
+    /// - `body` returns: exit status 0; `body` throws: `error: …` in the log, exit status 1.
+    public static func run(
+        name: String? = nil,
+        flags: [Flag] = [],
+        _ body: @escaping @Sendable (Options, Log) async throws -> Void
+    ) -> Never {
+        installSignalHandling()
+        let program = name ?? programName()
+        let parsed: FlagParse
+        do {
+            parsed = try parseFlags(Array(CommandLine.arguments.dropFirst()), flags: flags, program: program)
+        } catch {
+            writeAll(2, Array("\(program): \(error.message)\n".utf8))
+            exit(2)
+        }
+        let options: Options
+        switch parsed {
+        case .help(let text):
+            writeAll(1, Array((text + "\n").utf8))
+            exit(0)
+        case .run(let o):
+            options = o
+        }
+        let log = Log()
+        Task.detached {
+            do {
+                try await body(options, log)
+                exit(0)
+            } catch {
+                log.error(Log.reason(error))
+                exit(1)
+            }
+        }
+        dispatchMain()
+    }
+
+    /// The program's file name, for messages.
+    static func programName() -> String {
+        let path = CommandLine.arguments.first ?? "lesson"
+        return path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// Blocks SIGTERM and SIGINT in this thread (threads started later inherit the mask) and
+    /// starts a thread that waits for them with sigwait and exits with status 0. A thread that
+    /// existed before and did not block them runs a handler that does the same with `_exit(0)`.
+    /// SIGPIPE is ignored: a write to a closed socket or pipe is an error, not death.
+    static func installSignalHandling() {
+        signal(SIGPIPE, SIG_IGN)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in _exit(0) }
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGINT, &action, nil)
+
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { _ in
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, SIGTERM)
+            sigaddset(&set, SIGINT)
+            var signal: Int32 = 0
+            while sigwait(&set, &signal) != 0 {}
+            exit(0)
+        }, nil)
+        pthread_detach(thread)
+    }
+}

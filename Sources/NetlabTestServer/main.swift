@@ -1,0 +1,148 @@
+// netlab-testserver: a lesson-shaped program whose behaviour is chosen with --mode, for the tests
+// of LessonKit and of the check runner. Some modes are deliberately broken.
+#if canImport(Glibc)
+import Glibc
+#endif
+import LessonKit
+import NetCore
+import NetTLS
+
+let flags: [Flag] = [
+    Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|leak|binbad|proxy|stall|tls"),
+    Flag("delay", .duration, help: "pause used by slow and crash"),
+    Flag("upstream", .address, help: "where proxy forwards"),
+    Flag("flood", .integer, help: "bytes of stderr written by flood"),
+    .idleTimeout,
+    .cert,
+    .key,
+    Flag("verbose", .toggle, help: "log every read"),
+    Flag("quiet-close", .toggle, help: "do not log closed connections"),
+]
+
+LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
+    let mode = options.string("mode") ?? "echo"
+    let delay = options.duration("delay") ?? .milliseconds(100)
+    switch mode {
+    case "exit":
+        log.error("refusing to start: mode exit")
+        exit(3)
+    case "flood":
+        let line = Array(repeating: UInt8(ascii: "e"), count: 99) + [10]
+        var written = 0
+        let total = options.integer("flood") ?? 1 << 20
+        while written < total {
+            writeLine(line)
+            written += line.count
+        }
+    default:
+        break
+    }
+    let listener = try TCPListener.listen(address: options.listen)
+    if mode != "noready" { log.ready(listener.address) }
+    if mode == "crash" {
+        Task {
+            try? await Task.sleep(for: delay)
+            log.event("crashing now")
+            abort()
+        }
+    }
+    let idle = options.idleTimeout
+    let tls: TLSServerConfig? = mode == "tls"
+        ? try TLSServerConfig(certificateFile: options.cert ?? "", keyFile: options.key ?? "")
+        : nil
+    let quietClose = options.isSet("quiet-close")
+    try await serve(listener) { conn in
+        let peer = conn.remoteAddress
+        log.accepted(peer)
+        do {
+            switch mode {
+            case "silent", "noready", "stall":
+                try await Task.sleep(for: .seconds(3600))
+            case "close":
+                try conn.close()
+                log.closed(peer)
+                return
+            case "reset":
+                try conn.closeWithReset()
+                log.closed(peer)
+                return
+            case "tls":
+                let secure = TLSConn.server(wrapping: conn, config: tls!)
+                try conn.setDeadline(.after(.seconds(5)))
+                try await secure.handshake()
+                try conn.setDeadline(nil)
+                log.sni(secure.serverName)
+                while true {
+                    let data = try await secure.read(upToCount: 65536)
+                    if data.isEmpty { break }
+                    try await secure.write(data)
+                }
+                try? await secure.closeGracefully(timeout: .seconds(1))
+                if !quietClose { log.closed(peer) }
+                return
+            case "proxy":
+                let up = try await TCPConn.dial(options.upstream ?? "127.0.0.1:1", timeout: .seconds(2))
+                defer { try? up.close() }
+                if let idle {
+                    // Copies by hand with a read deadline, so an idle connection is closed.
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await pump(from: conn, to: up, idle: idle); try? up.closeWrite() }
+                        group.addTask { try await pump(from: up, to: conn, idle: idle); try? conn.closeWrite() }
+                        do {
+                            try await group.waitForAll()
+                        } catch {
+                            group.cancelAll()
+                            throw error
+                        }
+                    }
+                } else {
+                    async let a: Int64 = { let n = try await copy(from: conn, to: up); try? up.closeWrite(); return n }()
+                    _ = try await copy(from: up, to: conn)
+                    try? conn.closeWrite()
+                    _ = try await a
+                }
+            default:
+                var total = 0
+                while true {
+                    if let idle { try conn.setReadDeadline(.after(idle)) }
+                    var data = try await conn.read(upToCount: 65536)
+                    if data.isEmpty { break }
+                    if options.isSet("verbose") { log.event("read \(data.count) bytes") }
+                    if mode == "upper" { data = data.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 } }
+                    if mode == "binbad" {
+                        for i in data.indices where total + (i - data.startIndex) == 20 { data[i] ^= 0xff }
+                    }
+                    if mode == "slow" { try await Task.sleep(for: delay) }
+                    total += data.count
+                    try await conn.write(data)
+                }
+                try conn.closeWrite()
+            }
+            if mode == "leak" { try await Task.sleep(for: .seconds(3600)) }
+            try conn.close()
+            if !quietClose { log.closed(peer) }
+        } catch {
+            try? conn.close()
+            if !quietClose { log.closed(peer, error: error) }
+        }
+    }
+}
+
+func writeLine(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(2, raw.baseAddress! + offset, raw.count - offset)
+            if n > 0 { offset += n } else if errno != EINTR { return }
+        }
+    }
+}
+
+func pump(from source: TCPConn, to destination: TCPConn, idle: Duration) async throws {
+    while true {
+        try source.setReadDeadline(.after(idle))
+        let data = try await source.read(upToCount: 65536)
+        if data.isEmpty { return }
+        try await destination.write(data)
+    }
+}

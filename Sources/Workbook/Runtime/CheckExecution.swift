@@ -1,0 +1,1050 @@
+import Foundation
+import NetCore
+import NetTLS
+import Synchronization
+
+/// Why a step did not hold: one sentence of facts, lines that show the evidence, and where.
+struct StepFailure: Error, Sendable {
+    var message: String
+    var details: [String] = []
+    var location: SourceLocation
+}
+
+/// A problem of the checker or the lesson (a missing fixture, a CA that cannot be made), not of
+/// the program under test: the check's status is `error`.
+struct CheckError: Error, Sendable {
+    var message: String
+}
+
+/// A value remembered by `fds|rss|cpu as NAME`.
+enum Measured: Sendable {
+    case count(Int)
+    case duration(Duration)
+}
+
+/// One check being run: its upstreams, its server process, its clients, and what happened.
+final class CheckExecution: Sendable {
+    let check: Check
+    let runner: CheckRunner
+    let transcript: Transcript
+    let upstreams: [String: UpstreamPeer]
+    let process: ServerProcess?
+    /// Where clients connect by default (from the ready line); nil when the server is not ready.
+    let serverAddress: String?
+    /// Why `serverAddress` is nil.
+    let notReady: String
+    let tmp: URL
+
+    let clients = Mutex<[String: Client]>([:])
+    let data = Mutex<[String: [UInt8]]>([:])
+    let captures = Mutex<[String: Measured]>([:])
+    let usedLogLines = Mutex<Set<Int>>([])
+    let currentStep = Mutex<Step?>(nil)
+
+    var script: CheckScript { runner.script }
+    var stepTimeout: Duration { script.stepTimeout }
+
+    init(check: Check, runner: CheckRunner, transcript: Transcript, upstreams: [String: UpstreamPeer],
+         process: ServerProcess?, serverAddress: String?, notReady: String, tmp: URL) {
+        self.check = check
+        self.runner = runner
+        self.transcript = transcript
+        self.upstreams = upstreams
+        self.process = process
+        self.serverAddress = serverAddress
+        self.notReady = notReady
+        self.tmp = tmp
+    }
+
+    // MARK: - The whole check
+
+    static func run(check: Check, index: Int, runner: CheckRunner) async -> CheckResult {
+        let origin = ContinuousClock.now
+        let transcript = Transcript(origin: origin)
+        let script = runner.script
+        var upstreams: [String: UpstreamPeer] = [:]
+        var process: ServerProcess?
+        let tmp = FileManager.default.temporaryDirectory
+            .appendingPathComponent("netlab-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+
+        func finish(_ status: CheckResult.Status, _ message: String?, failure: [String]) async -> CheckResult {
+            var stopNote: String?
+            if let process {
+                let wasRunning = process.exitStatus == nil
+                let (status, killed) = await process.stop(grace: runner.options.stopGrace)
+                if wasRunning {
+                    stopNote = killed
+                        ? "stopped the server: it ignored SIGTERM for \(runner.options.stopGrace.scriptText), so it got SIGKILL"
+                        : "stopped the server with SIGTERM: it \(status.map(\.description) ?? "did not exit")"
+                }
+            }
+            if let stopNote { transcript.add("netlab", stopNote) }
+            for peer in upstreams.values { peer.stop() }
+            try? FileManager.default.removeItem(at: tmp)
+            let duration = ContinuousClock.now - origin
+            var lines = ["check \"\(check.name)\" (\(check.location))"]
+            let dropped = process?.dropped ?? (bytes: 0, lines: 0)
+            lines += transcript.render(serverLines: process?.lines ?? [], droppedServerLines: dropped.lines)
+            if dropped.bytes > 0 {
+                lines.append("        [netlab] (\(dropped.bytes) bytes of the server's output were dropped to keep the last 256 KiB)")
+            }
+            lines += failure
+            if status == .pass { lines.append("PASS (\(String(format: "%.3f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))s)") }
+            return CheckResult(name: check.name, status: status, points: status == .pass ? check.points : 0,
+                               maxPoints: check.points, message: message, transcript: lines.joined(separator: "\n") + "\n",
+                               hint: check.hint, location: check.location.description, index: index, duration: duration)
+        }
+
+        func errorResult(_ message: String) async -> CheckResult {
+            transcript.add("netlab", "error: \(message)")
+            return await finish(.error, message, failure: ["ERROR \(message)"])
+        }
+
+        do {
+            try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        } catch {
+            return await errorResult("cannot make a scratch folder: \(error)")
+        }
+
+        // 1. Upstreams: the file's, then the check's.
+        for upstream in script.upstreams + check.upstreams {
+            do {
+                var tls: TLSServerConfig?
+                if case .tlsEcho(let options) = upstream.kind {
+                    let files = try runner.resources.tlsFiles()
+                    if let cert = options.certificate, let key = options.key {
+                        let render = { (t: Template) in try t.render { try placeholderValue($0, runner: runner, upstreams: upstreams, tmp: tmp, forStart: true) } }
+                        tls = try TLSServerConfig(certificateFile: runner.path(try render(cert)), keyFile: runner.path(try render(key)),
+                                                  alpnProtocols: options.alpn)
+                    } else if options.alpn.isEmpty {
+                        tls = files.serverConfig
+                    } else {
+                        tls = try TLSServerConfig(certificateFile: files.cert, keyFile: files.key, alpnProtocols: options.alpn)
+                    }
+                }
+                let peer = try UpstreamPeer(name: upstream.name, kind: upstream.kind, tls: tls, transcript: transcript)
+                upstreams[upstream.name] = peer
+                transcript.add("netlab", "upstream \(upstream.kind.keyword) as \(upstream.name) "
+                    + (upstream.kind == .refuse ? "at \(peer.address) (nothing listens there)" : "listening on \(peer.address)"))
+            } catch {
+                return await errorResult("cannot start upstream \(upstream.name): \(error)")
+            }
+        }
+
+        // 2. The server.
+        guard let start = check.start ?? script.defaultStart else {
+            return await errorResult("the check has no start line, and the file has none")
+        }
+        let arguments: [String]
+        do {
+            arguments = try start.arguments.map { template in
+                try template.render { try placeholderValue($0, runner: runner, upstreams: upstreams, tmp: tmp, forStart: true) }
+            }
+        } catch let error as CheckError {
+            return await errorResult(error.message)
+        } catch {
+            return await errorResult("\(error)")
+        }
+        var launch = runner.program
+        for (k, v) in runner.options.environment { launch.environment[k] = v }
+        do {
+            process = try ServerProcess.start(launch, arguments: arguments)
+        } catch {
+            return await errorResult("\(error)")
+        }
+        let commandLine = (process?.commandLine ?? []).map(shellQuoted).joined(separator: " ")
+        transcript.add("netlab", "$ \(commandLine)", at: origin)
+
+        var serverAddress: String?
+        var notReady = ""
+        let readyBound = runner.options.readyTimeout ?? script.stepTimeout
+        switch await process!.waitReady(timeout: readyBound) {
+        case .ready(let address):
+            serverAddress = connectableAddress(address)
+        case .exited(let status):
+            notReady = "the server \(status) before printing its ready line (netlab: listening on HOST:PORT)"
+            transcript.add("netlab", notReady)
+        case .timedOut:
+            notReady = "the server printed no ready line (netlab: listening on HOST:PORT) within \(readyBound.scriptText)"
+            if let partial = process!.unfinishedStdoutLine, partial.hasPrefix("netlab: listening on") {
+                notReady += "; stdout holds \(Bytes.quoted(Array(partial.utf8))) with no newline after it"
+            }
+            transcript.add("netlab", notReady)
+        }
+
+        // 3. The steps, bounded by the check's timeout.
+        let execution = CheckExecution(check: check, runner: runner, transcript: transcript, upstreams: upstreams,
+                                       process: process, serverAddress: serverAddress, notReady: notReady, tmp: tmp)
+        let checkBound = check.timeout ?? CheckScript.builtInCheckTimeout
+        let readyAddress = serverAddress
+        let notReadyText = notReady
+        enum Outcome: Sendable { case passed, failed(StepFailure), error(String), timedOut, cancelled }
+        let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                do {
+                    if check.steps.isEmpty, readyAddress == nil {
+                        throw StepFailure(message: notReadyText, details: execution.lastLogLines(), location: check.location)
+                    }
+                    try await execution.runSteps(check.steps, vars: [:])
+                    return .passed
+                } catch let failure as StepFailure {
+                    return .failed(failure)
+                } catch let error as CheckError {
+                    return .error(error.message)
+                } catch {
+                    return .cancelled
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: checkBound)
+                return Task.isCancelled ? .cancelled : .timedOut
+            }
+            let first = await group.next() ?? .cancelled
+            group.cancelAll()
+            return first
+        }
+        execution.closeClients()
+
+        switch outcome {
+        case .passed:
+            return await finish(.pass, nil, failure: [])
+        case .failed(let failure):
+            return await finish(.fail, "\(failure.message) (\(failure.location))",
+                                failure: execution.failureBlock(failure))
+        case .error(let message):
+            return await errorResult(message)
+        case .timedOut, .cancelled:
+            let step = execution.currentStep.withLock { $0 }
+            let location = step?.location ?? check.location
+            let failure = StepFailure(message: "the check did not finish within its bound of \(checkBound.scriptText)",
+                                      details: ["it was running the step at \(location)"], location: location)
+            transcript.add("netlab", "check timeout (\(checkBound.scriptText)) reached")
+            return await finish(.fail, "\(failure.message) (\(location))", failure: execution.failureBlock(failure))
+        }
+    }
+
+    func failureBlock(_ failure: StepFailure) -> [String] {
+        var lines = ["FAIL \(failure.location): \(script.sourceText(at: failure.location))", failure.message]
+        lines += failure.details.map { "  " + $0 }
+        if let hint = check.hint { lines.append("hint: \(hint)") }
+        return lines
+    }
+
+    func closeClients() {
+        let all = clients.withLock { $0 }
+        for client in all.values { client.stop() }
+    }
+
+    // MARK: - Steps
+
+    func runSteps(_ steps: [Step], vars: [String: Int]) async throws {
+        for step in steps {
+            try Task.checkCancellation()
+            currentStep.withLock { $0 = step }
+            try await run(step, vars: vars)
+        }
+    }
+
+    func run(_ step: Step, vars: [String: Int]) async throws {
+        switch step {
+        case .connect(let c): try await connect(c, vars: vars)
+        case .send(let s): try await send(s, vars: vars)
+        case .shutdownWrite(let a):
+            let client = try self.client(a.client, vars: vars, at: a.location)
+            if let half = client.conn as? any HalfClosable {
+                do { try half.closeWrite() } catch {
+                    throw StepFailure(message: "could not half-close client \(client.name): \(reason(error))", location: a.location)
+                }
+            }
+            transcript.add("client \(client.name)", "shutdown write (FIN sent)")
+        case .reset(let a):
+            let client = try self.client(a.client, vars: vars, at: a.location)
+            client.reset()
+            transcript.add("client \(client.name)", "reset (RST sent)")
+        case .close(let a):
+            let client = try self.client(a.client, vars: vars, at: a.location)
+            client.close()
+            transcript.add("client \(client.name)", "close (FIN sent)")
+        case .expectClient(let e):
+            let client = try self.client(e.client, vars: vars, at: e.location)
+            try await expectStream(label: "client \(client.name)", records: { [client.record] }, anyOf: false,
+                                   e.expectation, vars: vars, at: e.location)
+        case .expectUpstream(let e):
+            try await expectUpstream(e, vars: vars)
+        case .expectServer(let e):
+            try await expectServer(e, vars: vars)
+        case .capture(let c):
+            let metrics = try runningMetrics(at: c.location)
+            let value: Measured
+            switch c.metric {
+            case .fds: value = .count(metrics.fds)
+            case .rss: value = .count(metrics.rss)
+            case .cpu: value = .duration(metrics.cpu)
+            }
+            captures.withLock { $0[c.name] = value }
+            transcript.add("netlab", "\(c.metric.rawValue) as \(c.name): \(text(value, c.metric.quantity))")
+        case .stop:
+            if let process, process.exitStatus == nil {
+                process.signal(SIGTERM)
+                transcript.add("netlab", "stop: sent SIGTERM to the server")
+            } else {
+                transcript.add("netlab", "stop: the server is not running")
+            }
+        case .sleep(let s):
+            transcript.add("netlab", "sleep \(s.duration.scriptText)")
+            try await Task.sleep(for: s.duration)
+        case .repeat(let loop):
+            for i in 0..<loop.count {
+                var inner = vars
+                if let name = loop.variable { inner[name] = i }
+                try await runSteps(loop.body, vars: inner)
+            }
+        case .parallel(let loop):
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<loop.count {
+                    var inner = vars
+                    if let name = loop.variable { inner[name] = i }
+                    group.addTask { [inner] in
+                        for step in loop.body {
+                            try Task.checkCancellation()
+                            try await self.run(step, vars: inner)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    // MARK: Clients
+
+    func name(_ template: NameTemplate, _ vars: [String: Int]) -> String {
+        template.resolve(vars) ?? template.description
+    }
+
+    func client(_ template: NameTemplate, vars: [String: Int], at location: SourceLocation) throws -> Client {
+        let name = self.name(template, vars)
+        guard let client = clients.withLock({ $0[name] }) else {
+            throw StepFailure(message: "client \(name) is not connected (its connect step did not connect it)", location: location)
+        }
+        return client
+    }
+
+    func serverAddressOrFail(at location: SourceLocation) throws -> String {
+        if let serverAddress { return serverAddress }
+        throw StepFailure(message: notReady, details: lastLogLines(), location: location)
+    }
+
+    /// The server's last stderr lines, for failures about a server that is not there.
+    func lastLogLines() -> [String] {
+        guard let process else { return [] }
+        let lines = process.lastStderrLines(400).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        if lines.isEmpty { return ["(the server wrote nothing to stderr)"] }
+        // A Swift crash report ends with registers and images; what matters is the lines before
+        // it and its first lines (`Fatal error: …`, `*** Program crashed: … ***`).
+        if let start = lines.firstIndex(where: { $0.contains("Fatal error:") || $0.hasPrefix("*** Signal") || $0.hasPrefix("*** Program crashed") }) {
+            var shown = Array(lines[max(0, start - 3)...start])
+            if let crashed = lines[start...].first(where: { $0.hasPrefix("*** Program crashed") }), !shown.contains(crashed) {
+                shown.append(crashed)
+            }
+            return ["its stderr, where it crashed:"] + shown.map { "  " + $0 }
+        }
+        return ["its last lines on stderr:"] + lines.suffix(5).map { "  " + $0 }
+    }
+
+    func connect(_ c: Connect, vars: [String: Int]) async throws {
+        let name = self.name(c.client, vars)
+        let label = "client \(name)"
+        let bound = c.within ?? stepTimeout
+        let address: String
+        if let target = c.target {
+            address = try target.render { try placeholderValue($0, vars: vars, at: c.location) }
+        } else {
+            address = try serverAddressOrFail(at: c.location)
+        }
+        let verb = c.tls == nil ? "connect" : "tls-connect"
+        var what = "\(verb) \(address)"
+        if let sni = c.tls?.serverName { what += " sni \(sni)" }
+        // One line, stamped when the step began: the server's `accepted` line always comes after it.
+        let stepTime = ContinuousClock.now
+        var tcp: TCPConn?
+        do {
+            let deadline = ContinuousClock.now + bound
+            let dialed = try await TCPConn.dial(address, deadline: deadline)
+            tcp = dialed
+            var conn: any Conn = dialed
+            var detail = "connected from \(dialed.localAddress)"
+            if let options = c.tls {
+                let config = try tlsClientConfig(options, address: address, at: c.location)
+                let tls = TLSConn.client(wrapping: dialed, config: config)
+                try dialed.setDeadline(deadline)
+                try await tls.handshake()
+                try dialed.setDeadline(nil)
+                conn = tls
+                detail += ", \(tls.negotiatedVersion ?? "TLS")" + (tls.negotiatedALPN.map { ", alpn \($0)" } ?? "")
+            }
+            if c.expectFailure {
+                try? conn.close()
+                transcript.add(label, "\(what): \(detail)", at: stepTime)
+                throw StepFailure(message: "expected \(verb) \(label) to \(address) to fail within \(bound.scriptText); it succeeded (\(detail))",
+                                  location: c.location)
+            }
+            let client = Client(name: name, conn: conn, tcp: dialed)
+            let old = clients.withLock { all in
+                let old = all[name]
+                all[name] = client
+                return old
+            }
+            old?.stop()
+            let verbose = runner.options.verbose
+            var onData: (@Sendable ([UInt8]) -> Void)?
+            if verbose {
+                let transcript = self.transcript
+                onData = { bytes in
+                    let shown: String = Bytes.isText(bytes) ? Bytes.quoted(bytes, limit: 80) : "hex " + Bytes.hexWords(bytes, limit: 16)
+                    transcript.add(label, "read \(Bytes.size(bytes.count)): " + shown)
+                }
+            }
+            client.startReading(onData: onData) { [transcript, record = client.record] end in
+                if end != .local {
+                    transcript.add(label, "connection ended: \(end.words)"
+                        + (verbose ? " after \(record.totalCount) bytes in all" : ""))
+                }
+            }
+            transcript.add(label, "\(what): \(detail)", at: stepTime)
+        } catch let failure as StepFailure {
+            throw failure
+        } catch let error as CheckError {
+            throw error
+        } catch {
+            try? tcp?.close()
+            let why = isTimeout(error) ? "no connection within \(bound.scriptText)" : reason(error)
+            if c.expectFailure {
+                transcript.add(label, "\(what): failed as expected: \(why)", at: stepTime)
+                return
+            }
+            if let net = error as? NetError, net.isConnectionReset, c.tls == nil {
+                // The server accepted and reset at once, before connect(2) returned: a connection
+                // that has already ended with a RST, for `expect NAME reset|closed` to see.
+                let client = Client.resetWhileConnecting(name: name)
+                let old = clients.withLock { all in
+                    let old = all[name]
+                    all[name] = client
+                    return old
+                }
+                old?.stop()
+                transcript.add(label, "\(what): connected, and reset (RST) at once", at: stepTime)
+                return
+            }
+            transcript.add(label, "\(what): \(why)", at: stepTime)
+            throw StepFailure(message: "\(label) could not \(verb == "connect" ? "connect" : "connect with TLS") to \(address): \(why)",
+                              details: serverAddress == nil ? lastLogLines() : [], location: c.location)
+        }
+    }
+
+    func tlsClientConfig(_ options: TLSClientOptions, address: String, at location: SourceLocation) throws -> TLSClientConfig {
+        // Without SNI, the name checked is the address's IP (the certificate names 127.0.0.1 and
+        // ::1 next to localhost), which TLS never sends as SNI.
+        let host = hostPart(address)
+        let name = options.serverName ?? (isIPLiteral(host) ? host : "localhost")
+        switch options.verification {
+        case .off:
+            return try TLSClientConfig(serverName: name, alpnProtocols: options.alpn, insecureSkipVerify: true)
+        case .ca(let template):
+            let file = try runner.path(template.render { try placeholderValue($0, vars: [:], at: location) })
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw CheckError(message: "the CA file \(file) does not exist (\(location))")
+            }
+            return try TLSClientConfig(serverName: name, rootCAFile: file, alpnProtocols: options.alpn)
+        }
+    }
+
+    func send(_ s: Send, vars: [String: Int]) async throws {
+        let client = try self.client(s.client, vars: vars, at: s.location)
+        let label = "client \(client.name)"
+        let bytes: [UInt8]
+        var description: String
+        switch s.payload {
+        case .text(let b), .hex(let b):
+            bytes = b
+            description = Bytes.isText(b) ? Bytes.quoted(b) : "hex " + Bytes.hexWords(b, limit: 32)
+        case .file(let path):
+            bytes = try fileBytes(path, at: s.location)
+            description = "file \"\(path)\""
+        case .random(let random):
+            let dataName = random.name.map { name($0, vars) }
+            var seed = random.effectiveSeed(checkName: check.name, resolvedName: dataName, location: s.location)
+            if random.seed == nil, let mix = runner.options.seed { seed ^= mix }
+            bytes = fastRandomBytes(count: random.size, seed: seed)
+            if let dataName { data.withLock { $0[dataName] = bytes } }
+            description = "random data" + (dataName.map { " `\($0)`" } ?? "")
+        case .named(let template):
+            let dataName = name(template, vars)
+            guard let stored = data.withLock({ $0[dataName] }) else {
+                throw StepFailure(message: "data `\(dataName)` was never sent", location: s.location)
+            }
+            bytes = stored
+            description = "`\(dataName)`"
+        }
+        let bound = s.within ?? stepTimeout
+        let deadline = ContinuousClock.now + bound
+        let pieces = s.delivery?.pieceSizes(total: bytes.count) ?? [bytes.count]
+        if let delivery = s.delivery {
+            description += " in \(pieces.count) chunks" + (delivery.pause.map { " every \($0.scriptText)" } ?? "")
+        }
+        var sent = 0
+        let stepTime = ContinuousClock.now
+        do {
+            try client.conn.setWriteDeadline(deadline)
+            for (i, size) in pieces.enumerated() {
+                try await client.conn.write(Array(bytes[sent..<sent + size]))
+                sent += size
+                if i < pieces.count - 1, let pause = s.delivery?.pause {
+                    if ContinuousClock.now + pause > deadline {
+                        throw NetError(.deadlineExceeded, op: "write")
+                    }
+                    try await Task.sleep(for: pause)
+                }
+            }
+            try? client.conn.setWriteDeadline(nil)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            if let net = error as? NetError { sent += net.bytesTransferred }
+            try? client.conn.setWriteDeadline(nil)
+            let why = isTimeout(error)
+                ? "only \(Bytes.size(sent)) of \(Bytes.size(bytes.count)) went out within \(bound.scriptText)"
+                : "\(reason(error)) after \(Bytes.size(sent)) of \(Bytes.size(bytes.count))"
+            transcript.add(label, "send \(description): \(why)", at: stepTime)
+            throw StepFailure(message: "\(label) could not send \(description): \(why)", location: s.location)
+        }
+        transcript.add(label, "sent \(Bytes.size(bytes.count)): \(description)", at: stepTime)
+    }
+
+    func fileBytes(_ path: String, at location: SourceLocation) throws -> [UInt8] {
+        let url = runner.lessonDirectory.appendingPathComponent(path)
+        guard let contents = FileManager.default.contents(atPath: url.path) else {
+            throw CheckError(message: "cannot read \(path) in the lesson folder (\(location))")
+        }
+        return Array(contents)
+    }
+
+    // MARK: Expectations on streams
+
+    enum Want {
+        case bytes([UInt8], label: String)
+        case pattern(Regex<AnyRegexOutput>, label: String)
+    }
+
+    func want(_ data: ExpectedData, vars: [String: Int], at location: SourceLocation) throws -> Want {
+        switch data {
+        case .text(let b), .hex(let b):
+            return .bytes(b, label: Bytes.isText(b) ? Bytes.quoted(b) : "hex " + Bytes.hexWords(b, limit: 32) + " (\(Bytes.size(b.count)))")
+        case .file(let path):
+            let b = try fileBytes(path, at: location)
+            return .bytes(b, label: "file \"\(path)\" (\(Bytes.size(b.count)))")
+        case .named(let template):
+            let dataName = name(template, vars)
+            guard let b = self.data.withLock({ $0[dataName] }) else {
+                throw StepFailure(message: "data `\(dataName)` was never sent", location: location)
+            }
+            return .bytes(b, label: "\(Bytes.size(b.count)) of `\(dataName)`")
+        case .pattern(let p):
+            guard let regex = try? Regex(p.source) else {
+                throw CheckError(message: "the pattern \(p) does not compile (\(location))")
+            }
+            return .pattern(regex, label: p.description)
+        }
+    }
+
+    enum Verdict {
+        case pass(String?)
+        case fail(String, [String])
+        case wait
+    }
+
+    /// Polls until `evaluate` passes or fails, or the bound runs out (then `timeout` says why).
+    func poll(until deadline: ContinuousClock.Instant, at location: SourceLocation,
+              _ evaluate: () throws -> Verdict, timeout: () -> (String, [String])?) async throws -> String? {
+        // 1 ms at first, backing off to 10 ms: quick for one client, light for `parallel 1000`.
+        var interval = Duration.milliseconds(1)
+        while true {
+            switch try evaluate() {
+            case .pass(let note): return note
+            case .fail(let message, let details): throw StepFailure(message: message, details: details, location: location)
+            case .wait: break
+            }
+            if ContinuousClock.now >= deadline {
+                // One last look: what arrived just now counts.
+                if case .pass(let note) = try evaluate() { return note }
+                // Steps that take exactly their duration (silence, alive for, no log for) pass here.
+                guard let (message, details) = timeout() else { return nil }
+                throw StepFailure(message: message, details: details, location: location)
+            }
+            let remaining = deadline - ContinuousClock.now
+            try await Task.sleep(for: max(.zero, min(interval, remaining)))
+            interval = min(interval * 2, .milliseconds(10))
+        }
+    }
+
+    /// `expect X DATA|eof|reset|closed|silence` on one record (a client, or an upstream's latest
+    /// connection) or, with `anyOf`, on any of several (an upstream's `received`).
+    func expectStream(label: String, records: @escaping () -> [StreamRecord], anyOf: Bool,
+                      _ expectation: StreamExpectation, vars: [String: Int], at location: SourceLocation) async throws {
+        let started = ContinuousClock.now
+        switch expectation {
+        case .receives(let data, let within):
+            let bound = within ?? stepTimeout
+            let want = try self.want(data, vars: vars, at: location)
+            let wantLabel: String
+            switch want {
+            case .bytes(_, let l), .pattern(_, let l): wantLabel = l
+            }
+            var checked: [ObjectIdentifier: Int] = [:]
+            var seenCount: [ObjectIdentifier: Int] = [:]
+            let note = try await poll(until: started + bound, at: location, {
+                let candidates = records()
+                for record in candidates {
+                    let id = ObjectIdentifier(record)
+                    switch want {
+                    case .bytes(let expected, _) where anyOf:
+                        // An upstream may have received other bytes first that no expect matched
+                        // (a proxy forwards everything): DATA may come anywhere after them.
+                        let (found, next) = record.find(expected, searched: checked[id] ?? 0)
+                        if found {
+                            return .pass("received \(Bytes.size(expected.count)): \(expected.count <= 160 && Bytes.isText(expected) ? Bytes.quoted(expected) : wantLabel)")
+                        }
+                        checked[id] = next
+                    case .bytes(let expected, _):
+                        let (match, end) = record.matchPrefix(expected, checked: checked[id] ?? 0)
+                        switch match {
+                        case .complete:
+                            return .pass("received \(Bytes.size(expected.count)): \(expected.count <= 160 && Bytes.isText(expected) ? Bytes.quoted(expected) : wantLabel)")
+                        case .mismatch(let d):
+                            if anyOf { continue }
+                            let available = Array(record.unmatched)
+                            return .fail("expected \(wantLabel) from \(label); got \(gotText(available)), which differs at byte \(d)",
+                                         Bytes.diff(expected: expected, received: available, offset: d))
+                        case .partial(let n):
+                            checked[id] = n
+                            if let end, !anyOf {
+                                let available = Array(record.unmatched)
+                                return .fail("expected \(wantLabel) from \(label); got \(gotText(available)), then the connection ended: \(end.words)",
+                                             available.isEmpty ? [] : Bytes.diff(expected: expected, received: available, offset: available.count))
+                            }
+                        }
+                    case .pattern(let regex, _):
+                        let status = record.status
+                        if seenCount[id] == status.unmatched, status.end == nil { continue }
+                        seenCount[id] = status.unmatched
+                        let available = Array(record.unmatched)
+                        let text = String(decoding: available, as: UTF8.self)
+                        if let match = try? regex.firstMatch(in: text) {
+                            let count = text.utf8.distance(from: text.startIndex, to: match.range.upperBound)
+                            record.consume(min(count, available.count))
+                            return .pass("received \(Bytes.quoted(Array(text[match.range].utf8))) matching \(wantLabel)")
+                        }
+                        if let end = status.end, !anyOf {
+                            return .fail("expected text matching \(wantLabel) from \(label); got \(gotText(available)), then the connection ended: \(end.words)", [])
+                        }
+                    }
+                }
+                return .wait
+            }, timeout: {
+                let candidates = records()
+                if candidates.isEmpty {
+                    return ("expected \(wantLabel) at \(label) within \(bound.scriptText); no connection reached it", [])
+                }
+                if anyOf {
+                    var details: [String] = []
+                    for (i, r) in candidates.enumerated().suffix(3) {
+                        details.append("connection \(i + 1) received \(gotText(Array(r.unmatched)))")
+                    }
+                    return ("expected \(wantLabel) at \(label) within \(bound.scriptText); no connection received it", details)
+                }
+                let available = Array(candidates[0].unmatched)
+                var details: [String] = []
+                if case .bytes(let expected, _) = want, !available.isEmpty {
+                    details = Bytes.diff(expected: expected, received: available, offset: available.count)
+                } else if !available.isEmpty {
+                    details = ["received: " + Bytes.quoted(available, limit: 200)]
+                }
+                return ("expected \(wantLabel) from \(label) within \(bound.scriptText); got \(gotText(available))\(available.isEmpty ? "" : ", then nothing")", details)
+            })
+            if let note { transcript.add(label, note) }
+
+        case .ends(let end, let after, let within):
+            let bound = within ?? stepTimeout
+            let kind: String = switch end {
+            case .eof: "eof (FIN)"
+            case .reset: "reset (RST)"
+            case .closed: "the connection to close (FIN or RST)"
+            }
+            let note = try await poll(until: started + bound, at: location, {
+                guard let record = records().last else { return .wait }
+                let s = record.status
+                if end == .eof, s.unmatched > 0 {
+                    let unmatched = Array(record.unmatched)
+                    return .fail("expected eof (FIN) from \(label); \(Bytes.size(unmatched.count)) that no expect matched arrived first: \(Bytes.quoted(unmatched, limit: 80))", [])
+                }
+                guard let how = s.end, let time = s.endTime else { return .wait }
+                let elapsed = time - started
+                switch (end, how) {
+                case (_, .local):
+                    return .fail("expected \(kind) from \(label), but netlab closed that connection itself earlier in the check", [])
+                case (.eof, .fin), (.reset, .reset), (.closed, .fin), (.closed, .reset), (.closed, .error):
+                    break
+                default:
+                    return .fail("expected \(kind) from \(label); the connection ended with \(how.words)", [])
+                }
+                if let after, elapsed < after {
+                    let when = elapsed < .zero ? "before the step began" : "\(seconds(elapsed)) after the step began"
+                    return .fail("expected \(label)'s connection to end no sooner than \(after.scriptText); it ended with \(how.words) \(when)", [])
+                }
+                return .pass("\(how.words)" + (elapsed > .zero ? " after \(seconds(elapsed))" : ""))
+            }, timeout: {
+                guard let record = records().last else {
+                    return ("expected \(kind) at \(label) within \(bound.scriptText); no connection reached it", [])
+                }
+                let unmatched = record.unmatchedCount
+                return ("expected \(kind) from \(label) within \(bound.scriptText); the connection is still open"
+                        + (unmatched > 0 ? " (\(Bytes.size(unmatched)) arrived that no expect matched)" : ""), [])
+            })
+            if let note { transcript.add(label, note) }
+
+        case .silence(let duration):
+            _ = try await poll(until: started + duration, at: location, {
+                guard let record = records().last else { return .wait }
+                let s = record.status
+                if s.unmatched > 0 {
+                    let unmatched = Array(record.unmatched)
+                    let at = s.lastArrival.map { $0 - started } ?? .zero
+                    return .fail("expected silence from \(label) for \(duration.scriptText); "
+                                 + (at > .milliseconds(1) ? "after \(seconds(at)) " : "") + "it received \(Bytes.size(unmatched.count)): \(Bytes.quoted(unmatched, limit: 80))", [])
+                }
+                if let how = s.end, how != .local {
+                    return .fail("expected silence from \(label) for \(duration.scriptText); the connection ended with \(how.words)", [])
+                }
+                return .wait
+            }, timeout: { nil })
+            transcript.add(label, "silent for \(duration.scriptText)")
+        }
+    }
+
+    func gotText(_ bytes: [UInt8]) -> String {
+        if bytes.isEmpty { return "nothing" }
+        if bytes.count > 160 || !Bytes.isText(bytes) { return Bytes.size(bytes.count) }
+        return Bytes.quoted(bytes)
+    }
+
+    // MARK: Upstreams
+
+    func expectUpstream(_ e: UpstreamExpectation, vars: [String: Int]) async throws {
+        guard let peer = upstreams[e.upstream] else {
+            throw CheckError(message: "unknown upstream \(e.upstream) (\(e.location))")
+        }
+        let label = e.upstream
+        switch e.condition {
+        case .stream(let expectation):
+            if case .receives = expectation {
+                try await expectStream(label: "upstream \(label)", records: { peer.connections.map(\.record) }, anyOf: true,
+                                       expectation, vars: vars, at: e.location)
+            } else {
+                try await expectStream(label: "upstream \(label)", records: { peer.latest.map { [$0.record] } ?? [] }, anyOf: false,
+                                       expectation, vars: vars, at: e.location)
+            }
+        case .connections(let comparison, let within):
+            let bound = within ?? stepTimeout
+            let started = ContinuousClock.now
+            let rhs = try evaluate(comparison.rhs, vars: vars, at: e.location)
+            guard case .count(let limit) = rhs else { throw CheckError(message: "connections compare with counts (\(e.location))") }
+            let note = try await poll(until: started + bound, at: e.location, {
+                let count = peer.connections.count
+                return compare(count, comparison.op, limit)
+                    ? .pass("connections = \(count), expected \(comparison.op.rawValue) \(expressionText(comparison.rhs)) = \(limit)")
+                    : .wait
+            }, timeout: {
+                ("expected upstream \(label) to have accepted \(comparison.op.rawValue) \(expressionText(comparison.rhs))"
+                 + (expressionText(comparison.rhs) == "\(limit)" ? "" : " = \(limit)")
+                 + " connections within \(bound.scriptText); it has accepted \(peer.connections.count)", [])
+            })
+            if let note { transcript.add("upstream \(label)", note) }
+        }
+    }
+
+    // MARK: The server
+
+    func runningMetrics(at location: SourceLocation) throws -> ProcessMetrics {
+        guard let process else { throw StepFailure(message: notReady, location: location) }
+        guard let metrics = process.metrics() else {
+            throw StepFailure(message: "the server is not running: it \(process.exitStatus?.description ?? "has gone")",
+                              details: lastLogLines(), location: location)
+        }
+        return metrics
+    }
+
+    func expectServer(_ e: ServerExpectation, vars: [String: Int]) async throws {
+        let started = ContinuousClock.now
+        let location = e.location
+        switch e.condition {
+        case .log(let pattern, let within):
+            let bound = within ?? stepTimeout
+            guard let regex = try? Regex(pattern.source) else { throw CheckError(message: "the pattern \(pattern) does not compile (\(location))") }
+            // Lines already tried against this pattern are not tried again.
+            var next = 0
+            let note = try await poll(until: started + bound, at: location, {
+                let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
+                let used = usedLogLines.withLock { $0 }
+                if let last = lines.last { next = last.sequence + 1 }
+                for line in lines where !used.contains(line.sequence) {
+                    if (try? regex.firstMatch(in: line.text)) != nil {
+                        usedLogLines.withLock { _ = $0.insert(line.sequence) }
+                        return .pass("log \(pattern) matched \(Bytes.quoted(Array(line.text.utf8), limit: 120))")
+                    }
+                }
+                if let process, process.exitStatus != nil, process.outputClosed {
+                    return .fail("expected a line of the server's log to match \(pattern); none did, and the server \(process.exitStatus!)",
+                                 lastLogLines())
+                }
+                return .wait
+            }, timeout: {
+                let count = process?.lines.filter { $0.stream == .stderr }.count ?? 0
+                return ("expected a line of the server's log to match \(pattern) within \(bound.scriptText); none of its \(count) lines did"
+                        + (count > 0 && usedLogLines.withLock({ !$0.isEmpty }) ? " (lines matched by earlier log steps do not count)" : ""),
+                        lastLogLines())
+            })
+            if let note { transcript.add("netlab", note) }
+
+        case .noLog(let pattern, let duration):
+            guard let regex = try? Regex(pattern.source) else { throw CheckError(message: "the pattern \(pattern) does not compile (\(location))") }
+            _ = try await poll(until: started + (duration ?? .zero), at: location, {
+                for line in process?.lines ?? [] where line.stream == .stderr {
+                    if (try? regex.firstMatch(in: line.text)) != nil {
+                        return .fail("expected no line of the server's log to match \(pattern); it logged \(Bytes.quoted(Array(line.text.utf8), limit: 120))", [])
+                    }
+                }
+                return .wait
+            }, timeout: { nil })
+            transcript.add("netlab", "no log line matched \(pattern)" + (duration.map { " for \($0.scriptText)" } ?? ""))
+
+        case .alive(let duration):
+            guard let process else { throw StepFailure(message: notReady, location: location) }
+            _ = try await poll(until: started + (duration ?? .zero), at: location, {
+                if let status = process.exitStatus {
+                    return .fail("expected the server to be running" + (duration.map { " for \($0.scriptText)" } ?? "")
+                                 + "; it \(status)" + (process.exitTime.map { $0 > started ? " \(seconds($0 - started)) into the step" : "" } ?? ""),
+                                 lastLogLines())
+                }
+                return .wait
+            }, timeout: { nil })
+            transcript.add("netlab", "server alive" + (duration.map { " for \($0.scriptText)" } ?? ""))
+
+        case .exited(let status, let within):
+            let bound = within ?? stepTimeout
+            guard let process else { throw StepFailure(message: notReady, location: location) }
+            guard let exit = await process.waitExit(timeout: bound) else {
+                try Task.checkCancellation()
+                throw StepFailure(message: "expected the server to exit within \(bound.scriptText); it is still running", location: location)
+            }
+            if let status, exit != .exited(Int32(truncatingIfNeeded: status)) {
+                throw StepFailure(message: "expected the server to exit with status \(status); it \(exit)", details: lastLogLines(), location: location)
+            }
+            transcript.add("netlab", "server \(exit)")
+
+        case .metric(let metric, let comparison, let within):
+            let bound = within ?? stepTimeout
+            let rhs = try evaluate(comparison.rhs, vars: vars, at: location)
+            var last: Measured?
+            let note = try await poll(until: started + bound, at: location, {
+                let metrics = try runningMetrics(at: location)
+                let value: Measured = switch metric {
+                case .fds: .count(metrics.fds)
+                case .rss: .count(metrics.rss)
+                case .cpu: .duration(metrics.cpu)
+                }
+                last = value
+                let holds: Bool = switch (value, rhs) {
+                case (.count(let a), .count(let b)): compare(a, comparison.op, b)
+                case (.duration(let a), .duration(let b)): compare(a, comparison.op, b)
+                default: false
+                }
+                return holds ? .pass("server \(metric.rawValue) = \(text(value, metric.quantity)), expected \(comparison.op.rawValue) "
+                                     + "\(expressionText(comparison.rhs)) = \(text(rhs, metric.quantity))") : .wait
+            }, timeout: {
+                ("expected the server's \(metric.rawValue) \(comparison.op.rawValue) \(expressionText(comparison.rhs))"
+                 + (expressionText(comparison.rhs) == text(rhs, metric.quantity) ? "" : " = \(text(rhs, metric.quantity))")
+                 + " within \(bound.scriptText); it was \(last.map { text($0, metric.quantity) } ?? "unknown")", [])
+            })
+            if let note { transcript.add("netlab", note) }
+        }
+    }
+
+    // MARK: Values
+
+    func evaluate(_ expression: Expression, vars: [String: Int], at location: SourceLocation) throws -> Measured {
+        var count = 0
+        var duration = Duration.zero
+        for term in expression.terms {
+            let sign = term.sign == .plus ? 1 : -1
+            switch term.operand {
+            case .integer(let n), .size(let n): count += sign * n
+            case .duration(let d): duration += sign == 1 ? d : .zero - d
+            case .loopVariable(let name): count += sign * (vars[name] ?? 0)
+            case .capture(let name):
+                switch captures.withLock({ $0[name] }) {
+                case .count(let n)?: count += sign * n
+                case .duration(let d)?: duration += sign == 1 ? d : .zero - d
+                case nil: throw StepFailure(message: "`\(name)` was never measured (its capture step did not run)", location: location)
+                }
+            }
+        }
+        return expression.quantity == .duration ? .duration(duration) : .count(count)
+    }
+
+    func text(_ value: Measured, _ quantity: Quantity) -> String {
+        switch value {
+        case .count(let n): quantity == .bytes ? Bytes.size(n) : "\(n)"
+        case .duration(let d): seconds(d)
+        }
+    }
+
+    func expressionText(_ e: Expression) -> String {
+        var out = ""
+        for (i, term) in e.terms.enumerated() {
+            if i > 0 { out += term.sign == .plus ? " + " : " - " } else if term.sign == .minus { out += "-" }
+            switch term.operand {
+            case .integer(let n): out += "\(n)"
+            case .size(let n): out += Bytes.size(n).replacingOccurrences(of: " ", with: "")
+            case .duration(let d): out += d.scriptText
+            case .capture(let name), .loopVariable(let name): out += name
+            }
+        }
+        return out
+    }
+
+    func placeholderValue(_ p: Placeholder, vars: [String: Int], at location: SourceLocation) throws -> String {
+        if case .listen = p { return try serverAddressOrFail(at: location) }
+        if case .loopVariable(let name) = p { return "\(vars[name] ?? 0)" }
+        return try CheckExecution.placeholderValue(p, runner: runner, upstreams: upstreams, tmp: tmp, forStart: false)
+    }
+
+    /// The value of a placeholder. In `start` lines, `{listen}` is `127.0.0.1:0`: the program
+    /// picks a free port and says which in its ready line.
+    static func placeholderValue(_ p: Placeholder, runner: CheckRunner, upstreams: [String: UpstreamPeer],
+                                 tmp: URL, forStart: Bool) throws -> String {
+        switch p {
+        case .listen: return "127.0.0.1:0"
+        case .upstream:
+            guard upstreams.count == 1, let only = upstreams.values.first else {
+                throw CheckError(message: "{upstream} needs exactly one upstream; the check has \(upstreams.count)")
+            }
+            return only.address
+        case .upstreamAddress(let name, let field):
+            guard let peer = upstreams[name] else { throw CheckError(message: "unknown upstream \(name)") }
+            switch field {
+            case .addr: return peer.address
+            case .host: return hostPart(peer.address)
+            case .port: return String(peer.address.split(separator: ":").last ?? "")
+            }
+        case .ca: return try runner.resources.tlsFiles().ca
+        case .cert: return try runner.resources.tlsFiles().cert
+        case .key: return try runner.resources.tlsFiles().key
+        case .fixtures: return runner.lessonDirectory.appendingPathComponent("fixtures").path
+        case .tmp: return tmp.path
+        case .loopVariable(let name): throw CheckError(message: "{\(name)} is not available here")
+        }
+    }
+}
+
+// MARK: - Helpers
+
+extension CheckRunner {
+    /// A path as written, relative to the lesson folder unless absolute.
+    func path(_ text: String) -> String {
+        text.hasPrefix("/") ? text : lessonDirectory.appendingPathComponent(text).path
+    }
+}
+
+func compare<T: Comparable>(_ a: T, _ op: Comparison.Operator, _ b: T) -> Bool {
+    switch op {
+    case .less: a < b
+    case .lessOrEqual: a <= b
+    case .equal: a == b
+    case .notEqual: a != b
+    case .greaterOrEqual: a >= b
+    case .greater: a > b
+    }
+}
+
+/// `0.251s`
+func seconds(_ d: Duration) -> String {
+    let ms = Int64(d.components.seconds) * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    return "\(ms / 1000).\(String(format: "%03d", abs(ms % 1000)))s"
+}
+
+func reason(_ error: any Error) -> String {
+    if let net = error as? NetError { return net.reason }
+    return "\(error)"
+}
+
+func isTimeout(_ error: any Error) -> Bool {
+    (error as? NetError)?.isTimeout ?? false
+}
+
+func hostPart(_ address: String) -> String {
+    guard let colon = address.lastIndex(of: ":") else { return address }
+    var host = String(address[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return host
+}
+
+func isIPLiteral(_ host: String) -> Bool {
+    host.contains(":") || (host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." })
+}
+
+/// The ready line's address, made connectable: `0.0.0.0:P` and `:P` become `127.0.0.1:P`,
+/// `[::]:P` becomes `[::1]:P`.
+func connectableAddress(_ address: String) -> String {
+    let host = hostPart(address)
+    let port = address.split(separator: ":").last.map(String.init) ?? ""
+    switch host {
+    case "", "0.0.0.0": return "127.0.0.1:\(port)"
+    case "::": return "[::1]:\(port)"
+    default: return address
+    }
+}
+
+/// An argument as a shell would need it.
+func shellQuoted(_ s: String) -> String {
+    if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=,@+{}".contains($0) }) { return s }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+extension Bytes {
+    /// `16 03 01 00 2a`, cut after `limit` bytes.
+    static func hexWords(_ bytes: [UInt8], limit: Int) -> String {
+        "\"" + bytes.prefix(limit).map(hex).joined(separator: " ") + (bytes.count > limit ? " …" : "") + "\""
+    }
+}
+
+/// The bytes of `RandomData.bytes(count:seed:)`, made eight at a time (a debug build makes 8 MiB
+/// in a fraction of the time).
+func fastRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
+    guard count > 0 else { return [] }
+    let words = (count + 7) / 8
+    var out = [UInt8](repeating: 0, count: words * 8)
+    out.withUnsafeMutableBytes { raw in
+        let p = raw.baseAddress!
+        var state = seed
+        for w in 0..<words {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            p.storeBytes(of: z.littleEndian, toByteOffset: w * 8, as: UInt64.self)
+        }
+    }
+    out.removeLast(words * 8 - count)
+    return out
+}

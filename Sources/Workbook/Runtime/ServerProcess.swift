@@ -1,0 +1,400 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CNetShim
+import Foundation
+import Synchronization
+
+/// How to start the program under test.
+public struct ProgramLaunch: Sendable, Equatable {
+    /// A path (`.build/debug/lesson04`, `./myproxy`) or a name looked up in `PATH` (`python3`).
+    public var executable: String
+    /// Arguments that come before the script's `start` flags (for `--cmd "python3 proxy.py"`:
+    /// `["proxy.py"]`).
+    public var arguments: [String]
+    /// Extra environment variables, added to netlab's own environment.
+    public var environment: [String: String]
+    public init(executable: String, arguments: [String] = [], environment: [String: String] = [:]) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+    }
+}
+
+/// How a process ended.
+public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
+    /// `exit(N)` or returning from main.
+    case exited(Int32)
+    /// Killed by a signal (SIGKILL, SIGSEGV, SIGABRT, …).
+    case signaled(Int32)
+
+    public var description: String {
+        switch self {
+        case .exited(let code): "exited with status \(code)"
+        case .signaled(let signal): "was killed by \(ExitStatus.signalName(signal))"
+        }
+    }
+
+    static func signalName(_ signal: Int32) -> String {
+        let names: [Int32: String] = [SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL",
+                                      SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
+                                      SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV", SIGPIPE: "SIGPIPE", SIGTERM: "SIGTERM"]
+        return names[signal] ?? "signal \(signal)"
+    }
+}
+
+/// A line the program wrote, with the time netlab read it.
+public struct OutputLine: Sendable, Equatable {
+    public enum Stream: String, Sendable { case stdout, stderr }
+    /// Position among all lines of the process (stdout and stderr), counting dropped ones.
+    public var sequence: Int
+    public var stream: Stream
+    public var time: ContinuousClock.Instant
+    public var text: String
+}
+
+/// Resource use read from /proc.
+public struct ProcessMetrics: Sendable, Equatable {
+    /// Entries of `/proc/PID/fd`.
+    public var fds: Int
+    /// `VmRSS` of `/proc/PID/status`, in bytes.
+    public var rss: Int
+    /// utime + stime of `/proc/PID/stat`.
+    public var cpu: Duration
+}
+
+/// Why the program could not be started at all.
+public struct LaunchError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// A program started in its own process group, with stdout and stderr drained continuously by
+/// threads of their own (so a program that writes megabytes never blocks on a full pipe), every
+/// line timestamped, and a thread that reaps it.
+///
+/// Stops are bounded: `stop(grace:)` sends SIGTERM to the group, waits at most `grace`, then
+/// sends SIGKILL. A program that ignores SIGTERM still ends.
+public final class ServerProcess: Sendable {
+    /// The most output kept: older lines are dropped first, and counted.
+    public static let keptOutputLimit = 256 * 1024
+    /// The longest line kept; the rest of a longer line is dropped, and counted.
+    public static let lineLimit = 8 * 1024
+
+    public let pid: pid_t
+    public let started: ContinuousClock.Instant
+    public let commandLine: [String]
+
+    struct State {
+        var lines: [OutputLine] = []
+        var nextSequence = 0
+        var keptBytes = 0
+        var droppedBytes = 0
+        var droppedLines = 0
+        var partial: [OutputLine.Stream: [UInt8]] = [:]
+        var totalStderrBytes = 0
+        var readyAddress: String?
+        var readyTime: ContinuousClock.Instant?
+        var exit: ExitStatus?
+        var exitTime: ContinuousClock.Instant?
+        var openStreams = 2
+    }
+
+    private let state = Mutex(State())
+
+    /// Process groups of programs that have not been reaped yet.
+    private static let live = Mutex<Set<pid_t>>([])
+
+    /// Sends SIGKILL to the process group of every program netlab started and has not reaped.
+    /// The programs run in process groups of their own, so a Ctrl-C in the terminal does not
+    /// reach them: a CLI that is interrupted calls this (from a Dispatch signal source, not from a
+    /// signal handler) before it exits.
+    public static func killAll() {
+        for pid in live.withLock({ $0 }) { kill(-pid, SIGKILL) }
+    }
+
+    private init(pid: pid_t, commandLine: [String]) {
+        self.pid = pid
+        self.commandLine = commandLine
+        self.started = .now
+    }
+
+    /// Starts `launch.executable` with `launch.arguments + arguments`.
+    public static func start(_ launch: ProgramLaunch, arguments: [String]) throws -> ServerProcess {
+        let argv = [launch.executable] + launch.arguments + arguments
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        // O_CLOEXEC from the start, so a program started at the same time by another check never
+        // inherits these pipes; blocking, because dedicated threads read them.
+        guard cnet_pipe2(&outPipe) == 0 else { throw LaunchError(description: "pipe: \(String(cString: strerror(errno)))") }
+        guard cnet_pipe2(&errPipe) == 0 else {
+            close(outPipe[0]); close(outPipe[1])
+            throw LaunchError(description: "pipe: \(String(cString: strerror(errno)))")
+        }
+
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        var environment = ProcessInfo.processInfo.environment
+        for (k, v) in launch.environment { environment[k] = v }
+        let envStrings = environment.map { "\($0.key)=\($0.value)" }
+
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = envStrings.map { strdup($0) } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, launch.executable, &actions, &attributes, cArgs, cEnv)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard rc == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            throw LaunchError(description: "cannot start \(launch.executable): \(String(cString: strerror(rc)))")
+        }
+        let process = ServerProcess(pid: pid, commandLine: argv)
+        _ = live.withLock { $0.insert(pid) }
+        process.drain(outPipe[0], .stdout)
+        process.drain(errPipe[0], .stderr)
+        process.reap()
+        return process
+    }
+
+    // MARK: Threads
+
+    private func drain(_ fd: Int32, _ stream: OutputLine.Stream) {
+        let thread = Thread { [self] in
+            let size = 65536
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 1)
+            defer { buffer.deallocate(); close(fd) }
+            while true {
+                let n = read(fd, buffer, size)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
+                absorb(bytes, stream)
+            }
+            state.withLock { s in
+                if let rest = s.partial[stream], !rest.isEmpty { Self.appendLine(&s, rest, stream, .now) }
+                s.partial[stream] = nil
+                s.openStreams -= 1
+            }
+        }
+        thread.name = "netlab-\(stream.rawValue)-\(pid)"
+        thread.start()
+    }
+
+    private func absorb(_ bytes: UnsafeRawBufferPointer, _ stream: OutputLine.Stream) {
+        let now = ContinuousClock.now
+        state.withLock { s in
+            if stream == .stderr { s.totalStderrBytes += bytes.count }
+            var pending = s.partial[stream] ?? []
+            var start = 0
+            for i in 0..<bytes.count where bytes[i] == 10 {
+                pending.append(contentsOf: bytes[start..<i])
+                Self.appendLine(&s, pending, stream, now)
+                pending.removeAll(keepingCapacity: true)
+                start = i + 1
+            }
+            if start < bytes.count {
+                let room = Self.lineLimit + 1 - pending.count
+                if room > 0 { pending.append(contentsOf: bytes[start..<min(bytes.count, start + room)]) }
+                s.droppedBytes += max(0, bytes.count - start - max(room, 0))
+            }
+            s.partial[stream] = pending
+        }
+    }
+
+    private static func appendLine(_ s: inout State, _ raw: [UInt8], _ stream: OutputLine.Stream, _ time: ContinuousClock.Instant) {
+        var bytes = raw
+        if bytes.last == 13 { bytes.removeLast() }
+        var text = String(decoding: bytes.prefix(lineLimit), as: UTF8.self)
+        if bytes.count > lineLimit {
+            s.droppedBytes += bytes.count - lineLimit
+            text += " …(line cut at 8 KiB)"
+        }
+        if stream == .stdout, s.readyAddress == nil, text.hasPrefix("netlab: listening on ") {
+            s.readyAddress = String(text.dropFirst("netlab: listening on ".count)).trimmingCharacters(in: .whitespaces)
+            s.readyTime = time
+        }
+        s.lines.append(OutputLine(sequence: s.nextSequence, stream: stream, time: time, text: text))
+        s.nextSequence += 1
+        s.keptBytes += text.utf8.count + 1
+        if s.keptBytes > keptOutputLimit {
+            var drop = 0
+            while s.keptBytes > keptOutputLimit, drop < s.lines.count - 1 {
+                s.keptBytes -= s.lines[drop].text.utf8.count + 1
+                s.droppedBytes += s.lines[drop].text.utf8.count + 1
+                drop += 1
+            }
+            s.droppedLines += drop
+            s.lines.removeFirst(drop)
+        }
+    }
+
+    private func reap() {
+        let pid = self.pid
+        let thread = Thread { [self] in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 {
+                if errno != EINTR { break }
+            }
+            let exit: ExitStatus = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
+            // Whatever the program left behind in its group (children of a shell script) goes too,
+            // so nothing keeps the pipes open.
+            kill(-pid, SIGKILL)
+            _ = ServerProcess.live.withLock { $0.remove(pid) }
+            state.withLock { s in
+                s.exit = exit
+                s.exitTime = .now
+            }
+        }
+        thread.name = "netlab-wait-\(pid)"
+        thread.start()
+    }
+
+    // MARK: State
+
+    /// How the program ended; nil while it runs.
+    public var exitStatus: ExitStatus? { state.withLock { $0.exit } }
+    public var exitTime: ContinuousClock.Instant? { state.withLock { $0.exitTime } }
+    /// The address of the ready line (`127.0.0.1:40123`); nil until it is printed.
+    public var readyAddress: String? { state.withLock { $0.readyAddress } }
+    public var readyTime: ContinuousClock.Instant? { state.withLock { $0.readyTime } }
+
+    /// Lines kept (stdout and stderr), in the order they were read.
+    public var lines: [OutputLine] { state.withLock { $0.lines } }
+    /// Lines with a sequence number at or after `sequence`.
+    public func lines(from sequence: Int) -> [OutputLine] {
+        state.withLock { s in
+            // Sequences grow by one per line, so the first kept line tells where to start.
+            guard let first = s.lines.first else { return [] }
+            let start = max(0, sequence - first.sequence)
+            return start < s.lines.count ? Array(s.lines[start...]) : []
+        }
+    }
+    /// The last `count` stderr lines.
+    public func lastStderrLines(_ count: Int) -> [String] {
+        state.withLock { s in s.lines.filter { $0.stream == .stderr }.suffix(count).map(\.text) }
+    }
+    /// Bytes and lines of output dropped to keep within the limits.
+    public var dropped: (bytes: Int, lines: Int) { state.withLock { ($0.droppedBytes, $0.droppedLines) } }
+    /// All bytes the program wrote to stderr.
+    public var stderrByteCount: Int { state.withLock { $0.totalStderrBytes } }
+    /// Text the program wrote on stdout after its last newline (a ready line without "\n").
+    public var unfinishedStdoutLine: String? {
+        state.withLock { s in s.partial[.stdout].flatMap { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) } }
+    }
+    /// Whether both pipes reached end of file (every line has been read).
+    public var outputClosed: Bool { state.withLock { $0.openStreams == 0 } }
+
+    // MARK: Waiting
+
+    public enum Readiness: Sendable, Equatable {
+        case ready(String)
+        case exited(ExitStatus)
+        case timedOut
+    }
+
+    /// Waits for the ready line, the program's exit, or the bound, whichever comes first.
+    public func waitReady(timeout: Duration) async -> Readiness {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let (ready, exit) = state.withLock { ($0.readyAddress, $0.exit) }
+            if let ready { return .ready(ready) }
+            if let exit {
+                // The ready line may still be in the pipe.
+                await waitOutputClosed(until: .now + .milliseconds(200))
+                if let ready = readyAddress { return .ready(ready) }
+                return .exited(exit)
+            }
+            if ContinuousClock.now >= deadline { return .timedOut }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// Waits until the program exits or the bound runs out; its status, or nil.
+    public func waitExit(timeout: Duration) async -> ExitStatus? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let exit = exitStatus { return exit }
+            if ContinuousClock.now >= deadline || Task.isCancelled { return nil }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    func waitOutputClosed(until deadline: ContinuousClock.Instant) async {
+        while !outputClosed, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// Sends `signal` to the program's process group (if it has not been reaped).
+    public func signal(_ signal: Int32) {
+        state.withLock { s in
+            if s.exit == nil { kill(-pid, signal) }
+        }
+    }
+
+    /// SIGTERM to the group, then SIGKILL after `grace`; returns how it ended and whether it
+    /// needed SIGKILL. Never waits longer than `grace` plus a moment for the kernel.
+    @discardableResult
+    public func stop(grace: Duration = .seconds(2)) async -> (status: ExitStatus?, killed: Bool) {
+        if let exit = exitStatus {
+            await waitOutputClosed(until: .now + .milliseconds(500))
+            return (exit, false)
+        }
+        signal(SIGTERM)
+        if let exit = await waitExit(timeout: grace) {
+            await waitOutputClosed(until: .now + .milliseconds(500))
+            return (exit, false)
+        }
+        signal(SIGKILL)
+        let exit = await waitExit(timeout: .seconds(2))
+        await waitOutputClosed(until: .now + .milliseconds(500))
+        return (exit, true)
+    }
+
+    // MARK: /proc
+
+    /// Descriptors, resident memory and CPU time; nil once the process is gone.
+    public func metrics() -> ProcessMetrics? {
+        guard exitStatus == nil,
+              let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"),
+              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+        var rss = 0
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let digits = line.dropFirst(6).filter(\.isNumber)
+            rss = (Int(digits) ?? 0) * 1024
+        }
+        var cpu = Duration.zero
+        if let close = stat.lastIndex(of: ")") {
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 12, let user = Int64(fields[11]), let system = Int64(fields[12]) {
+                let ticks = Int64(sysconf(Int32(_SC_CLK_TCK)))
+                cpu = .nanoseconds((user + system) * 1_000_000_000 / max(ticks, 1))
+            }
+        }
+        return ProcessMetrics(fds: fds.count, rss: rss, cpu: cpu)
+    }
+}

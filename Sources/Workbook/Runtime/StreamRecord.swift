@@ -1,0 +1,237 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NetCore
+import NetTLS
+import Synchronization
+
+/// What one connection's reading side has received: every byte in order, how much of it earlier
+/// `expect`s matched, and how the stream ended. Filled continuously by a reader task, so a large
+/// `send` never blocks because nobody reads the reply.
+final class StreamRecord: Sendable {
+    enum End: Sendable, Equatable {
+        /// The peer half-closed or closed: read returned 0.
+        case fin
+        /// ECONNRESET.
+        case reset
+        /// Another read error (a TLS alert, …), in words.
+        case error(String)
+        /// netlab closed the connection itself.
+        case local
+    }
+
+    struct State {
+        var data: [UInt8] = []
+        var consumed = 0
+        var end: End?
+        var endTime: ContinuousClock.Instant?
+        var lastArrival: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(State())
+
+    func append(_ bytes: [UInt8]) {
+        state.withLock { s in
+            s.data.append(contentsOf: bytes)
+            s.lastArrival = .now
+        }
+    }
+
+    func finish(_ end: End) {
+        state.withLock { s in
+            if s.end == nil {
+                s.end = end
+                s.endTime = .now
+            }
+        }
+    }
+
+    var snapshot: State { state.withLock { $0 } }
+
+    /// How the stream stands, without copying its bytes.
+    struct Status {
+        var unmatched: Int
+        var end: End?
+        var endTime: ContinuousClock.Instant?
+        var lastArrival: ContinuousClock.Instant?
+    }
+
+    var status: Status {
+        state.withLock { s in Status(unmatched: s.data.count - s.consumed, end: s.end, endTime: s.endTime, lastArrival: s.lastArrival) }
+    }
+
+    enum PrefixMatch: Equatable {
+        /// The unmatched bytes began with all of the expected ones, which are now consumed.
+        case complete
+        /// The first `Int` unmatched bytes agree with the expected ones; more may come.
+        case partial(Int)
+        /// The unmatched bytes differ from the expected ones at this offset.
+        case mismatch(Int)
+    }
+
+    /// Looks for `expected` anywhere in the unmatched bytes, from offset `searched` on (earlier
+    /// offsets were searched by an earlier call); on a find, consumes everything up to its end.
+    /// Returns whether it found it and the offset to search from next time.
+    func find(_ expected: [UInt8], searched: Int) -> (found: Bool, next: Int) {
+        state.withLock { s in
+            let available = s.data.count - s.consumed
+            guard !expected.isEmpty else { return (true, 0) }
+            guard available >= expected.count else { return (false, searched) }
+            let last = available - expected.count
+            let found: Int? = s.data.withUnsafeBufferPointer { data in
+                expected.withUnsafeBufferPointer { want in
+                    let base = s.consumed
+                    let first = want[0]
+                    var i = max(0, searched)
+                    while i <= last {
+                        if data[base + i] == first {
+                            var j = 1
+                            while j < want.count, data[base + i + j] == want[j] { j += 1 }
+                            if j == want.count { return i }
+                        }
+                        i += 1
+                    }
+                    return nil
+                }
+            }
+            if let found {
+                s.consumed += found + expected.count
+                return (true, 0)
+            }
+            return (false, last + 1)
+        }
+    }
+
+    /// Compares the unmatched bytes with `expected`, starting at offset `checked` (bytes before it
+    /// were compared by an earlier call), without copying; consumes them on a complete match.
+    func matchPrefix(_ expected: [UInt8], checked: Int) -> (PrefixMatch, End?) {
+        state.withLock { s in
+            let available = s.data.count - s.consumed
+            let n = min(expected.count, available)
+            var i = min(checked, n)
+            while i < n {
+                if s.data[s.consumed + i] != expected[i] { return (.mismatch(i), s.end) }
+                i += 1
+            }
+            if available >= expected.count {
+                s.consumed += expected.count
+                return (.complete, s.end)
+            }
+            return (.partial(n), s.end)
+        }
+    }
+
+    /// The bytes no `expect` has matched yet.
+    var unmatched: ArraySlice<UInt8> { state.withLock { s in s.data[s.consumed...] } }
+    var unmatchedCount: Int { state.withLock { $0.data.count - $0.consumed } }
+    var totalCount: Int { state.withLock { $0.data.count } }
+    var end: (End, ContinuousClock.Instant)? { state.withLock { s in s.end.map { ($0, s.endTime ?? .now) } } }
+
+    /// Marks `count` more bytes as matched.
+    func consume(_ count: Int) {
+        state.withLock { s in s.consumed = min(s.data.count, s.consumed + count) }
+    }
+
+    /// Reads `conn` until it ends, recording everything; with `echo`, writes each piece back and
+    /// half-closes after the peer's FIN. `onEnd` hears how it ended.
+    static func pump(_ conn: any Conn, into record: StreamRecord, echo: Bool = false,
+                     onData: (@Sendable ([UInt8]) -> Void)? = nil,
+                     onEnd: (@Sendable (End) -> Void)? = nil) async {
+        let end: End
+        do {
+            while true {
+                let bytes = try await conn.read(upToCount: 65536)
+                if bytes.isEmpty {
+                    end = .fin
+                    break
+                }
+                record.append(bytes)
+                onData?(bytes)
+                if echo { try await conn.write(bytes) }
+            }
+        } catch let error as NetError {
+            switch error.code {
+            case .closed, .canceled: end = .local
+            default: end = error.isConnectionReset ? .reset : .error(error.reason)
+            }
+        } catch let error as TLSError {
+            let text = "\(error)"
+            end = text.contains("reset") ? .reset : .error(text)
+        } catch {
+            end = .error("\(error)")
+        }
+        record.finish(end)
+        onEnd?(end)
+        if echo, end == .fin {
+            if let half = conn as? any HalfClosable { try? half.closeWrite() }
+        }
+    }
+}
+
+extension StreamRecord.End {
+    /// `FIN`, `RST`, …, for transcripts.
+    var words: String {
+        switch self {
+        case .fin: "eof (FIN)"
+        case .reset: "reset (RST)"
+        case .error(let text): "error: \(text)"
+        case .local: "closed by netlab"
+        }
+    }
+}
+
+/// A checker-owned connection to the server (or elsewhere): `connect a`, `tls-connect a`.
+final class Client: Sendable {
+    let name: String
+    let conn: any Conn
+    /// The TCP connection under a TLS one (for `reset`).
+    let tcp: TCPConn?
+    let record = StreamRecord()
+    private let reader = Mutex<Task<Void, Never>?>(nil)
+
+    init(name: String, conn: any Conn, tcp: TCPConn?) {
+        self.name = name
+        self.conn = conn
+        self.tcp = tcp
+    }
+
+    /// A client whose connection the server reset while it was being set up (the RST came
+    /// before connect(2) returned): it exists, and it has ended with a reset.
+    static func resetWhileConnecting(name: String) -> Client {
+        let client = Client(name: name, conn: ResetConn(), tcp: nil)
+        client.record.finish(.reset)
+        return client
+    }
+
+    func startReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
+        let task = Task { [conn, record] in await StreamRecord.pump(conn, into: record, onData: onData, onEnd: onEnd) }
+        reader.withLock { $0 = task }
+    }
+
+    func close() {
+        try? conn.close()
+    }
+
+    func reset() {
+        try? tcp?.closeWithReset()
+        try? conn.close()
+    }
+
+    func stop() {
+        close()
+        reader.withLock { $0?.cancel() }
+    }
+}
+
+/// The conn of a client that was reset while connecting: every operation fails with ECONNRESET.
+final class ResetConn: Conn {
+    func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
+        throw NetError(.system(ECONNRESET), op: "read")
+    }
+    func write(_ bytes: UnsafeRawBufferPointer) async throws { throw NetError(.system(ECONNRESET), op: "write") }
+    func close() throws {}
+    func setReadDeadline(_ deadline: Deadline?) throws {}
+    func setWriteDeadline(_ deadline: Deadline?) throws {}
+    var localAddress: SocketAddress { SocketAddress(ip: [127, 0, 0, 1], port: 0)! }
+    var remoteAddress: SocketAddress { SocketAddress(ip: [127, 0, 0, 1], port: 0)! }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import NetCore
+import NetTLS
+import Synchronization
+
+/// A checker-owned peer (`upstream echo|sink|silent|close|refuse|tls-echo as NAME`): it listens on
+/// 127.0.0.1 at a free port, accepts every connection, and records what each one received.
+final class UpstreamPeer: Sendable {
+    final class Connection: Sendable {
+        let number: Int
+        let remote: String
+        let record = StreamRecord()
+        let conn: any Conn
+        /// For tls-echo: the server name the client asked for (nil: none), once the handshake is done.
+        let sni = Mutex<String?>(nil)
+
+        init(number: Int, remote: String, conn: any Conn) {
+            self.number = number
+            self.remote = remote
+            self.conn = conn
+        }
+    }
+
+    let name: String
+    let kind: Upstream.Kind
+    /// `127.0.0.1:PORT`
+    let address: String
+    private let listener: TCPListener?
+    private let connectionList = Mutex<[Connection]>([])
+    private let acceptTask = Mutex<Task<Void, Never>?>(nil)
+    private let handlers = Mutex<[Task<Void, Never>]>([])
+
+    /// Starts listening. `tls` is the configuration for `tls-echo`.
+    init(name: String, kind: Upstream.Kind, tls: TLSServerConfig?, transcript: Transcript) throws {
+        self.name = name
+        self.kind = kind
+        let listener = try TCPListener.listen(address: "127.0.0.1:0")
+        address = listener.address.description
+        if case .refuse = kind {
+            // The port was free a moment ago and nothing listens on it now: connecting is refused.
+            try? listener.close()
+            self.listener = nil
+            return
+        }
+        self.listener = listener
+        let task = Task { [self] in
+            while true {
+                guard let conn = try? await listener.accept() else { break }
+                let number = connectionList.withLock { $0.count + 1 }
+                var wrapped: any Conn = conn
+                if case .tlsEcho = kind, let tls { wrapped = TLSConn.server(wrapping: conn, config: tls) }
+                let connection = Connection(number: number, remote: conn.remoteAddress.description, conn: wrapped)
+                connectionList.withLock { $0.append(connection) }
+                transcript.add("upstream \(name)", "accepted connection \(number) from \(connection.remote)")
+                let handler = Task { await self.handle(connection, tcp: conn, transcript: transcript) }
+                handlers.withLock { $0.append(handler) }
+            }
+        }
+        acceptTask.withLock { $0 = task }
+    }
+
+    private func handle(_ c: Connection, tcp: TCPConn, transcript: Transcript) async {
+        let onEnd: @Sendable (StreamRecord.End) -> Void = { [name] end in
+            if end != .local { transcript.add("upstream \(name)", "connection \(c.number): \(end.words)") }
+        }
+        switch kind {
+        case .echo:
+            await StreamRecord.pump(c.conn, into: c.record, echo: true, onEnd: onEnd)
+        case .sink:
+            await StreamRecord.pump(c.conn, into: c.record, onEnd: onEnd)
+            try? c.conn.close()
+        case .silent:
+            // Never reads, writes or closes; the connection is closed when the check ends.
+            break
+        case .close:
+            try? c.conn.close()
+            c.record.finish(.local)
+        case .refuse:
+            break
+        case .tlsEcho:
+            guard let tls = c.conn as? TLSConn else { return }
+            do {
+                try tcp.setDeadline(.after(.seconds(10)))
+                try await tls.handshake()
+                try tcp.setDeadline(nil)
+                c.sni.withLock { $0 = tls.serverName }
+                transcript.add("upstream \(name)", "connection \(c.number): TLS handshake done, sni \(tls.serverName ?? "none")"
+                    + (tls.negotiatedALPN.map { ", alpn \($0)" } ?? ""))
+            } catch {
+                transcript.add("upstream \(name)", "connection \(c.number): TLS handshake failed: \(error)")
+                c.record.finish(.error("TLS handshake failed: \(error)"))
+                try? c.conn.close()
+                return
+            }
+            await StreamRecord.pump(c.conn, into: c.record, echo: true, onEnd: onEnd)
+        }
+    }
+
+    var connections: [Connection] { connectionList.withLock { $0 } }
+    var latest: Connection? { connectionList.withLock { $0.last } }
+
+    /// Stops accepting and closes every connection.
+    func stop() {
+        try? listener?.close()
+        acceptTask.withLock { $0?.cancel() }
+        for c in connections { try? c.conn.close() }
+        handlers.withLock { $0.forEach { $0.cancel() } }
+    }
+}
