@@ -49,6 +49,7 @@ let package = Package(
     products: [
         .library(name: "NetCore", targets: ["NetCore"]),
         .library(name: "NetTLS", targets: ["NetTLS"]),
+        .executable(name: "netlab", targets: ["netlab"]),
     ],
     targets: [
         .target(name: "CNetShim"),
@@ -59,7 +60,8 @@ let package = Package(
         .target(name: "NetTLS", dependencies: ["NetCore", "COpenSSL"]),
         .testTarget(name: "NetTLSTests", dependencies: ["NetTLS", "NetCore"]),
         .target(name: "Workbook", dependencies: ["NetCore", "NetTLS"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook"], exclude: ["Fixtures"]),
+        .executableTarget(name: "netlab", dependencies: ["Workbook", "NetTLS"], path: "Sources/netlab"),
     ] + lessonTargetList,
     swiftLanguageModes: [.v6]
 )
