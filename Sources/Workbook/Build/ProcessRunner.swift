@@ -53,62 +53,99 @@ public enum ProcessRunner {
 
     /// The blocking version of ``run(_:_:directory:environment:timeout:onOutput:)``; never call
     /// it from a task on the cooperative pool.
+    ///
+    /// The child is spawned with `posix_spawnp` in a process group of its own, so the time bound
+    /// stops its children too (`swift build` runs compilers), and stdin is /dev/null.
     public static func runBlocking(_ executable: String, _ arguments: [String], directory: URL? = nil,
                                    environment: [String: String]? = nil, timeout: Duration,
                                    onOutput: (@Sendable (Data, Bool) -> Void)? = nil) throws -> ProcessOutput {
-        let process = Process()
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
+        var argv = [executable] + arguments
+        if let directory {
+            // posix_spawn_file_actions_addchdir_np is a GNU extension Swift does not see: let a
+            // shell change directory and exec the program.
+            argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path] + argv
         }
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        let outPipe = Pipe(), errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw Failure.cannotStart(([executable] + arguments).joined(separator: " "), "\(error.localizedDescription)")
+        var outFDs: [Int32] = [-1, -1], errFDs: [Int32] = [-1, -1]
+        // pipe2(O_CLOEXEC) is a GNU extension Swift does not see; set FD_CLOEXEC right after.
+        guard pipe(&outFDs) == 0 else { throw Failure.cannotStart(executable, String(cString: strerror(errno))) }
+        guard pipe(&errFDs) == 0 else {
+            close(outFDs[0]); close(outFDs[1])
+            throw Failure.cannotStart(executable, String(cString: strerror(errno)))
+        }
+        for fd in outFDs + errFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outFDs[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errFDs[1], 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attr, 0)
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setsigmask(&attr, &none)
+
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup($0) } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+        }
+        let rc = posix_spawnp(&pid, argv[0], &actions, &attr, cArgs, cEnv)
+        close(outFDs[1])
+        close(errFDs[1])
+        guard rc == 0 else {
+            close(outFDs[0])
+            close(errFDs[0])
+            throw Failure.cannotStart(([executable] + arguments).joined(separator: " "), String(cString: strerror(rc)))
         }
         let collected = Collected()
         let group = DispatchGroup()
-        for (pipe, isErr) in [(outPipe, false), (errPipe, true)] {
+        let childPID = pid
+        for (fd, isErr) in [(outFDs[0], false), (errFDs[0], true)] {
             group.enter()
             let reader = Thread {
-                let handle = pipe.fileHandleForReading
+                var buffer = [UInt8](repeating: 0, count: 65536)
                 while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
+                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0, errno == EINTR { continue }
+                    if n <= 0 { break }
+                    let chunk = Data(buffer[0..<n])
                     collected.append(chunk, isErr: isErr)
                     onOutput?(chunk, isErr)
                 }
+                close(fd)
                 group.leave()
             }
             reader.name = "netlab pipe reader"
             reader.start()
         }
-        let pid = process.processIdentifier
         let timer = DispatchWorkItem {
             collected.markTimedOut()
-            kill(pid, SIGTERM)
+            kill(-childPID, SIGTERM)
             DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
-                if collected.running { kill(pid, SIGKILL) }
+                kill(-childPID, SIGKILL)
             }
         }
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
-        process.waitUntilExit()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         collected.markExited()
         timer.cancel()
-        // Children of the child may still hold the pipes open; give them a moment, not forever.
+        // Children of the child may still hold the pipes open: after a timeout, make sure the
+        // whole group is gone; otherwise give them a moment, not forever.
+        if collected.didTimeOut { kill(-pid, SIGKILL) }
         _ = group.wait(timeout: .now() + 5)
-        let status: Int32 = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        return collected.output(status: status)
+        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return collected.output(status: exitStatus)
     }
 
     final class Collected: @unchecked Sendable {
@@ -122,6 +159,7 @@ public enum ProcessRunner {
             if isErr { err.append(d) } else { out.append(d) }
         }
         func markTimedOut() { lock.lock(); timedOut = true; lock.unlock() }
+        var didTimeOut: Bool { lock.lock(); defer { lock.unlock() }; return timedOut }
         func markExited() { lock.lock(); exited = true; lock.unlock() }
         var running: Bool { lock.lock(); defer { lock.unlock() }; return !exited }
         func output(status: Int32) -> ProcessOutput {

@@ -56,7 +56,7 @@ public struct CommandSpec: Sendable {
 
     public func help(style: Style = .plain) -> String {
         var out = "\(style.bold("usage:")) \(usage)\n\n\(summary)\n"
-        if !options.isEmpty {
+        do {
             out += "\n\(style.bold("options:"))\n"
             let rows = options.map { o -> (String, String) in
                 var left = (o.short.map { "-\($0), " } ?? "") + "--\(o.name)"

@@ -36,7 +36,7 @@ extension NetlabCLI {
         let words = Self.splitCommand(text)
         guard var exe = words.first else { throw UsageError("`--cmd` needs a program", command: "check") }
         if exe.contains("/"), !exe.hasPrefix("/") {
-            exe = URL(fileURLWithPath: exe, relativeTo: workingDirectory).standardizedFileURL.path
+            exe = resolve(exe).standardizedFileURL.path
         }
         return ProgramSpec(executable: exe, arguments: Array(words.dropFirst()), kind: .command, displayName: text)
     }
@@ -174,7 +174,7 @@ extension NetlabCLI {
             let data = single && docs.count == 1
                 ? try ResultsJSON.encode(docs[0])
                 : try ResultsJSON.encode(ResultsJSON.bundle(docs, student: student, date: now()))
-            let url = URL(fileURLWithPath: json, relativeTo: workingDirectory)
+            let url = resolve(json)
             do {
                 try data.write(to: url, options: .atomic)
             } catch {
@@ -183,7 +183,7 @@ extension NetlabCLI {
             console.out(style.dim("Results: \(json) (JSON)"))
         }
         if let junit = p.value("junit") {
-            let url = URL(fileURLWithPath: junit, relativeTo: workingDirectory)
+            let url = resolve(junit)
             do {
                 try JUnitXML.render(results).write(to: url, atomically: true, encoding: .utf8)
             } catch {

@@ -148,6 +148,11 @@ public struct NetlabCLI: Sendable {
         throw UsageError(message, command: command)
     }
 
+    /// A path from the command line: absolute, or relative to the working directory.
+    func resolve(_ path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : workingDirectory.appendingPathComponent(path)
+    }
+
     func relative(_ url: URL, _ w: Workbook) -> String {
         let base = w.root.standardizedFileURL.path
         let path = url.standardizedFileURL.path
@@ -334,7 +339,7 @@ public struct NetlabCLI: Sendable {
         var files: [(name: String, data: Data)] = []
         var unreadable: [String] = []
         for file in p.files {
-            let url = URL(fileURLWithPath: file, relativeTo: workingDirectory)
+            let url = resolve(file)
             if let data = FileManager.default.contents(atPath: url.path) { files.append((file, data)) } else { unreadable.append(file) }
         }
         var report = ClassReport(files: files)
@@ -345,7 +350,7 @@ public struct NetlabCLI: Sendable {
         }
         console.raw(report.renderText(style: style))
         if let html = p.value("html") {
-            let url = URL(fileURLWithPath: html, relativeTo: workingDirectory)
+            let url = resolve(html)
             try report.renderHTML(generated: now()).write(to: url, atomically: true, encoding: .utf8)
             console.out("\nWrote \(html).")
         }
