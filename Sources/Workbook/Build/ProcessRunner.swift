@@ -73,39 +73,15 @@ public enum ProcessRunner {
             throw Failure.cannotStart(executable, String(cString: strerror(errno)))
         }
         for fd in outFDs + errFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outFDs[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errFDs[1], 2)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attr, 0)
-        var all = sigset_t(), none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setsigmask(&attr, &none)
-
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
-        var pid: pid_t = 0
-        let cArgs = argv.map { strdup($0) } + [nil]
-        let cEnv = env.map { strdup($0) } + [nil]
-        defer {
-            for p in cArgs { free(p) }
-            for p in cEnv { free(p) }
+        let pid: pid_t
+        do {
+            pid = try spawn(argv, environment: environment, stdinNull: true, stdout: outFDs[1], stderr: errFDs[1], newProcessGroup: true)
+        } catch {
+            for fd in outFDs + errFDs { close(fd) }
+            throw error
         }
-        let rc = posix_spawnp(&pid, argv[0], &actions, &attr, cArgs, cEnv)
         close(outFDs[1])
         close(errFDs[1])
-        guard rc == 0 else {
-            close(outFDs[0])
-            close(errFDs[0])
-            throw Failure.cannotStart(([executable] + arguments).joined(separator: " "), String(cString: strerror(rc)))
-        }
         let collected = Collected()
         let group = DispatchGroup()
         let childPID = pid
@@ -146,6 +122,45 @@ public enum ProcessRunner {
         _ = group.wait(timeout: .now() + 5)
         let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return collected.output(status: exitStatus)
+    }
+
+    /// Starts `argv` with `posix_spawnp`: default signal actions and an empty signal mask (a
+    /// child of a Foundation thread would otherwise inherit blocked signals and ignore SIGTERM),
+    /// stdin from /dev/null when `stdinNull`, stdout/stderr onto the given descriptors (nil:
+    /// inherited), optionally in a new process group.
+    public static func spawn(_ argv: [String], environment: [String: String]? = nil, stdinNull: Bool,
+                             stdout: Int32?, stderr: Int32?, newProcessGroup: Bool) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdinNull { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
+        if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
+        if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if newProcessGroup { flags |= POSIX_SPAWN_SETPGROUP }
+        posix_spawnattr_setflags(&attr, Int16(flags))
+        posix_spawnattr_setpgroup(&attr, 0)
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup($0) } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, argv[0], &actions, &attr, cArgs, cEnv)
+        guard rc == 0 else { throw Failure.cannotStart(argv.joined(separator: " "), String(cString: strerror(rc))) }
+        return pid
     }
 
     final class Collected: @unchecked Sendable {

@@ -7,6 +7,10 @@ import Glibc
 /// single `q` quits).
 nonisolated(unsafe) private var savedTerminal: termios?
 
+/// The program `netlab run` started, for the signal handlers.
+nonisolated(unsafe) private var runChildPID: pid_t = 0
+nonisolated(unsafe) private var runStopRequested: Int32 = 0
+
 private func restoreTerminal() {
     if var t = savedTerminal { tcsetattr(0, TCSANOW, &t) }
 }
@@ -19,7 +23,8 @@ extension NetlabCLI {
             throw UsageError("give either --solution or --cmd, not both", command: "run")
         }
         let lesson = try findLesson(p.lessons[0], w, command: "run")
-        if !lesson.problems.isEmpty, p.value("cmd") == nil {
+        let buildable = Catalog.parseFolderName(lesson.slug) != nil && FileManager.default.fileExists(atPath: lesson.mainFile.path)
+        if !buildable, p.value("cmd") == nil {
             throw CLIError(message: "lesson \(lesson.number) cannot be built: \(lesson.problems.joined(separator: "; "))", code: ExitCode.failure)
         }
         let (program, why) = try await program(for: lesson, solution: p.flag("solution"), cmd: p.value("cmd"), w)
@@ -66,46 +71,56 @@ extension NetlabCLI {
     /// ready line (`netlab: listening on HOST:PORT`) is answered with how to connect. Ctrl-C and
     /// SIGTERM stop it (it gets SIGTERM, then SIGKILL after 3 s).
     static func runForeground(_ executable: String, _ arguments: [String], directory: URL, console: Console, style: Style) -> Int32 {
-        let process = Process()
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.standardError
-        process.standardInput = FileHandle.standardInput
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let queue = DispatchQueue(label: "netlab.run.signals")
-        let stopped = ProcessRunner.Collected()
-        var sources: [DispatchSourceSignal] = []
-        do {
-            try process.run()
-        } catch {
-            console.err("netlab: cannot start \(executable): \(error.localizedDescription)")
+        var outFDs: [Int32] = [-1, -1]
+        guard pipe(&outFDs) == 0 else {
+            console.err("netlab: cannot make a pipe: \(String(cString: strerror(errno)))")
             return ExitCode.failure
         }
-        let pid = process.processIdentifier
-        for sig in [SIGINT, SIGTERM] {
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler {
-                stopped.markTimedOut()
-                kill(pid, SIGTERM)
-                queue.asyncAfter(deadline: .now() + 3) { kill(pid, SIGKILL) }
-            }
-            source.resume()
-            sources.append(source)
+        for fd in outFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let pid: pid_t
+        do {
+            pid = try ProcessRunner.spawn([executable] + arguments, stdinNull: false, stdout: outFDs[1], stderr: nil, newProcessGroup: false)
+        } catch {
+            close(outFDs[0]); close(outFDs[1])
+            console.err("netlab: \(error)")
+            return ExitCode.failure
         }
+        close(outFDs[1])
+        let readFD = outFDs[0]
+        // Ctrl-C and SIGTERM are handled only now, so the child keeps the default actions. The
+        // handler only records the request and sends SIGTERM (async-signal-safe); a watchdog
+        // thread sends SIGKILL if the program is still there 3 s later.
+        runChildPID = pid
+        runStopRequested = 0
+        signal(SIGINT) { _ in
+            runStopRequested = 1
+            if runChildPID > 0 { kill(runChildPID, SIGTERM) }
+        }
+        signal(SIGTERM) { _ in
+            runStopRequested = 1
+            if runChildPID > 0 { kill(runChildPID, SIGTERM) }
+        }
+        let finished = ProcessRunner.Collected()
+        let watchdog = Thread {
+            var waited = 0
+            while finished.running {
+                usleep(100_000)
+                if runStopRequested == 1 {
+                    waited += 1
+                    if waited == 30 { kill(runChildPID, SIGKILL) }
+                }
+            }
+        }
+        watchdog.start()
         let reader = Thread {
             var pending = ""
             var announced = false
             while true {
-                let data = out.fileHandleForReading.availableData
-                if data.isEmpty { break }
+                var buffer = [UInt8](repeating: 0, count: 16384)
+                let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
+                if n < 0, errno == EINTR { continue }
+                if n <= 0 { break }
+                let data = Data(buffer[0..<n])
                 console.raw(String(decoding: data, as: UTF8.self))
                 guard !announced else { continue }
                 pending += String(decoding: data, as: UTF8.self)
@@ -127,22 +142,25 @@ extension NetlabCLI {
             }
         }
         reader.start()
-        process.waitUntilExit()
-        for s in sources { s.cancel() }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        finished.markExited()
+        runChildPID = 0
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
-        let status = process.terminationStatus
-        if !stopped.running, process.terminationReason == .uncaughtSignal || status == 0 || status == 143 {
+        let signaled = (status & 0x7f) != 0
+        let code = signaled ? status & 0x7f : (status >> 8) & 0xff
+        if runStopRequested == 1 {
             // Stopped by Ctrl-C / SIGTERM: that is the normal way to end `netlab run`.
             console.err(style.dim("netlab: stopped."))
             return ExitCode.success
         }
-        if process.terminationReason == .uncaughtSignal {
-            console.err("netlab: the program was killed by signal \(status)")
+        if signaled {
+            console.err("netlab: the program was killed by signal \(code)")
             return ExitCode.failure
         }
-        if status != 0 { console.err("netlab: the program exited with status \(status)") }
-        return status == 0 ? ExitCode.success : ExitCode.failure
+        if code != 0 { console.err("netlab: the program exited with status \(code)") }
+        return code == 0 ? ExitCode.success : ExitCode.failure
     }
 
     // MARK: - watch
