@@ -82,12 +82,14 @@ final class ProgramLog: @unchecked Sendable {
 /// Runs netlab in `directory` with a captured console; returns status, stdout, stderr.
 func runCLI(_ args: [String], in directory: URL, grader: (any LessonGrader)? = fakeGrader(),
             builder: (@Sendable (URL) -> LessonBuilder)? = nil, style: Style = .plain,
-            environment: [String: String] = ["USER": "ada"]) async -> (status: Int32, out: String, err: String) {
-    let console = Console.capture(style: style)
+            environment: [String: String] = ["USER": "ada"], watchRunLimit: Int? = nil,
+            console: Console? = nil) async -> (status: Int32, out: String, err: String) {
+    let console = console ?? Console.capture(style: style)
     let fixed = Date(timeIntervalSince1970: 1_800_000_000)
-    let cli = NetlabCLI(console: console, environment: environment, workingDirectory: directory, grader: grader,
+    var cli = NetlabCLI(console: console, environment: environment, workingDirectory: directory, grader: grader,
                         makeBuilder: builder ?? { LessonBuilder(root: $0, swift: "/nonexistent/swift", timeout: .seconds(5)) },
                         now: { fixed })
+    cli.watchRunLimit = watchRunLimit
     let status = await cli.run(args)
     return (status, console.output, console.errors)
 }

@@ -415,3 +415,58 @@ struct CLIWatchTests {
         await #expect(throws: (any Error).self) { try await ProcessRunner.run("/nonexistent/prog", [], timeout: .seconds(1)) }
     }
 }
+
+/// Counts gradings; the first one can be made slow.
+final class GradeCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return n }
+}
+
+@Suite("CLI: watch loop", .timeLimit(.minutes(1)))
+struct CLIWatchLoopTests {
+    func waitUntil(_ condition: () -> Bool, seconds: Double = 10) async {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while !condition(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    @Test(arguments: [false, true])
+    func rechecksOnSaveAndIgnoresSavesDuringARun(poll: Bool) async throws {
+        let wb = try TempWorkbook()
+        defer { wb.cleanup() }
+        let counter = GradeCounter()
+        let grader = ScriptLessonGrader { script, _, _, _, onResult in
+            let n = counter.next()
+            if n == 1 { try? await Task.sleep(for: .milliseconds(700)) }
+            let check = script.checks[0]
+            let r = CheckResult(name: check.name, status: .fail, points: 0, maxPoints: check.points, message: "no", transcript: "",
+                                hint: nil, location: check.location.description, index: 1, duration: .zero)
+            onResult(r)
+            return [r]
+        }
+        let console = Console.capture()
+        let builder = try wb.fakeSwift()
+        let watch = Task {
+            await runCLI(["watch", "2"] + (poll ? ["--poll"] : []), in: wb.root, grader: grader, builder: builder,
+                         watchRunLimit: 2, console: console)
+        }
+        // A save during the first (slow) check is ignored…
+        await waitUntil { counter.count == 1 }
+        try await Task.sleep(for: .milliseconds(100))
+        try wb.write("lessons/02-timeouts/main.swift", "// saved during the run\n")
+        await waitUntil { console.output.contains("Watching…") }
+        try await Task.sleep(for: .milliseconds(1200))
+        #expect(counter.count == 1)
+        // …a save afterwards triggers exactly one check, even when saved twice in a row.
+        try wb.write("lessons/02-timeouts/main.swift", "// saved\n")
+        try wb.write("lessons/02-timeouts/main.swift", "// saved again\n")
+        let result = await watch.value
+        #expect(result.status == 0)
+        #expect(counter.count == 2)
+        #expect(console.output.contains("Watching lessons/02-timeouts/ (\(poll ? "polling every 500 ms" : "inotify"))"))
+        #expect(console.output.contains("── changed: main.swift · "))
+        #expect(console.output.components(separatedBy: "Lesson 2 · Idle timeouts").count == 3)
+        #expect(!console.output.contains("q quits")) // stdin is not a terminal
+    }
+}

@@ -15,6 +15,8 @@ public struct NetlabCLI: Sendable {
     public var makeBuilder: @Sendable (URL) -> LessonBuilder
     /// The clock for state records (tests pin it).
     public var now: @Sendable () -> Date
+    /// `watch` returns after this many checks (tests); nil: until q or Ctrl-C.
+    public var watchRunLimit: Int?
 
     public init(console: Console, environment: [String: String], workingDirectory: URL, grader: (any LessonGrader)?,
                 makeBuilder: @escaping @Sendable (URL) -> LessonBuilder = { LessonBuilder(root: $0) },

@@ -188,6 +188,8 @@ extension NetlabCLI {
         let certificates = try? ensureCertificates(w).0
         var debouncer = Debouncer()
         var stdinOpen = interactive
+        var pending: [String] = []
+        var runs = 0
 
         func runOnce(reason: String) async {
             debouncer.startRun()
@@ -201,11 +203,14 @@ extension NetlabCLI {
             // Saves made while the check ran are ignored: drain them.
             _ = await Self.offPool { watcher.waitForChanges(timeout: .zero) }
             debouncer.finishRun()
+            pending = []
+            runs += 1
+            if let limit = watchRunLimit, runs >= limit { return }
             console.out(style.dim(interactive ? "Watching… (q quits)" : "Watching…"))
         }
 
         await runOnce(reason: "first check")
-        while true {
+        while watchRunLimit.map({ runs < $0 }) ?? true {
             let clock = ContinuousClock()
             let wait = debouncer.waitTime(at: clock.now) ?? .seconds(1)
             let extra: Int32? = stdinOpen ? 0 : nil
@@ -223,11 +228,15 @@ extension NetlabCLI {
                     continue
                 }
             }
-            if !changed.isEmpty { debouncer.changed(at: clock.now) }
+            if !changed.isEmpty {
+                debouncer.changed(at: clock.now)
+                for name in changed where !pending.contains(name) { pending.append(name) }
+            }
             if debouncer.isDue(at: clock.now) {
-                await runOnce(reason: "changed: \(changed.isEmpty ? "files" : changed.joined(separator: ", "))")
+                await runOnce(reason: "changed: \(pending.isEmpty ? "files" : pending.joined(separator: ", "))")
             }
         }
+        return ExitCode.success
     }
 
     static func clockTime(_ date: Date) -> String {
