@@ -140,6 +140,8 @@ struct CLICommandTests {
         #expect(r.out.contains("Edit:   lessons/01-echo/main.swift"))
         #expect(r.out.contains("Check:  netlab check 1"))
         #expect(r.out.contains("Hints:  netlab hint 1   (3 hints, one at a time)"))
+        #expect(!r.out.contains("Start with the loop")) // hints are not spoiled
+        #expect(r.out.contains("What the checks do"))
         let coloured = await runCLI(["lesson", "1"], in: wb.root, style: Style(color: true))
         #expect(coloured.out.contains("\u{1B}["))
     }

@@ -120,6 +120,11 @@ struct CatalogTests {
         #expect(LessonReadme(markdown: "# T\n## Next\ntext").summary == nil)
     }
 
+    @Test func readmeWithoutHints() {
+        let md = "# T\n\nText.\n\n## Hints\n\n### One\n\nx\n\n```\n## not a heading\n```\n\n## After\n\nMore.\n"
+        #expect(LessonReadme.withoutHints(md) == "# T\n\nText.\n\n## After\n\nMore.\n")
+    }
+
     @Test func folderNames() {
         #expect(Catalog.parseFolderName("04-proxy")! == (4, "proxy"))
         #expect(Catalog.parseFolderName("12-idle-timeouts")! == (12, "idle-timeouts"))

@@ -225,7 +225,7 @@ public struct NetlabCLI: Sendable {
             throw CLIError(message: "lesson \(lesson.number) has no README.md (\(relative(lesson.directory, w))/README.md)", code: ExitCode.failure)
         }
         let width = Int(environment["COLUMNS"] ?? "") ?? 80
-        console.raw(MarkdownRenderer(style: style, width: min(max(width, 40), 100)).render(text))
+        console.raw(MarkdownRenderer(style: style, width: min(max(width, 40), 100)).render(LessonReadme.withoutHints(text)))
         console.out()
         console.out(style.dim(String(repeating: "─", count: 40)))
         console.out("Edit:   \(style.bold(relative(lesson.mainFile, w)))")

@@ -77,6 +77,24 @@ public struct LessonReadme: Sendable, Equatable {
         self.init(title: title, summary: summary, hints: hints)
     }
 
+    /// The README without its `## Hints` section (what `netlab lesson` shows: hints come one at a
+    /// time from `netlab hint`).
+    public static func withoutHints(_ markdown: String) -> String {
+        var out: [Substring] = []
+        var skipping = false
+        var inFence = false
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = String(line).trimmingSpaces()
+            let fenceLine = trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~")
+            if !inFence, !fenceLine, let (level, text) = heading(String(line)), level <= 2 {
+                skipping = level == 2 && text.lowercased() == "hints"
+            }
+            if fenceLine { inFence.toggle() }
+            if !skipping { out.append(line) }
+        }
+        return out.joined(separator: "\n")
+    }
+
     /// `(level, text)` for an ATX heading line (`## Hints`), nil otherwise.
     static func heading(_ line: String) -> (Int, String)? {
         let hashes = line.prefix(while: { $0 == "#" })
