@@ -258,14 +258,17 @@ struct CLICommandTests {
         
         \(wb.root.path)/Sources/LessonKit/Flags.swift:1:1: error: something else
         """
-        let r = await runCLI(["check", "1"], in: wb.root, builder: try wb.fakeSwift(failWith: log))
+        let r = await runCLI(["check", "1", "--json", "r.json"], in: wb.root, builder: try wb.fakeSwift(failWith: log))
         #expect(r.status == 1)
         #expect(r.out.contains("✗ lessons/01-echo/main.swift does not build."))
         #expect(r.out.contains("lessons/01-echo/main.swift:4:13: error: cannot find 'LessonFlags' in scope\n2 |\n3 |"))
         #expect(!r.out.contains("something else"))
         #expect(r.out.contains("1 error in lessons/01-echo/main.swift; 1 other error in other files."))
         #expect(r.out.contains("To see the whole build output: swift build --product lesson01"))
-        #expect(r.out.contains("✗ not graded: lessons/01-echo/main.swift does not build"))
+        #expect(r.out.contains("✗ not graded: lessons/01-echo/main.swift does not build (`swift build --product lesson01` shows everything)\n"))
+        let json = try JSONDecoder().decode(StrictResults.self, from: Data(contentsOf: wb.url("r.json")))
+        #expect(json.status == "error")
+        #expect(json.message?.contains("lessons/01-echo/main.swift:4:13: error: cannot find 'LessonFlags' in scope") == true)
         let state = StateStore(root: wb.root).load()
         #expect(state.status(of: "01-echo") == .failing)
         #expect(state["01-echo"].lastCheck?.error != nil)

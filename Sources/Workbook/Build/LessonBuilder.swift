@@ -8,6 +8,8 @@ public struct LessonBuilder: Sendable {
         public var binary: URL?
         /// Trimmed, ready-to-print explanation of a failure (nil on success).
         public var failure: String?
+        /// The same without colour, for results files.
+        public var plainFailure: String?
         /// The command that was run, for "to see everything, run …".
         public var command: String
         public var log: String
@@ -39,27 +41,31 @@ public struct LessonBuilder: Sendable {
                 }
             }
         } catch {
-            return Outcome(binary: nil, failure: "\(error)", command: command, log: "")
+            return Outcome(binary: nil, failure: "\(error)", plainFailure: "\(error)", command: command, log: "")
         }
         let log = output.stdoutText + output.stderrText
         if output.timedOut {
-            return Outcome(binary: nil, failure: "the build took longer than \(timeout) and was stopped; run `\(command)` yourself to see why",
-                           command: command, log: log)
+            let text = "the build took longer than \(timeout) and was stopped; run `\(command)` yourself to see why"
+            return Outcome(binary: nil, failure: text, plainFailure: text, command: command, log: log)
         }
         guard output.status == 0 else {
             let diagnostics = CompilerDiagnostics(log: log)
             let text = diagnostics.renderTrimmed(learnerFile: learnerFile, rootPath: root.standardizedFileURL.path, fullLog: log,
                                                  command: command, style: style)
-            return Outcome(binary: nil, failure: text, command: command, log: log)
+            let plain = style.color ? diagnostics.renderTrimmed(learnerFile: learnerFile, rootPath: root.standardizedFileURL.path,
+                                                                fullLog: log, command: command, style: .plain) : text
+            return Outcome(binary: nil, failure: text, plainFailure: plain, command: command, log: log)
         }
         guard let binPath = await binPath() else {
-            return Outcome(binary: nil, failure: "built, but `swift build --show-bin-path` did not say where", command: command, log: log)
+            let text = "built, but `swift build --show-bin-path` did not say where"
+            return Outcome(binary: nil, failure: text, plainFailure: text, command: command, log: log)
         }
         let binary = binPath.appendingPathComponent(product)
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            return Outcome(binary: nil, failure: "built, but \(binary.path) is not there", command: command, log: log)
+            let text = "built, but \(binary.path) is not there"
+            return Outcome(binary: nil, failure: text, plainFailure: text, command: command, log: log)
         }
-        return Outcome(binary: binary, failure: nil, command: command, log: log)
+        return Outcome(binary: binary, failure: nil, plainFailure: nil, command: command, log: log)
     }
 
     /// `swift build --show-bin-path`.

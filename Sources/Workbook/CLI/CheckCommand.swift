@@ -52,13 +52,20 @@ extension NetlabCLI {
         let file = solution ? lesson.solutionFile! : lesson.mainFile
         let display = relative(file, w)
         console.out(style.dim("Building \(product) (\(display))…"))
-        let outcome = await makeBuilder(w.root).build(product: product, learnerFile: display, style: style)
+        // On a terminal, SwiftPM's progress (`[12/80] Compiling …`) is shown on one line.
+        let console = self.console
+        var progress: (@Sendable (String) -> Void)? = nil
+        if console.stdoutIsTTY {
+            progress = { (line: String) in console.raw("\r\u{1B}[K" + String(line.prefix(76))) }
+        }
+        let outcome = await makeBuilder(w.root).build(product: product, learnerFile: display, style: style, progress: progress)
+        if console.stdoutIsTTY { console.raw("\r\u{1B}[K") }
         if let binary = outcome.binary {
             return (ProgramSpec(executable: binary.path, kind: solution ? .solution : .lesson, displayName: display), nil)
         }
         console.out(style.red("✗ \(display) does not build.") + "\n")
         console.out(outcome.failure ?? "the build failed")
-        return (nil, "\(display) does not build (`\(outcome.command)` shows the errors)")
+        return (nil, "\(display) does not build (`\(outcome.command)` shows everything):\n\(outcome.plainFailure ?? "")")
     }
 
     /// Makes `.netlab/certs/` if needed and returns the paths (nil if it cannot be made).
@@ -135,6 +142,7 @@ extension NetlabCLI {
             LessonResult(number: lesson.number, slug: lesson.slug, title: lesson.title, error: error, checks: [])
         }
         var result: LessonResult
+        var buildFailed = false
         if !lesson.problems.isEmpty {
             result = failed(lesson.problems.joined(separator: "; "))
         } else {
@@ -148,12 +156,13 @@ extension NetlabCLI {
                     }
                 } else {
                     result = failed(why ?? "the program could not be built")
+                    buildFailed = true
                 }
             } catch {
                 result = failed("\(error)")
             }
         }
-        console.out(printer.summary(result))
+        console.out(printer.summary(result, detailsShown: buildFailed))
         let date = now()
         saveState(w) { $0.record(result, at: date, other: solution || cmd != nil) }
         return result

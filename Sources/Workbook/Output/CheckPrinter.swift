@@ -33,9 +33,13 @@ public struct CheckPrinter: Sendable {
     }
 
     /// `3/5 checks passed · 4/7 points`, or the reason nothing was graded.
-    public func summary(_ result: LessonResult) -> String {
+    /// With `detailsShown` (a build failure whose errors were printed already), only the first
+    /// line of the lesson's error is repeated.
+    public func summary(_ result: LessonResult, detailsShown: Bool = false) -> String {
         if let error = result.error {
-            return style.red("✗ not graded: ") + error
+            guard detailsShown else { return style.red("✗ not graded: ") + error }
+            let first = error.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? error
+            return style.red("✗ not graded: ") + (first.hasSuffix(":") ? String(first.dropLast()) : first)
         }
         let passed = result.checks.filter { $0.status == .pass }.count
         let line = "\(passed)/\(result.checks.count) checks passed · \(result.points)/\(result.maxPoints) points"
