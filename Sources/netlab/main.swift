@@ -10,17 +10,22 @@ import Workbook
 /// To plug it in (see docs/cli.md, "For the integrator"):
 ///
 ///     let grader: (any LessonGrader)? = ScriptLessonGrader { script, lessonDirectory, program, options, onResult in
-///         await CheckRunner(script: script, lessonDirectory: lessonDirectory, program: …, options: …)
-///             .run(filter: nil, onResult: onResult)
+///         await CheckRunner(script: script, lessonDirectory: lessonDirectory,
+///                           program: ProgramLaunch(executable: program.executable, arguments: program.arguments),
+///                           options: RunOptions(verbose: options.verbose))
+///             .run(onResult: onResult)
 ///     }
+///
+/// and below, `cli.onInterrupt = { ServerProcess.killAll() }` so Ctrl-C stops the lesson programs.
 let grader: (any LessonGrader)? = nil
 
 let environment = ProcessInfo.processInfo.environment
-let cli = NetlabCLI(
+var cli = NetlabCLI(
     console: .standard(environment: environment),
     environment: environment,
     workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
     grader: grader
 )
+cli.handlesInterrupts = true
 let status = await cli.run(Array(CommandLine.arguments.dropFirst()))
 exit(status)

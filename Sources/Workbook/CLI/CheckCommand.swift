@@ -110,6 +110,7 @@ extension NetlabCLI {
             console.err("netlab: " + Self.runnerMissing)
             return ExitCode.environment
         }
+        installInterruptHandler()
         let certificates = try? ensureCertificates(w).0
         var results: [LessonResult] = []
         for (i, lesson) in lessons.enumerated() {
@@ -199,6 +200,16 @@ extension NetlabCLI {
                 throw CLIError(message: "cannot write \(junit): \(error.localizedDescription)", code: ExitCode.failure)
             }
             console.out(style.dim("Results: \(junit) (JUnit XML)"))
+        }
+    }
+
+    /// Ctrl-C during `check`/`watch`: stop what the runner started, restore the terminal, exit 130.
+    func installInterruptHandler() {
+        guard handlesInterrupts else { return }
+        let hook = onInterrupt
+        Interrupt.install(console: console) {
+            hook?()
+            restoreTerminalAfterWatch()
         }
     }
 

@@ -17,6 +17,11 @@ public struct NetlabCLI: Sendable {
     public var now: @Sendable () -> Date
     /// `watch` returns after this many checks (tests); nil: until q or Ctrl-C.
     public var watchRunLimit: Int?
+    /// Called when Ctrl-C or SIGTERM interrupts `check` or `watch`, before netlab exits with 130:
+    /// the integrator stops the programs the runner started (`ServerProcess.killAll()`).
+    public var onInterrupt: (@Sendable () -> Void)?
+    /// Whether `check` and `watch` install the Ctrl-C handler (the real CLI; not tests).
+    public var handlesInterrupts = false
 
     public init(console: Console, environment: [String: String], workingDirectory: URL, grader: (any LessonGrader)?,
                 makeBuilder: @escaping @Sendable (URL) -> LessonBuilder = { LessonBuilder(root: $0) },

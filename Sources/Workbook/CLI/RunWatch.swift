@@ -11,6 +11,9 @@ nonisolated(unsafe) private var savedTerminal: termios?
 nonisolated(unsafe) private var runChildPID: pid_t = 0
 nonisolated(unsafe) private var runStopRequested: Int32 = 0
 
+/// Restores the terminal if `watch` changed it (safe to call any time).
+func restoreTerminalAfterWatch() { restoreTerminal() }
+
 private func restoreTerminal() {
     if var t = savedTerminal { tcsetattr(0, TCSANOW, &t) }
 }
@@ -183,6 +186,7 @@ extension NetlabCLI {
         let how = watcher.usesInotify ? "inotify" : "polling every 500 ms"
         console.out("Watching \(relative(lesson.directory, w))/ (\(how)). Save \(relative(lesson.mainFile, w)) to check it again.")
         console.out(style.dim(interactive ? "Press q or Ctrl-C to stop." : "Ctrl-C stops."))
+        installInterruptHandler()
         if interactive { enterKeyMode() }
         defer { if interactive { restoreTerminal() } }
         let certificates = try? ensureCertificates(w).0
@@ -261,9 +265,11 @@ extension NetlabCLI {
         var raw = t
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
         tcsetattr(0, TCSANOW, &raw)
-        signal(SIGINT) { _ in
-            restoreTerminal()
-            _exit(130)
+        if !handlesInterrupts {
+            signal(SIGINT) { _ in
+                restoreTerminal()
+                _exit(130)
+            }
         }
     }
 }
