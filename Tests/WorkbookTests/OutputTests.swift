@@ -359,3 +359,19 @@ struct OutputReportTests {
         #expect(throws: Never.self) { try XMLDocument(xmlString: xhtml, options: []) }
     }
 }
+
+@Suite("Output: runner transcripts")
+struct OutputRunnerTranscriptTests {
+    @Test func hintIsNotRepeatedWhenTheTranscriptHasIt() throws {
+        var check = sampleResult().checks[1]
+        check.transcript = "FAIL checks.netlab:14:3: expect b\nhint: Use one task per client.\n\n"
+        let text = CheckPrinter(style: .plain, verbose: false).render(check)
+        #expect(text.components(separatedBy: "hint: Use one task per client.").count == 2)
+        #expect(!text.hasSuffix("\n"))
+        let doc = ResultsJSON.document(for: LessonResult(number: 1, slug: "01-echo", title: "E", error: nil, checks: [check]),
+                                       scriptLines: [], student: nil, date: nil)
+        #expect(doc.tests[0].output == "FAIL checks.netlab:14:3: expect b\nhint: Use one task per client.")
+        let xml = JUnitXML.render([LessonResult(number: 1, slug: "01-echo", title: "E", error: nil, checks: [check])])
+        #expect(xml.components(separatedBy: "hint: Use one task per client.").count == 3) // failure + system-out
+    }
+}

@@ -20,14 +20,17 @@ public struct CheckPrinter: Sendable {
         switch check.status {
         case .pass:
             var out = "\(style.passMark) \(check.name)\(points)"
-            if verbose, !check.transcript.isEmpty { out += "\n" + indent(check.transcript) }
+            let transcript = check.transcript.trimmingBlankLines()
+            if verbose, !transcript.isEmpty { out += "\n" + indent(transcript) }
             return out
         case .fail, .error:
             let mark = check.status == .fail ? style.failMark : style.errorMark
             var out = "\(mark) \(style.bold(check.name))\(points)"
             if let message = check.message { out += "\n  " + style.red(message) }
-            if !check.transcript.isEmpty { out += "\n" + indent(check.transcript) }
-            if let hint = check.hint { out += "\n  " + style.yellow("hint: ") + hint }
+            let transcript = check.transcript.trimmingBlankLines()
+            if !transcript.isEmpty { out += "\n" + indent(transcript) }
+            // The runner's transcript may end with the hint already.
+            if let hint = check.hint, !transcript.contains("hint: \(hint)") { out += "\n  " + style.yellow("hint: ") + hint }
             return out
         }
     }

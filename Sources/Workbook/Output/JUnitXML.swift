@@ -28,7 +28,8 @@ public enum JUnitXML {
             for check in lesson.checks.sorted(by: { $0.index < $1.index }) {
                 time += check.duration
                 var body = ""
-                let detail = check.transcript + (check.hint.map { "\nhint: \($0)" } ?? "")
+                let transcript = check.transcript.trimmingBlankLines()
+                let detail = transcript + (check.hint.map { transcript.contains("hint: \($0)") ? "" : "\nhint: \($0)" } ?? "")
                 switch check.status {
                 case .pass:
                     break

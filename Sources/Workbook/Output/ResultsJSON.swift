@@ -181,8 +181,8 @@ public enum ResultsJSON {
             let message: String? = check.status == .pass ? nil : (check.message ?? (check.status == .error ? "the check could not be run" : "the check failed"))
             var output: String? = nil
             if check.status != .pass {
-                var text = check.transcript
-                if let hint = check.hint { text += (text.isEmpty ? "" : "\n") + "hint: \(hint)" }
+                var text = check.transcript.trimmingBlankLines()
+                if let hint = check.hint, !text.contains("hint: \(hint)") { text += (text.isEmpty ? "" : "\n") + "hint: \(hint)" }
                 output = text.isEmpty ? nil : truncatedOutput(text)
             }
             return Test(name: check.name, status: check.status.rawValue, message: message, output: output,
