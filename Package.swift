@@ -50,6 +50,7 @@ let package = Package(
         .library(name: "NetCore", targets: ["NetCore"]),
         .library(name: "NetTLS", targets: ["NetTLS"]),
         .library(name: "LessonKit", targets: ["LessonKit"]),
+        .executable(name: "netlab", targets: ["netlab"]),
     ],
     targets: [
         .target(name: "CNetShim"),
@@ -66,7 +67,7 @@ let package = Package(
         .executableTarget(name: "netlab-testserver", dependencies: ["LessonKit", "NetCore", "NetTLS"],
                           path: "Sources/NetlabTestServer"),
         .target(name: "Workbook", dependencies: ["NetCore", "NetTLS", "CNetShim"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "NetTLS", "netlab-testserver"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "NetTLS", "netlab-testserver"], exclude: ["Fixtures"]),
         // Benchmarks: the driver (NetCore/NetTLS servers under test run as its hidden
         // `serve-…` subcommands) and a C epoll load generator, so the load is never the bottleneck.
         .executableTarget(name: "netbench", dependencies: ["NetCore", "NetTLS"], path: "Sources/netbench"),
@@ -75,6 +76,7 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("pthread")]
         ),
+        .executableTarget(name: "netlab", dependencies: ["Workbook", "NetTLS"], path: "Sources/netlab"),
     ] + lessonTargetList,
     swiftLanguageModes: [.v6]
 )

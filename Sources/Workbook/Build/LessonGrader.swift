@@ -1,0 +1,120 @@
+import Foundation
+
+/// The program a lesson's checks are run against.
+public struct ProgramSpec: Sendable, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        /// The learner's `lessons/NN-slug/main.swift`, built as `lessonNN`.
+        case lesson
+        /// The reference solution, built as `solutionNN`.
+        case solution
+        /// `--cmd PROGRAM`: anything that honours the lesson contract, in any language.
+        case command
+    }
+
+    /// The program to start: an absolute path, or (for `--cmd`) a path relative to the directory
+    /// netlab was started from, or a name on PATH.
+    public var executable: String
+    /// Arguments that come before the check's `start` arguments (from `--cmd "prog arg …"`).
+    public var arguments: [String]
+    public var kind: Kind
+    /// How to name it to people: `lessons/04-proxy/main.swift`, `./myproxy`.
+    public var displayName: String
+
+    public init(executable: String, arguments: [String] = [], kind: Kind, displayName: String) {
+        self.executable = executable
+        self.arguments = arguments
+        self.kind = kind
+        self.displayName = displayName
+    }
+}
+
+/// The dev CA and localhost certificate that the `{ca}`, `{cert}` and `{key}` placeholders name
+/// (made by `netlab cert`, or on demand by `netlab check`).
+public struct CertificatePaths: Sendable, Equatable {
+    public var ca: URL
+    public var caKey: URL
+    public var cert: URL
+    public var key: URL
+
+    public init(ca: URL, caKey: URL, cert: URL, key: URL) {
+        self.ca = ca
+        self.caKey = caKey
+        self.cert = cert
+        self.key = key
+    }
+}
+
+/// Settings for one grading.
+public struct GradeOptions: Sendable, Equatable {
+    public var packageRoot: URL
+    /// `--verbose`: the runner may record more in transcripts.
+    public var verbose: Bool
+    public var certificates: CertificatePaths?
+    /// The folder netlab was started from (for relative `--cmd` paths).
+    public var workingDirectory: URL
+
+    public init(packageRoot: URL, verbose: Bool = false, certificates: CertificatePaths? = nil, workingDirectory: URL) {
+        self.packageRoot = packageRoot
+        self.verbose = verbose
+        self.certificates = certificates
+        self.workingDirectory = workingDirectory
+    }
+}
+
+/// The seam between the CLI and the check runner: grade one lesson's checks against a program
+/// that is already built. `onResult` is called once per check as soon as it finishes (in file
+/// order), so the CLI can print results as they come; the returned `LessonResult` holds them all.
+public protocol LessonGrader: Sendable {
+    func grade(lesson: Lesson, program: ProgramSpec, options: GradeOptions,
+               onResult: @escaping @Sendable (CheckResult) -> Void) async -> LessonResult
+}
+
+/// A ``LessonGrader`` made of the parts every runner needs: reading and parsing `checks.netlab`
+/// (a missing or invalid script becomes a lesson `error`, rendered with the offending line), then
+/// handing the parsed script to `run`, the interpreter.
+///
+/// The integrator plugs the check runner in like this (in `Sources/netlab/main.swift`):
+///
+/// ```swift
+/// let grader = ScriptLessonGrader { script, lessonDirectory, program, options, onResult in
+///     await CheckRunner(script: script, lessonDirectory: lessonDirectory,
+///                       program: …program.executable, program.arguments…,
+///                       options: …options…).run(filter: nil, onResult: onResult)
+/// }
+/// ```
+public struct ScriptLessonGrader: LessonGrader {
+    public typealias Run = @Sendable (_ script: CheckScript, _ lessonDirectory: URL, _ program: ProgramSpec,
+                                      _ options: GradeOptions, _ onResult: @escaping @Sendable (CheckResult) -> Void) async -> [CheckResult]
+
+    let run: Run
+
+    public init(run: @escaping Run) {
+        self.run = run
+    }
+
+    public func grade(lesson: Lesson, program: ProgramSpec, options: GradeOptions,
+                      onResult: @escaping @Sendable (CheckResult) -> Void) async -> LessonResult {
+        func failed(_ error: String) -> LessonResult {
+            LessonResult(number: lesson.number, slug: lesson.slug, title: lesson.title, error: error, checks: [])
+        }
+        guard let checksFile = lesson.checksFile else {
+            return failed("lessons/\(lesson.slug)/checks.netlab is missing")
+        }
+        guard let source = try? String(contentsOf: checksFile, encoding: .utf8) else {
+            return failed("cannot read lessons/\(lesson.slug)/checks.netlab")
+        }
+        let name = "lessons/\(lesson.slug)/checks.netlab"
+        let errors = CheckScript.diagnose(source: source, file: name)
+        if !errors.isEmpty {
+            return failed("checks.netlab does not parse:\n" + errors.map { $0.rendered(source: source) }.joined(separator: "\n"))
+        }
+        let script: CheckScript
+        do {
+            script = try CheckScript.parse(source: source, file: name)
+        } catch {
+            return failed("checks.netlab does not parse: \(error)")
+        }
+        let checks = await run(script, lesson.directory, program, options, onResult)
+        return LessonResult(number: lesson.number, slug: lesson.slug, title: lesson.title, error: nil, checks: checks)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a finished child process left behind.
+public struct ProcessOutput: Sendable {
+    public var stdout: Data
+    public var stderr: Data
+    /// The exit status, or 128 + signal when it was killed.
+    public var status: Int32
+    /// True when the time bound ran out and netlab stopped the process.
+    public var timedOut: Bool
+
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// Runs a child process to completion with a time bound, off the cooperative pool.
+///
+/// The process is started and waited for on a dedicated thread; stdout and stderr are drained
+/// continuously by two more threads, so a child that writes megabytes never blocks on a full
+/// pipe (the 64 KiB deadlock of `waitUntilExit()`-then-read). When the time bound runs out the
+/// child gets SIGTERM, then SIGKILL two seconds later.
+public enum ProcessRunner {
+    public enum Failure: Error, CustomStringConvertible {
+        case cannotStart(String, String)
+        public var description: String {
+            switch self {
+            case .cannotStart(let cmd, let why): "cannot start \(cmd): \(why)"
+            }
+        }
+    }
+
+    /// Runs `executable` (a path, or a name looked up on PATH) with `arguments`.
+    /// `onOutput` sees stdout and stderr chunks as they arrive (from a background thread).
+    public static func run(_ executable: String, _ arguments: [String], directory: URL? = nil,
+                           environment: [String: String]? = nil, timeout: Duration,
+                           onOutput: (@Sendable (Data, _ isStderr: Bool) -> Void)? = nil) async throws -> ProcessOutput {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ProcessOutput, Error>) in
+            let thread = Thread {
+                do {
+                    continuation.resume(returning: try runBlocking(executable, arguments, directory: directory, environment: environment,
+                                                                   timeout: timeout, onOutput: onOutput))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "netlab process runner"
+            thread.start()
+        }
+    }
+
+    /// The blocking version of ``run(_:_:directory:environment:timeout:onOutput:)``; never call
+    /// it from a task on the cooperative pool.
+    ///
+    /// The child is spawned with `posix_spawnp` in a process group of its own, so the time bound
+    /// stops its children too (`swift build` runs compilers), and stdin is /dev/null.
+    public static func runBlocking(_ executable: String, _ arguments: [String], directory: URL? = nil,
+                                   environment: [String: String]? = nil, timeout: Duration,
+                                   onOutput: (@Sendable (Data, Bool) -> Void)? = nil) throws -> ProcessOutput {
+        var argv = [executable] + arguments
+        if let directory {
+            // posix_spawn_file_actions_addchdir_np is a GNU extension Swift does not see: let a
+            // shell change directory and exec the program.
+            argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path] + argv
+        }
+        var outFDs: [Int32] = [-1, -1], errFDs: [Int32] = [-1, -1]
+        // pipe2(O_CLOEXEC) is a GNU extension Swift does not see; set FD_CLOEXEC right after.
+        guard pipe(&outFDs) == 0 else { throw Failure.cannotStart(executable, String(cString: strerror(errno))) }
+        guard pipe(&errFDs) == 0 else {
+            close(outFDs[0]); close(outFDs[1])
+            throw Failure.cannotStart(executable, String(cString: strerror(errno)))
+        }
+        for fd in outFDs + errFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let pid: pid_t
+        do {
+            pid = try spawn(argv, environment: environment, stdinNull: true, stdout: outFDs[1], stderr: errFDs[1], newProcessGroup: true)
+        } catch {
+            for fd in outFDs + errFDs { close(fd) }
+            throw error
+        }
+        close(outFDs[1])
+        close(errFDs[1])
+        let collected = Collected()
+        let group = DispatchGroup()
+        let childPID = pid
+        for (fd, isErr) in [(outFDs[0], false), (errFDs[0], true)] {
+            group.enter()
+            let reader = Thread {
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0, errno == EINTR { continue }
+                    if n <= 0 { break }
+                    let chunk = Data(buffer[0..<n])
+                    collected.append(chunk, isErr: isErr)
+                    onOutput?(chunk, isErr)
+                }
+                close(fd)
+                group.leave()
+            }
+            reader.name = "netlab pipe reader"
+            reader.start()
+        }
+        let timer = DispatchWorkItem {
+            collected.markTimedOut()
+            kill(-childPID, SIGTERM)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+                kill(-childPID, SIGKILL)
+            }
+        }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        collected.markExited()
+        timer.cancel()
+        // Children of the child may still hold the pipes open: after a timeout, make sure the
+        // whole group is gone; otherwise give them a moment, not forever.
+        if collected.didTimeOut { kill(-pid, SIGKILL) }
+        _ = group.wait(timeout: .now() + 5)
+        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return collected.output(status: exitStatus)
+    }
+
+    /// Starts `argv` with `posix_spawnp`: default signal actions and an empty signal mask (a
+    /// child of a Foundation thread would otherwise inherit blocked signals and ignore SIGTERM),
+    /// stdin from /dev/null when `stdinNull`, stdout/stderr onto the given descriptors (nil:
+    /// inherited), optionally in a new process group.
+    public static func spawn(_ argv: [String], environment: [String: String]? = nil, stdinNull: Bool,
+                             stdout: Int32?, stderr: Int32?, newProcessGroup: Bool) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdinNull { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
+        if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
+        if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if newProcessGroup { flags |= POSIX_SPAWN_SETPGROUP }
+        posix_spawnattr_setflags(&attr, Int16(flags))
+        posix_spawnattr_setpgroup(&attr, 0)
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup($0) } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, argv[0], &actions, &attr, cArgs, cEnv)
+        guard rc == 0 else { throw Failure.cannotStart(argv.joined(separator: " "), String(cString: strerror(rc))) }
+        return pid
+    }
+
+    final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private var out = Data(), err = Data()
+        private var timedOut = false
+        private var exited = false
+
+        func append(_ d: Data, isErr: Bool) {
+            lock.lock(); defer { lock.unlock() }
+            if isErr { err.append(d) } else { out.append(d) }
+        }
+        func markTimedOut() { lock.lock(); timedOut = true; lock.unlock() }
+        var didTimeOut: Bool { lock.lock(); defer { lock.unlock() }; return timedOut }
+        func markExited() { lock.lock(); exited = true; lock.unlock() }
+        var running: Bool { lock.lock(); defer { lock.unlock() }; return !exited }
+        func output(status: Int32) -> ProcessOutput {
+            lock.lock(); defer { lock.unlock() }
+            return ProcessOutput(stdout: out, stderr: err, status: status, timedOut: timedOut)
+        }
+    }
+}

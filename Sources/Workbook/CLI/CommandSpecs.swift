@@ -1,0 +1,102 @@
+/// Every netlab command: its usage line, summary, options. `netlab --help` and each command's
+/// `--help` are made from these.
+public enum NetlabCommands {
+    public static let list = CommandSpec(
+        name: "list", usage: "netlab [list]",
+        summary: "Lists the lessons with their status (passed, failing, not started) and the next one to do.")
+
+    public static let lesson = CommandSpec(
+        name: "lesson", usage: "netlab lesson N",
+        summary: "Shows lesson N's README in the terminal, the file to edit, and the command that checks it.",
+        positionals: .oneLesson)
+
+    public static let check = CommandSpec(
+        name: "check", usage: "netlab check [N…] [--solution] [--cmd PROGRAM] [--json FILE] [--junit FILE] [--verbose]",
+        summary: "Builds lesson N's program and runs its checks against it. Without N, checks every lesson and prints a score table.",
+        options: [
+            .init("solution", help: "grade the reference solution (solutions/NN-slug) instead of your file"),
+            .init("cmd", value: "PROGRAM", help: "grade another program (any language); it is started with the lesson's flags; no build"),
+            .init("json", value: "FILE", help: "write results as JSON (Exercism test-runner format v3, with points)"),
+            .init("junit", value: "FILE", help: "write results as JUnit XML"),
+            .init("verbose", short: "v", help: "print the transcript of passing checks too"),
+        ],
+        positionals: .lessons,
+        details: "Exit status: 0 when every check of every lesson passed, 1 otherwise, 2 for a wrong command line, 3 when netlab cannot run checks here.")
+
+    public static let run = CommandSpec(
+        name: "run", usage: "netlab run N [--solution] [--cmd PROGRAM] [-- FLAGS…]",
+        summary: "Builds lesson N's program and runs it in the foreground, so you can talk to it with nc, curl or openssl. Ctrl-C stops it.",
+        options: [
+            .init("solution", help: "run the reference solution instead of your file"),
+            .init("cmd", value: "PROGRAM", help: "run another program instead of building one"),
+        ],
+        positionals: .oneLesson, passthrough: true,
+        details: "FLAGS are passed to the program. Without --listen, netlab adds `--listen 127.0.0.1:0` and prints the port it got.")
+
+    public static let hint = CommandSpec(
+        name: "hint", usage: "netlab hint N [--all]",
+        summary: "Shows the next hint for lesson N (\"hint 2 of 3\"). netlab remembers how many you have seen.",
+        options: [.init("all", help: "show every hint")],
+        positionals: .oneLesson)
+
+    public static let watch = CommandSpec(
+        name: "watch", usage: "netlab watch [N] [--verbose]",
+        summary: "Checks lesson N (default: the next lesson to do) every time you save its files. Press q or Ctrl-C to stop.",
+        options: [
+            .init("verbose", short: "v", help: "print the transcript of passing checks too"),
+            .init("poll", help: "poll the files every 500 ms instead of using inotify"),
+        ],
+        positionals: .optionalLesson)
+
+    public static let solution = CommandSpec(
+        name: "solution", usage: "netlab solution N [--force]",
+        summary: "Shows the reference solution of lesson N as a diff against your file, once the lesson passed.",
+        options: [.init("force", help: "show it even though the lesson has not passed yet")],
+        positionals: .oneLesson)
+
+    public static let reset = CommandSpec(
+        name: "reset", usage: "netlab reset N",
+        summary: "Puts lesson N's starter file back. Your version is kept in .netlab/backup/.",
+        positionals: .oneLesson)
+
+    public static let cert = CommandSpec(
+        name: "cert", usage: "netlab cert [--force]",
+        summary: "Makes a local development CA and a certificate for localhost under .netlab/certs/ (like mkcert), for the TLS lessons.",
+        options: [.init("force", help: "make a new CA and certificate even if they exist")])
+
+    public static let report = CommandSpec(
+        name: "report", usage: "netlab report FILE… [--html OUT.html]",
+        summary: "Makes one class table from many students' `netlab check --json` files.",
+        options: [.init("html", value: "OUT.html", help: "also write the table as a self-contained HTML page")],
+        positionals: .files)
+
+    public static let all: [CommandSpec] = [list, lesson, check, run, hint, watch, solution, reset, cert, report]
+
+    public static func overview(style: Style = .plain, version: String) -> String {
+        var out = "netlab \(version) — a workbook for Go's net patterns, in Swift\n\n"
+        out += "\(style.bold("usage:")) netlab COMMAND [ARGS…]\n\n\(style.bold("commands:"))\n"
+        let width = all.map(\.usage.count).max() ?? 0
+        _ = width
+        for spec in all {
+            out += "  " + spec.name.padding(toLength: 10) + firstSentence(spec.summary) + "\n"
+        }
+        out += """
+
+        A typical session:
+          netlab                 what to do next
+          netlab lesson 1        read the lesson
+          netlab check 1         grade your lessons/01-…/main.swift
+          netlab hint 1          stuck? one hint at a time
+          netlab watch 1         re-check on every save
+
+        `netlab COMMAND --help` explains a command. Exit status: 0 success, 1 checks failed or the
+        command failed, 2 wrong command line, 3 netlab cannot work here.
+        """
+        return out + "\n"
+    }
+
+    static func firstSentence(_ s: String) -> String {
+        if let r = s.range(of: ". ") { return String(s[..<r.lowerBound]) + "." }
+        return s
+    }
+}

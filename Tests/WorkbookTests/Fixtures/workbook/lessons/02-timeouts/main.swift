@@ -1,0 +1,3 @@
+import LessonKit
+
+// TODO: close idle clients.
