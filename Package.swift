@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(name: "netlab-testserver", dependencies: ["LessonKit", "NetCore", "NetTLS"],
                           path: "Sources/NetlabTestServer"),
         .target(name: "Workbook", dependencies: ["NetCore", "NetTLS", "CNetShim"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "NetTLS", "netlab-testserver"], exclude: ["Fixtures"]),
+        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "NetTLS", "netlab-testserver"], exclude: ["Fixtures", "Golden"]),
         // Benchmarks: the driver (NetCore/NetTLS servers under test run as its hidden
         // `serve-…` subcommands) and a C epoll load generator, so the load is never the bottleneck.
         .executableTarget(name: "netbench", dependencies: ["NetCore", "NetTLS"], path: "Sources/netbench"),
