@@ -93,6 +93,8 @@ int cnet_socket_nonblocking(int domain, int type) {
 
 int cnet_pipe2(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }
 
+int cnet_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
 int cnet_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }
 
 ssize_t cnet_splice(int fd_in, int fd_out, size_t len) {

@@ -143,6 +143,17 @@ public final class TCPConn: HalfClosable, Sendable {
         try withDescriptor("set option") { _ in setIntOption(Int32(IPPROTO_TCP), TCP_NODELAY, on ? 1 : 0) }
     }
 
+    /// Like Go's `SetReadBuffer`: the kernel's receive buffer (SO_RCVBUF; Linux doubles the
+    /// value and applies a floor). A small one makes a peer's writes back up sooner.
+    public func setReadBuffer(_ bytes: Int) throws {
+        try withDescriptor("set option") { _ in setIntOption(SOL_SOCKET, SO_RCVBUF, Int32(clamping: bytes)) }
+    }
+
+    /// Like Go's `SetWriteBuffer`: the kernel's send buffer (SO_SNDBUF).
+    public func setWriteBuffer(_ bytes: Int) throws {
+        try withDescriptor("set option") { _ in setIntOption(SOL_SOCKET, SO_SNDBUF, Int32(clamping: bytes)) }
+    }
+
     /// Like Go's `SetKeepAlive` plus `SetKeepAlivePeriod`: probes after `period` of idleness,
     /// then every `period`; `nil` turns keep-alive off.
     public func setKeepAlive(period: Duration?) throws {

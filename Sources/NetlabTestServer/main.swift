@@ -17,6 +17,7 @@ let flags: [Flag] = [
     .key,
     Flag("verbose", .toggle, help: "log every read"),
     Flag("quiet-close", .toggle, help: "do not log closed connections"),
+    Flag("no-write-deadline", .toggle, help: "with --idle-timeout: bound reads only, so a client that never reads pins the echo"),
 ]
 
 LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
@@ -114,6 +115,7 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
                     }
                     if mode == "slow" { try await Task.sleep(for: delay) }
                     total += data.count
+                    if let idle, !options.isSet("no-write-deadline") { try conn.setWriteDeadline(.after(idle)) }
                     try await conn.write(data)
                 }
                 try conn.closeWrite()

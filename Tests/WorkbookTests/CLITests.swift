@@ -436,9 +436,7 @@ struct CLIWatchLoopTests {
         while !condition(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
-    // The polling variant (`true`) failed once under a loaded full run (one check instead of
-    // two); it runs only with inotify until the race in the polling watcher is found.
-    @Test(arguments: [false])
+    @Test(arguments: [false, true])
     func rechecksOnSaveAndIgnoresSavesDuringARun(poll: Bool) async throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
@@ -470,7 +468,7 @@ struct CLIWatchLoopTests {
         try wb.write("lessons/02-timeouts/main.swift", "// saved again\n")
         let result = await watch.value
         #expect(result.status == 0)
-        #expect(counter.count == 2)
+        #expect(counter.count == 2, "\(console.output)")
         #expect(console.output.contains("Watching lessons/02-timeouts/ (\(poll ? "polling every 500 ms" : "inotify"))"))
         #expect(console.output.contains("── changed: main.swift · "))
         #expect(console.output.components(separatedBy: "Lesson 2 · Idle timeouts").count == 3)

@@ -20,7 +20,7 @@ struct FuzzTests {
     static let vocabulary: [String] = [
         "lesson", "start", "timeout", "upstream", "check", "hint", "points", "connect", "tls-connect",
         "send", "shutdown", "write", "reset", "close", "expect", "fds", "rss", "cpu", "stop", "sleep",
-        "repeat", "parallel", "end", "as", "to", "within", "after", "for", "fails", "sni", "ca", "no-verify",
+        "repeat", "parallel", "end", "as", "to", "within", "after", "for", "fails", "sni", "ca", "no-verify", "no-read", "until",
         "alpn", "hex", "file", "random", "seed", "in", "chunks", "of", "every", "received", "eof", "closed",
         "silence", "connections", "server", "log", "no", "alive", "exited", "status", "echo", "sink",
         "silent", "refuse", "tls-echo", "cert", "key", "a", "b", "c{i}", "idle{i}", "x", "up", "i", "j", "base",

@@ -47,6 +47,9 @@ int cnet_accept4(int fd, void *addr, uint32_t *addrlen);
 int cnet_socket_nonblocking(int domain, int type);
 /// pipe2(fds, O_NONBLOCK|O_CLOEXEC).
 int cnet_pipe2(int fds[2]);
+/// pipe2(fds, O_CLOEXEC): blocking ends that no child started by another thread can inherit
+/// (pipe() followed by fcntl(FD_CLOEXEC) leaves a window in which one can).
+int cnet_pipe_cloexec(int fds[2]);
 /// fcntl(fd, F_SETPIPE_SZ, size). Returns the new size or -1.
 int cnet_set_pipe_size(int fd, int size);
 /// splice(in, NULL, out, NULL, len, SPLICE_F_NONBLOCK). Never SPLICE_F_MOVE.

@@ -1,3 +1,4 @@
+import CNetShim
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -66,13 +67,13 @@ public enum ProcessRunner {
             argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path] + argv
         }
         var outFDs: [Int32] = [-1, -1], errFDs: [Int32] = [-1, -1]
-        // pipe2(O_CLOEXEC) is a GNU extension Swift does not see; set FD_CLOEXEC right after.
-        guard pipe(&outFDs) == 0 else { throw Failure.cannotStart(executable, String(cString: strerror(errno))) }
-        guard pipe(&errFDs) == 0 else {
+        // Close-on-exec from the start: a child that another thread spawns must not inherit a
+        // write end, or our readers would wait for that child's exit before seeing EOF.
+        guard cnet_pipe_cloexec(&outFDs) == 0 else { throw Failure.cannotStart(executable, String(cString: strerror(errno))) }
+        guard cnet_pipe_cloexec(&errFDs) == 0 else {
             close(outFDs[0]); close(outFDs[1])
             throw Failure.cannotStart(executable, String(cString: strerror(errno)))
         }
-        for fd in outFDs + errFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let pid: pid_t
         do {
             pid = try spawn(argv, environment: environment, stdinNull: true, stdout: outFDs[1], stderr: errFDs[1], newProcessGroup: true)
@@ -158,9 +159,25 @@ public enum ProcessRunner {
             for p in cEnv { free(p) }
         }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, argv[0], &actions, &attr, cArgs, cEnv)
+        let rc = spawnRetryingWhileBusy(&pid, argv[0], &actions, &attr, cArgs, cEnv)
         guard rc == 0 else { throw Failure.cannotStart(argv.joined(separator: " "), String(cString: strerror(rc))) }
         return pid
+    }
+
+    /// `posix_spawnp`, retried for up to a second on ETXTBSY: the program was just written (by a
+    /// build's linker, or a test's script) and some process still holds it open for writing,
+    /// usually a child that another thread forked in that instant. It clears within moments.
+    static func spawnRetryingWhileBusy(_ pid: inout pid_t, _ file: String, _ actions: inout posix_spawn_file_actions_t,
+                                       _ attr: inout posix_spawnattr_t, _ argv: [UnsafeMutablePointer<CChar>?],
+                                       _ env: [UnsafeMutablePointer<CChar>?]) -> Int32 {
+        var rc = posix_spawnp(&pid, file, &actions, &attr, argv, env)
+        var retries = 0
+        while rc == ETXTBSY, retries < 20 {
+            usleep(50_000)
+            retries += 1
+            rc = posix_spawnp(&pid, file, &actions, &attr, argv, env)
+        }
+        return rc
     }
 
     final class Collected: @unchecked Sendable {

@@ -1,3 +1,4 @@
+import CNetShim
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -20,8 +21,7 @@ enum Interrupt {
         }
         guard first else { return }
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        guard cnet_pipe_cloexec(&fds) == 0 else { return }
         interruptPipeWrite = fds[1]
         let readFD = fds[0]
         let thread = Thread {

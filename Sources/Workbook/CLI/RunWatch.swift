@@ -1,3 +1,4 @@
+import CNetShim
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -75,11 +76,10 @@ extension NetlabCLI {
     /// SIGTERM stop it (it gets SIGTERM, then SIGKILL after 3 s).
     static func runForeground(_ executable: String, _ arguments: [String], directory: URL, console: Console, style: Style) -> Int32 {
         var outFDs: [Int32] = [-1, -1]
-        guard pipe(&outFDs) == 0 else {
+        guard cnet_pipe_cloexec(&outFDs) == 0 else {
             console.err("netlab: cannot make a pipe: \(String(cString: strerror(errno)))")
             return ExitCode.failure
         }
-        for fd in outFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let pid: pid_t
         do {
             pid = try ProcessRunner.spawn([executable] + arguments, stdinNull: false, stdout: outFDs[1], stderr: nil, newProcessGroup: false)

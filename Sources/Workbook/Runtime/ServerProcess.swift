@@ -164,7 +164,7 @@ public final class ServerProcess: Sendable {
             cEnv.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, launch.executable, &actions, &attributes, cArgs, cEnv)
+        let rc = ProcessRunner.spawnRetryingWhileBusy(&pid, launch.executable, &actions, &attributes, cArgs, cEnv)
         close(outPipe[1])
         close(errPipe[1])
         guard rc == 0 else {

@@ -188,6 +188,9 @@ final class Client: Sendable {
     let tcp: TCPConn?
     let record = StreamRecord()
     private let reader = Mutex<Task<Void, Never>?>(nil)
+    /// For a `no-read` client: how to start reading, run by the first step that expects
+    /// something of it.
+    private let deferredStart = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(name: String, conn: any Conn, tcp: TCPConn?) {
         self.name = name
@@ -206,6 +209,19 @@ final class Client: Sendable {
     func startReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
         let task = Task { [conn, record] in await StreamRecord.pump(conn, into: record, onData: onData, onEnd: onEnd) }
         reader.withLock { $0 = task }
+    }
+
+    /// Like ``startReading(onData:onEnd:)``, but only when ``startDeferredReading()`` is called.
+    func deferReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
+        deferredStart.withLock { $0 = { [self] in startReading(onData: onData, onEnd: onEnd) } }
+    }
+
+    /// Starts the reading that ``deferReading(onData:onEnd:)`` put off (once; no-op otherwise).
+    func startDeferredReading() {
+        deferredStart.withLock { start -> (@Sendable () -> Void)? in
+            defer { start = nil }
+            return start
+        }?()
     }
 
     func close() {

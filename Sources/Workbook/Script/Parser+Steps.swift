@@ -91,7 +91,7 @@ extension ScriptParser {
         var raws: [RawPlaceholder] = []
         var caLocation: SourceLocation?
         var noVerifyLocation: SourceLocation?
-        let names = ["to", "within", "fails"] + (tls ? ["sni", "ca", "no-verify", "alpn"] : [])
+        let names = ["to", "no-read", "within", "fails"] + (tls ? ["sni", "ca", "no-verify", "alpn"] : [])
         try optionLoop(&cursor, names) { (option, cursor) throws(ScriptError) in
             switch option {
             case "to":
@@ -115,6 +115,8 @@ extension ScriptParser {
                 step.within = try cursor.duration(after: "within")
             case "fails":
                 step.expectFailure = true
+            case "no-read":
+                step.readsNothing = true
             case "sni":
                 guard let t = cursor.peek, t.kind == .word || t.kind == .string else {
                     throw cursor.unexpected("a server name after `sni`, such as `example.test`")
@@ -189,7 +191,7 @@ extension ScriptParser {
 
     // MARK: Send
 
-    /// `send NAME PAYLOAD [in N chunks | in chunks of SIZE] [every T] [within T]`
+    /// `send NAME PAYLOAD [in N chunks | in chunks of SIZE] [every T] [within T] [until closed]`
     func send(_ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) -> Send {
         let client = try usedClient(&cursor, after: "send")
         let what = "what to send after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, `random SIZE` or a name given by `random … as NAME`"
@@ -224,7 +226,7 @@ extension ScriptParser {
         var pause: (Duration, SourceLocation)?
         var seed: UInt64?
         var dataName: NameTemplate?
-        let options = ["in", "every", "within"] + (isRandom ? ["seed", "as"] : [])
+        let options = ["in", "every", "within", "until"] + (isRandom ? ["seed", "as"] : [])
         try optionLoop(&cursor, options) { (option, cursor) throws(ScriptError) in
             switch option {
             case "in":
@@ -243,6 +245,9 @@ extension ScriptParser {
                 pause = (try cursor.duration(after: "every", positive: false), location)
             case "within":
                 step.within = try cursor.duration(after: "within")
+            case "until":
+                try cursor.expectWord("closed", "after `until`, as in `until closed`")
+                step.untilClosed = true
             case "seed":
                 let n = try cursor.integer(after: "seed", what: "a whole number", minimum: 0)
                 seed = UInt64(n)

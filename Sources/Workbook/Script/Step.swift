@@ -47,7 +47,7 @@ public enum Step: Sendable, Equatable {
     }
 }
 
-/// `connect NAME [to ADDR] [within T] [fails]` and
+/// `connect NAME [to ADDR] [no-read] [within T] [fails]` and
 /// `tls-connect NAME [to ADDR] [sni HOST] [ca FILE | no-verify] [alpn P,…] [within T] [fails]`.
 public struct Connect: Sendable, Equatable {
     public var client: NameTemplate
@@ -57,6 +57,9 @@ public struct Connect: Sendable, Equatable {
     public var tls: TLSClientOptions?
     /// `fails`: the step passes only if connecting (or the handshake) fails within the bound.
     public var expectFailure: Bool
+    /// `no-read`: the client reads nothing (and offers a small receive buffer) until a step
+    /// expects something of it, like a client that never reads its replies.
+    public var readsNothing = false
     public var within: Duration?
     public var location: SourceLocation
 
@@ -102,6 +105,9 @@ public struct Send: Sendable, Equatable {
     public var delivery: Delivery?
     /// Bound for the whole send, pauses included.
     public var within: Duration?
+    /// `until closed`: the server closing or resetting the connection ends the send early
+    /// without failing it (it still fails if neither the data nor the close is through in time).
+    public var untilClosed = false
     public var location: SourceLocation
 
     public init(client: NameTemplate, payload: Payload, delivery: Delivery? = nil,

@@ -1,0 +1,56 @@
+import Testing
+@testable import Workbook
+
+/// `connect NAME no-read` and `send … until closed`: the steps that let a check play a client
+/// that floods the server and never reads what comes back (lesson 3's write deadline).
+@Suite("No-read clients", .timeLimit(.minutes(1)))
+struct NoReadClientTests {
+    @Test func parses() throws {
+        let s = try steps("""
+          connect hog no-read within 1s
+          send hog random 1MiB within 5s until closed
+          """)
+        #expect(s[0].connect?.readsNothing == true)
+        #expect(s[0].connect?.within == .seconds(1))
+        #expect(s[1].send?.untilClosed == true)
+        #expect(try steps("  connect a\n  send a \"x\"\n")[1].send?.untilClosed == false)
+        let untilOpen = stepError("  connect a\n  send a \"x\" until open\n") ?? ""
+        #expect(untilOpen.contains("4:20") && untilOpen.contains("`closed` after `until`"), "\(untilOpen)")
+        #expect(stepError("  connect a no-read no-read\n")?.contains("`no-read` given twice") == true)
+    }
+
+    static let script = """
+        start --listen {listen} --mode echo --idle-timeout 300ms FLAGS
+        check "a client that never reads is cut off"
+          timeout 20s
+          connect hog no-read
+          send hog random 32MiB within 6s until closed
+          expect hog closed within 3s
+        """
+
+    @Test func aWriteDeadlineCutsOffTheHog() async throws {
+        let r = try await runOne(Self.script.replacingOccurrences(of: " FLAGS", with: ""))
+        expectPass(r)
+        #expect(r.transcript.contains("reading nothing"))
+        #expect(r.transcript.contains("the server ended the connection"))
+    }
+
+    @Test func withoutOneTheSendCannotFinish() async throws {
+        let r = try await runOne(Self.script.replacingOccurrences(of: "FLAGS", with: "--no-write-deadline"))
+        expectFail(r, "could not send random data")
+        #expect(r.message?.contains("went out within 6s") == true, "\(r.message ?? "")")
+    }
+
+    @Test func anExpectationStartsReading() async throws {
+        // Nothing is read until the expect; then the echo that waited in the buffers arrives.
+        let r = try await runOne("""
+            start --listen {listen} --mode echo
+            check "late reader"
+              connect a no-read
+              send a random 64KiB as x
+              sleep 100ms
+              expect a x within 5s
+            """)
+        expectPass(r)
+    }
+}
