@@ -4,7 +4,9 @@
 // Besides the fixed modules, the manifest discovers every `lessons/NN-slug/` and
 // `solutions/NN-slug/` folder and makes one executable target per folder (`lessonNN`,
 // `solutionNN`). One target per folder means a compile error in one lesson never stops
-// another lesson from building.
+// another lesson from building. `Tests/Mistakes/NN-slug/` folders become `mistakesNN`: each is
+// the lesson's solution with one common mistake per file, chosen with NETLAB_MISTAKE, which the
+// LessonTests grade to prove that every check can fail.
 import Foundation
 import PackageDescription
 
@@ -35,7 +37,7 @@ func lessonTargets(in parent: String, prefix: String) -> [Target] {
         }
         return .executableTarget(
             name: prefix + folder.prefix(2),
-            dependencies: ["LessonKit", "NetCore"],
+            dependencies: ["LessonKit", "NetCore", "NetTLS"],
             path: path,
             exclude: notCode
         )
@@ -43,6 +45,14 @@ func lessonTargets(in parent: String, prefix: String) -> [Target] {
 }
 
 let lessonTargetList = lessonTargets(in: "lessons", prefix: "lesson") + lessonTargets(in: "solutions", prefix: "solution")
+    + lessonTargets(in: "Tests/Mistakes", prefix: "mistakes")
+
+/// The lesson tests grade every lesson, solution and mistakes program, so they depend on all.
+let lessonTestTarget: Target = .testTarget(
+    name: "LessonTests",
+    dependencies: ["Workbook"] + lessonTargetList.map { .target(name: $0.name) },
+    exclude: []
+)
 
 let package = Package(
     name: "netlab",
@@ -77,6 +87,6 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("pthread")]
         ),
         .executableTarget(name: "netlab", dependencies: ["Workbook", "NetTLS"], path: "Sources/netlab"),
-    ] + lessonTargetList,
+    ] + lessonTargetList + [lessonTestTarget],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,14 @@
+// Lesson 1's mistakes: each file is the reference solution with one common mistake, chosen by
+// the NETLAB_MISTAKE environment variable. The lesson tests grade each one against the check its
+// `// fails:` line names.
+import Foundation
+
+switch ProcessInfo.processInfo.environment["NETLAB_MISTAKE"] {
+case "text-lines": TextLines.main()
+case "no-close": NoClose.main()
+case "reset-ends-server": ResetEndsServer.main()
+case "no-byte-count": NoByteCount.main()
+default:
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to text-lines, no-close, reset-ends-server or no-byte-count\n".utf8))
+    exit(2)
+}
