@@ -55,7 +55,9 @@ struct Mistake: Sendable, CustomTestStringConvertible {
                     if line.hasPrefix("// mistake: ") { name = String(line.dropFirst(12)).trimmingCharacters(in: .whitespaces) }
                     if line.hasPrefix("// fails: ") { check = String(line.dropFirst(10)).trimmingCharacters(in: .whitespaces) }
                 }
-                found.append(Mistake(lesson: lesson, name: name ?? "(no `// mistake:` line)", failingCheck: check ?? "(no `// fails:` line)",
+                // Files without a `// mistake:` line hold code the mistakes share.
+                guard let name else { continue }
+                found.append(Mistake(lesson: lesson, name: name, failingCheck: check ?? "(no `// fails:` line)",
                                      file: "Tests/Mistakes/\(lesson)/\(file)"))
             }
         }

@@ -19,7 +19,7 @@ struct SplitMix64: RandomNumberGenerator {
 struct FuzzTests {
     static let vocabulary: [String] = [
         "lesson", "start", "timeout", "upstream", "check", "hint", "points", "connect", "tls-connect",
-        "send", "shutdown", "write", "reset", "close", "expect", "fds", "rss", "cpu", "stop", "sleep",
+        "send", "shutdown", "write", "reset", "close", "expect", "fds", "rss", "peak-rss", "cpu", "stop", "sleep",
         "repeat", "parallel", "end", "as", "to", "within", "after", "for", "fails", "sni", "ca", "no-verify", "no-read", "until",
         "alpn", "hex", "file", "random", "seed", "in", "chunks", "of", "every", "received", "eof", "closed",
         "silence", "connections", "server", "log", "no", "alive", "exited", "status", "echo", "sink",

@@ -365,7 +365,7 @@ struct InterpreterTests {
         expectFail(silent[1], "the server printed no ready line")
     }
 
-    @Test("fds, rss and cpu: captures and comparisons; a leak fails")
+    @Test("fds, rss, peak-rss and cpu: captures and comparisons; a leak fails")
     func metrics() async throws {
         expectPass(try await runOne("""
         start --listen {listen}
@@ -383,6 +383,10 @@ struct InterpreterTests {
           end
           expect server fds <= base + 4 within 2s
           expect server rss <= mem + 64MiB
+          expect server peak-rss >= mem
+          peak-rss as peak
+          expect server peak-rss >= peak
+          expect server peak-rss <= mem + 64MiB
           expect server cpu <= t0 + 5s
           expect server fds > 0
         """))

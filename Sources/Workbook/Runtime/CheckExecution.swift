@@ -280,6 +280,7 @@ final class CheckExecution: Sendable {
             switch c.metric {
             case .fds: value = .count(metrics.fds)
             case .rss: value = .count(metrics.rss)
+            case .peakRSS: value = .count(metrics.peakRSS)
             case .cpu: value = .duration(metrics.cpu)
             }
             captures.withLock { $0[c.name] = value }
@@ -876,6 +877,7 @@ final class CheckExecution: Sendable {
                 let value: Measured = switch metric {
                 case .fds: .count(metrics.fds)
                 case .rss: .count(metrics.rss)
+                case .peakRSS: .count(metrics.peakRSS)
                 case .cpu: .duration(metrics.cpu)
                 }
                 last = value

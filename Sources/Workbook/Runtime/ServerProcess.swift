@@ -59,6 +59,8 @@ public struct ProcessMetrics: Sendable, Equatable {
     public var fds: Int
     /// `VmRSS` of `/proc/PID/status`, in bytes.
     public var rss: Int
+    /// `VmHWM` of `/proc/PID/status` (the peak of `rss`), in bytes.
+    public var peakRSS: Int
     /// utime + stime of `/proc/PID/stat`.
     public var cpu: Duration
 }
@@ -382,11 +384,12 @@ public final class ServerProcess: Sendable {
               let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"),
               let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
-        var rss = 0
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let digits = line.dropFirst(6).filter(\.isNumber)
-            rss = (Int(digits) ?? 0) * 1024
+        func kibibytes(_ field: String) -> Int {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return 0 }
+            return (Int(line.dropFirst(field.count).filter(\.isNumber)) ?? 0) * 1024
         }
+        let rss = kibibytes("VmRSS:")
+        let peakRSS = max(rss, kibibytes("VmHWM:"))
         var cpu = Duration.zero
         if let close = stat.lastIndex(of: ")") {
             let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -395,6 +398,6 @@ public final class ServerProcess: Sendable {
                 cpu = .nanoseconds((user + system) * 1_000_000_000 / max(ticks, 1))
             }
         }
-        return ProcessMetrics(fds: fds.count, rss: rss, cpu: cpu)
+        return ProcessMetrics(fds: fds.count, rss: rss, peakRSS: peakRSS, cpu: cpu)
     }
 }

@@ -3,7 +3,7 @@ import NetCore
 import NetTLS
 import Synchronization
 
-/// A checker-owned peer (`upstream echo|sink|silent|close|refuse|tls-echo as NAME`): it listens on
+/// A checker-owned peer (`upstream echo|sink|reply-at-eof|silent|close|refuse|tls-echo as NAME`): it listens on
 /// 127.0.0.1 at a free port, accepts every connection, and records what each one received.
 final class UpstreamPeer: Sendable {
     final class Connection: Sendable {
@@ -68,6 +68,19 @@ final class UpstreamPeer: Sendable {
             await StreamRecord.pump(c.conn, into: c.record, echo: true, onEnd: onEnd)
         case .sink:
             await StreamRecord.pump(c.conn, into: c.record, onEnd: onEnd)
+            try? c.conn.close()
+        case .replyAtEOF:
+            await StreamRecord.pump(c.conn, into: c.record, onEnd: onEnd)
+            if case (.fin, _)? = c.record.end {
+                let request = Array(c.record.snapshot.data)
+                do {
+                    try c.conn.setWriteDeadline(.after(.seconds(10)))
+                    try await c.conn.write(request)
+                    transcript.add("upstream \(name)", "connection \(c.number): replied with \(Bytes.size(request.count)) after the end of the request")
+                } catch {
+                    transcript.add("upstream \(name)", "connection \(c.number): the reply could not be written: \(error)")
+                }
+            }
             try? c.conn.close()
         case .silent:
             // Never reads, writes or closes; the connection is closed when the check ends.

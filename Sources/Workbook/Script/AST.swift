@@ -101,6 +101,10 @@ public struct Upstream: Sendable, Equatable {
         case echo
         /// Reads and records everything, writes nothing; closes when the other side does.
         case sink
+        /// Reads until the other side half-closes, then writes back everything it read and closes:
+        /// a request–response peer whose reply exists only after the end of the request, so a
+        /// proxy that drops the reply after the client's half-close is caught every time.
+        case replyAtEOF
         /// Accepts and then does nothing: never reads, never writes, never closes.
         case silent
         /// Accepts and closes at once.
@@ -115,6 +119,7 @@ public struct Upstream: Sendable, Equatable {
             switch self {
             case .echo: "echo"
             case .sink: "sink"
+            case .replyAtEOF: "reply-at-eof"
             case .silent: "silent"
             case .close: "close"
             case .refuse: "refuse"
@@ -125,7 +130,7 @@ public struct Upstream: Sendable, Equatable {
         /// Whether the peer reads, so that `expect NAME received …` can ever pass.
         public var reads: Bool {
             switch self {
-            case .echo, .sink, .tlsEcho: true
+            case .echo, .sink, .replyAtEOF, .tlsEcho: true
             case .silent, .close, .refuse: false
             }
         }

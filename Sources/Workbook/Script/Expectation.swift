@@ -121,11 +121,14 @@ public enum Metric: String, Sendable, Equatable, CaseIterable {
     case rss
     /// CPU time used, user + system (`/proc/PID/stat`): a duration.
     case cpu
+    /// The most resident memory the process has had since it started (`VmHWM`): a size. It
+    /// catches a burst that is over by the time anyone looks at `rss`.
+    case peakRSS = "peak-rss"
 
     public var quantity: Quantity {
         switch self {
         case .fds: .count
-        case .rss: .bytes
+        case .rss, .peakRSS: .bytes
         case .cpu: .duration
         }
     }

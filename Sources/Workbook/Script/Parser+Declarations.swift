@@ -15,7 +15,7 @@ extension ScriptParser {
         return (StartSpec(arguments: arguments, location: at), raws)
     }
 
-    static let upstreamKinds = ["echo", "sink", "silent", "close", "refuse", "tls-echo"]
+    static let upstreamKinds = ["echo", "sink", "reply-at-eof", "silent", "close", "refuse", "tls-echo"]
 
     /// `upstream KIND as NAME [cert FILE key FILE] [alpn P,…]`
     func upstreamLine(_ cursor: inout Cursor, at: SourceLocation, scope: Scope) throws(ScriptError) -> Upstream {
@@ -37,6 +37,7 @@ extension ScriptParser {
         switch kindToken.text {
         case "echo": kind = .echo
         case "sink": kind = .sink
+        case "reply-at-eof": kind = .replyAtEOF
         case "silent": kind = .silent
         case "close": kind = .close
         case "refuse": kind = .refuse

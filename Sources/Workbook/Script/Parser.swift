@@ -59,7 +59,7 @@ final class ScriptParser {
     static let topLevelCommands = ["lesson", "start", "timeout", "upstream", "check"]
     static let checkHeaderCommands = ["hint", "timeout", "upstream", "start"]
     static let stepCommands = [
-        "connect", "tls-connect", "send", "shutdown", "reset", "close", "expect", "fds", "rss", "cpu",
+        "connect", "tls-connect", "send", "shutdown", "reset", "close", "expect", "fds", "rss", "peak-rss", "cpu",
         "stop", "sleep", "repeat", "parallel",
     ]
     static var allCommands: [String] { topLevelCommands + ["hint", "end"] + stepCommands }
