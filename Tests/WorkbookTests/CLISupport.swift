@@ -43,8 +43,7 @@ struct TempWorkbook {
         } else {
             text += "cp /bin/true \(bin.path)/$3\necho 'Build of product complete!'\nexit 0\n"
         }
-        try text.write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        try writeExecutable(text, to: script.path)
         let path = script.path
         return { LessonBuilder(root: $0, swift: path, timeout: .seconds(30)) }
     }
@@ -92,4 +91,15 @@ func runCLI(_ args: [String], in directory: URL, grader: (any LessonGrader)? = f
     cli.watchRunLimit = watchRunLimit
     let status = await cli.run(args)
     return (status, console.output, console.errors)
+}
+
+/// Writes an executable script with a close-on-exec descriptor. Foundation's writes leave the
+/// descriptor inheritable for a moment; a process that another test spawns in that moment keeps
+/// the script open for writing, and running it then fails with ETXTBSY ("Text file busy").
+func writeExecutable(_ text: String, to path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw CocoaError(.fileWriteUnknown) }
 }

@@ -135,3 +135,19 @@ struct CatalogTests {
         #expect(Catalog.titleFromSlug("05-idle-timeouts") == "Idle timeouts")
     }
 }
+
+@Suite("Catalog: lesson titles")
+struct LessonTitleTests {
+    @Test(arguments: [
+        ("Lesson 4 — A proxy", "A proxy"),
+        ("Lesson 4: A proxy", "A proxy"),
+        ("Lesson 12 - Prefix conn", "Prefix conn"),
+        ("lesson 3 – Timeouts", "Timeouts"),
+        ("A proxy", "A proxy"),
+        ("Lesson plans", "Lesson plans"),
+        ("Lesson 4 —", "Lesson 4 —"),
+    ])
+    func headingWithoutTheNumber(_ heading: String, _ title: String) {
+        #expect(LessonReadme.withoutLessonNumber(heading) == title)
+    }
+}

@@ -172,7 +172,7 @@ let badScripts: [(source: String, error: String)] = [
         ("upstream echo as up cert {cert}",
          "checks.netlab:1:21: error: unexpected `cert`; `echo` upstreams take no options; expected end of line"),
         ("upstream ecko as up",
-         "checks.netlab:1:10: error: unexpected `ecko` (did you mean `echo`?); expected the kind of upstream after `upstream`: `echo`, `sink`, `silent`, `close`, `refuse` or `tls-echo`"),
+         "checks.netlab:1:10: error: unexpected `ecko` (did you mean `echo`?); expected the kind of upstream after `upstream`: `echo`, `sink`, `reply-at-eof`, `silent`, `close`, `refuse` or `tls-echo`"),
         ("start --listen \"{listen}",
          "checks.netlab:1:16: error: unterminated string in argument; add a closing `\"` on the same line"),
         ("start --listen {listen}\nstart --listen {listen}",

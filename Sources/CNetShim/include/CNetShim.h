@@ -6,6 +6,7 @@
 #ifndef CNET_SHIM_H
 #define CNET_SHIM_H
 
+#include <spawn.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -50,6 +51,10 @@ int cnet_pipe2(int fds[2]);
 /// pipe2(fds, O_CLOEXEC): blocking ends that no child started by another thread can inherit
 /// (pipe() followed by fcntl(FD_CLOEXEC) leaves a window in which one can).
 int cnet_pipe_cloexec(int fds[2]);
+/// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor from `lowest`
+/// up before it runs, whatever was inherited (a descriptor some thread opened without
+/// O_CLOEXEC never reaches a program netlab starts).
+int cnet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 /// fcntl(fd, F_SETPIPE_SZ, size). Returns the new size or -1.
 int cnet_set_pipe_size(int fd, int size);
 /// splice(in, NULL, out, NULL, len, SPLICE_F_NONBLOCK). Never SPLICE_F_MOVE.

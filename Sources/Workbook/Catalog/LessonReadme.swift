@@ -57,7 +57,7 @@ public struct LessonReadme: Sendable, Equatable {
             }
 
             if let (level, text) = heading {
-                if level == 1, title == nil { title = text; continue }
+                if level == 1, title == nil { title = Self.withoutLessonNumber(text); continue }
                 if level <= 2 {
                     finishHint()
                     inHints = level == 2 && text.lowercased() == "hints"
@@ -75,6 +75,23 @@ public struct LessonReadme: Sendable, Equatable {
         if summary == nil, !paragraph.isEmpty { summary = paragraph.joined(separator: " ") }
         if summary == "" { summary = nil }
         self.init(title: title, summary: summary, hints: hints)
+    }
+
+    /// `Lesson 4 — A proxy` → `A proxy`: netlab shows the number itself, so a heading that
+    /// repeats it would read "Lesson 4 · Lesson 4 — A proxy".
+    static func withoutLessonNumber(_ heading: String) -> String {
+        // Also `Lesson 4: A proxy`, `Lesson 4 - A proxy` and `Lesson 4 – A proxy`.
+        let words = heading.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard words.count == 3, words[0].lowercased() == "lesson" else { return heading }
+        let number = words[1].hasSuffix(":") ? words[1].dropLast() : words[1]
+        guard !number.isEmpty, number.allSatisfy(\.isNumber) else { return heading }
+        if words[1].hasSuffix(":") { return String(words[2]) }
+        var rest = Substring(words[2])
+        for separator in ["— ", "– ", "- ", ": "] where rest.hasPrefix(separator) {
+            rest = rest.dropFirst(separator.count)
+            return rest.isEmpty ? heading : String(rest)
+        }
+        return heading
     }
 
     /// The README without its `## Hints` section (what `netlab lesson` shows: hints come one at a
