@@ -51,7 +51,7 @@ let lessonTargetList = lessonTargets(in: "lessons", prefix: "lesson") + lessonTa
 let lessonTestTarget: Target = .testTarget(
     name: "LessonTests",
     dependencies: ["Workbook"] + lessonTargetList.map { .target(name: $0.name) },
-    exclude: []
+    exclude: ["Golden"]
 )
 
 let package = Package(

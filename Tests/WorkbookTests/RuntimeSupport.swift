@@ -56,20 +56,7 @@ func expectFail(_ result: CheckResult, _ fragment: String, sourceLocation: Testi
 }
 
 /// Replaces ports, times, pids and paths so that a transcript can be compared with a golden file.
-func normalised(_ transcript: String) -> String {
-    var text = transcript
-    let rules: [(String, String)] = [
-        (#"\+\d+\.\d{3}s *"#, "+T "),
-        (#"\d+\.\d{3}s"#, "Ns"),
-        (#"(127\.0\.0\.1|\[::1\]):\d+"#, "$1:PORT"),
-        (#"/[^ ]*/netlab-testserver"#, "netlab-testserver"),
-        (#"/[^ ]*netlab-check-[^ /]*"#, "TMP"),
-    ]
-    for (pattern, replacement) in rules {
-        text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
-    }
-    return text
-}
+func normalised(_ transcript: String) -> String { TranscriptNormaliser.normalised(transcript) }
 
 /// Compares with `Golden/NAME.txt`; with NETLAB_UPDATE_GOLDEN=1 in the environment, writes it.
 func expectGolden(_ name: String, _ transcript: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {

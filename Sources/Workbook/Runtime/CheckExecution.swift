@@ -67,8 +67,15 @@ final class CheckExecution: Sendable {
         let tmp = FileManager.default.temporaryDirectory
             .appendingPathComponent("netlab-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
 
-        func finish(_ status: CheckResult.Status, _ message: String?, failure: [String]) async -> CheckResult {
+        /// `afterStop` runs once the program is stopped: the check's clients stop reading before
+        /// the stop (the program's exit is not news) and are closed only after it, so that the
+        /// program's last lines are about the check, not about its clients leaving.
+        func finish(_ status: CheckResult.Status, _ message: String?, failure: [String],
+                    afterStop: ClientShutdown? = nil) async -> CheckResult {
+            afterStop?.stopReading()
             var stopNote: String?
+            // Stamped when the stop begins: lines the program writes while it stops come after it.
+            let stopTime = ContinuousClock.now
             if let process {
                 let wasRunning = process.exitStatus == nil
                 let (status, killed) = await process.stop(grace: runner.options.stopGrace)
@@ -78,7 +85,8 @@ final class CheckExecution: Sendable {
                         : "stopped the server with SIGTERM: it \(status.map(\.description) ?? "did not exit")"
                 }
             }
-            if let stopNote { transcript.add("netlab", stopNote) }
+            afterStop?.close()
+            if let stopNote { transcript.add("netlab", stopNote, at: stopTime) }
             for peer in upstreams.values { peer.stop() }
             try? FileManager.default.removeItem(at: tmp)
             let duration = ContinuousClock.now - origin
@@ -95,9 +103,9 @@ final class CheckExecution: Sendable {
                                hint: check.hint, location: check.location.description, index: index, duration: duration)
         }
 
-        func errorResult(_ message: String) async -> CheckResult {
+        func errorResult(_ message: String, afterStop: ClientShutdown? = nil) async -> CheckResult {
             transcript.add("netlab", "error: \(message)")
-            return await finish(.error, message, failure: ["ERROR \(message)"])
+            return await finish(.error, message, failure: ["ERROR \(message)"], afterStop: afterStop)
         }
 
         do {
@@ -203,23 +211,23 @@ final class CheckExecution: Sendable {
             group.cancelAll()
             return first
         }
-        execution.closeClients()
-
+        let closeClients = ClientShutdown(stopReading: { execution.stopReadingClients() }, close: { execution.closeClients() })
         switch outcome {
         case .passed:
-            return await finish(.pass, nil, failure: [])
+            return await finish(.pass, nil, failure: [], afterStop: closeClients)
         case .failed(let failure):
             return await finish(.fail, "\(failure.message) (\(failure.location))",
-                                failure: execution.failureBlock(failure))
+                                failure: execution.failureBlock(failure), afterStop: closeClients)
         case .error(let message):
-            return await errorResult(message)
+            return await errorResult(message, afterStop: closeClients)
         case .timedOut, .cancelled:
             let step = execution.currentStep.withLock { $0 }
             let location = step?.location ?? check.location
             let failure = StepFailure(message: "the check did not finish within its bound of \(checkBound.scriptText)",
                                       details: ["it was running the step at \(location)"], location: location)
             transcript.add("netlab", "check timeout (\(checkBound.scriptText)) reached")
-            return await finish(.fail, "\(failure.message) (\(location))", failure: execution.failureBlock(failure))
+            return await finish(.fail, "\(failure.message) (\(location))", failure: execution.failureBlock(failure),
+                                afterStop: closeClients)
         }
     }
 
@@ -233,6 +241,11 @@ final class CheckExecution: Sendable {
     func closeClients() {
         let all = clients.withLock { $0 }
         for client in all.values { client.stop() }
+    }
+
+    func stopReadingClients() {
+        let all = clients.withLock { $0 }
+        for client in all.values { client.stopReading() }
     }
 
     // MARK: - Steps
@@ -1065,4 +1078,11 @@ func fastRandomBytes(count: Int, seed: UInt64) -> [UInt8] {
     }
     out.removeLast(words * 8 - count)
     return out
+}
+
+/// How a check's clients are let go at its end: first they stop reading, then (once the
+/// program is stopped) they are closed.
+struct ClientShutdown {
+    var stopReading: () -> Void
+    var close: () -> Void
 }

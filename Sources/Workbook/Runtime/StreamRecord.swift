@@ -235,6 +235,11 @@ final class Client: Sendable {
 
     func stop() {
         close()
+        stopReading()
+    }
+
+    /// Ends the reading task (its end is `.local`, which no transcript reports).
+    func stopReading() {
         reader.withLock { $0?.cancel() }
     }
 }

@@ -2,8 +2,8 @@
 // fails: a client that resets does not disturb the others
 //
 // Runs the copies in a throwing task group and lets their errors out: the first client that
-// resets its connection throws out of the group, which cancels every other connection and
-// ends the server.
+// resets its connection cancels the group, so every other connection is cancelled at once, and
+// every connection accepted after it starts cancelled (the accept loop itself goes on).
 import LessonKit
 import NetCore
 
