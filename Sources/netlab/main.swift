@@ -4,12 +4,9 @@
 import Foundation
 import Workbook
 
-/// The check runner. Until it is plugged in, `netlab check` and `netlab watch` say plainly that
-/// it is not built and exit 3; they never pretend that anything passed.
-///
-/// To plug it in (see docs/cli.md, "For the integrator"):
-///
-///     let grader: (any LessonGrader)? = ScriptLessonGrader { script, lessonDirectory, program, options, onResult in
+/// The check runner (Workbook's CheckRunner) plugged into the CLI's grading seam: `netlab check`
+/// and `netlab watch` grade through it. Ctrl-C stops the lesson programs it started.
+let grader: (any LessonGrader)? = ScriptLessonGrader { script, lessonDirectory, program, options, onResult in
 ///         await CheckRunner(script: script, lessonDirectory: lessonDirectory,
 ///                           program: ProgramLaunch(executable: program.executable, arguments: program.arguments),
 ///                           options: RunOptions(verbose: options.verbose))

@@ -56,7 +56,7 @@ public struct LessonBuilder: Sendable {
                                                                 fullLog: log, command: command, style: .plain) : text
             return Outcome(binary: nil, failure: text, plainFailure: plain, command: command, log: log)
         }
-        guard let binPath = await binPath() else {
+        guard let binPath = await builtBinPath() else {
             let text = "built, but `swift build --show-bin-path` did not say where"
             return Outcome(binary: nil, failure: text, plainFailure: text, command: command, log: log)
         }
@@ -66,6 +66,15 @@ public struct LessonBuilder: Sendable {
             return Outcome(binary: nil, failure: text, plainFailure: text, command: command, log: log)
         }
         return Outcome(binary: binary, failure: nil, plainFailure: nil, command: command, log: log)
+    }
+
+    /// Where the debug build put its programs: `.build/debug` (a link SwiftPM keeps to the
+    /// platform's folder) when it is there, which saves a second SwiftPM run (about 200 ms, a
+    /// fifth of a warm edit-to-verdict); `swift build --show-bin-path` otherwise.
+    func builtBinPath() async -> URL? {
+        let debug = root.appendingPathComponent(".build/debug")
+        if swift == "swift", FileManager.default.fileExists(atPath: debug.path) { return debug }
+        return await binPath()
     }
 
     /// `swift build --show-bin-path`.

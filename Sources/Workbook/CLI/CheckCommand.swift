@@ -58,7 +58,9 @@ extension NetlabCLI {
         if console.stdoutIsTTY {
             progress = { (line: String) in console.raw("\r\u{1B}[K" + String(line.prefix(76))) }
         }
+        let buildStart = ContinuousClock.now
         let outcome = await makeBuilder(w.root).build(product: product, learnerFile: display, style: style, progress: progress)
+        timings.add("build", ContinuousClock.now - buildStart)
         if console.stdoutIsTTY { console.raw("\r\u{1B}[K") }
         if let binary = outcome.binary {
             return (ProgramSpec(executable: binary.path, kind: solution ? .solution : .lesson, displayName: display), nil)
@@ -152,9 +154,11 @@ extension NetlabCLI {
                 if let program {
                     let options = GradeOptions(packageRoot: w.root, verbose: verbose, certificates: certificates, workingDirectory: workingDirectory)
                     let console = self.console
+                    let checksStart = ContinuousClock.now
                     result = await grader.grade(lesson: lesson, program: program, options: options) { check in
                         console.out(printer.render(check))
                     }
+                    timings.add("checks", ContinuousClock.now - checksStart)
                 } else {
                     result = failed(why ?? "the program could not be built")
                     buildFailed = true

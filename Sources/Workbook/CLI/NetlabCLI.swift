@@ -10,6 +10,8 @@ public struct NetlabCLI: Sendable {
     public var environment: [String: String]
     public var workingDirectory: URL
     /// The check runner. nil until it is built in: then `check` and `watch` say so and exit 3.
+    /// Time spent building and checking, printed with NETLAB_TIMINGS=1.
+    public let timings = PhaseTimings()
     public var grader: (any LessonGrader)?
     /// Builds lesson programs; tests replace it to avoid running SwiftPM.
     public var makeBuilder: @Sendable (URL) -> LessonBuilder
@@ -38,6 +40,12 @@ public struct NetlabCLI: Sendable {
 
     /// Runs one command line (without the program name) and returns the exit status.
     public func run(_ arguments: [String]) async -> Int32 {
+        let status = await runCommand(arguments)
+        if environment["NETLAB_TIMINGS"] == "1" { console.err(timings.summary) }
+        return status
+    }
+
+    private func runCommand(_ arguments: [String]) async -> Int32 {
         let top: ArgumentParser.TopLevel
         do {
             top = try ArgumentParser.parse(arguments, specs: NetlabCommands.all)
