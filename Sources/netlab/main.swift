@@ -7,14 +7,6 @@ import Workbook
 /// The check runner (Workbook's CheckRunner) plugged into the CLI's grading seam: `netlab check`
 /// and `netlab watch` grade through it. Ctrl-C stops the lesson programs it started.
 let grader: (any LessonGrader)? = ScriptLessonGrader { script, lessonDirectory, program, options, onResult in
-///         await CheckRunner(script: script, lessonDirectory: lessonDirectory,
-///                           program: ProgramLaunch(executable: program.executable, arguments: program.arguments),
-///                           options: RunOptions(verbose: options.verbose))
-///             .run(onResult: onResult)
-///     }
-///
-/// and below, `cli.onInterrupt = { ServerProcess.killAll() }` so Ctrl-C stops the lesson programs.
-let grader: (any LessonGrader)? = ScriptLessonGrader { script, lessonDirectory, program, options, onResult in
     await CheckRunner(script: script, lessonDirectory: lessonDirectory,
                       program: ProgramLaunch(executable: program.executable, arguments: program.arguments),
                       options: RunOptions(verbose: options.verbose))
