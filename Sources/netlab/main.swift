@@ -21,6 +21,20 @@ var cli = NetlabCLI(
     grader: grader
 )
 cli.handlesInterrupts = true
+cli.commandName = suggestedCommandName(environment: environment)
 cli.onInterrupt = { ServerProcess.killAll() }
 let status = await cli.run(Array(CommandLine.arguments.dropFirst()))
 exit(status)
+
+/// `swift run netlab` when this binary was started from a build folder (`swift run netlab`, as
+/// the README says) and no `netlab` command is on the PATH; else `netlab`. The commands netlab
+/// suggests ("Check: netlab check 1") must be ones the learner can type as they are.
+func suggestedCommandName(environment: [String: String]) -> String {
+    // `swift run` passes the bare product name as argv[0]; the binary's real path tells.
+    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+    guard executable.contains("/.build/") else { return "netlab" }
+    let onPath = (environment["PATH"] ?? "").split(separator: ":").contains {
+        FileManager.default.isExecutableFile(atPath: "\($0)/netlab")
+    }
+    return onPath ? "netlab" : "swift run netlab"
+}

@@ -171,9 +171,12 @@ struct OutputTerminalTests {
         let x = 1   // **not bold**
         ```
 
-        | a | b |
+        - a list item whose text
+          goes on in the next line
+
+        | check | expects |
         |---|---|
-        | 1 | 2 |
+        | echoes | the same `a|b` bytes back |
         """
         let out = MarkdownRenderer(style: .plain, width: 80).render(md)
         #expect(out == """
@@ -196,9 +199,10 @@ struct OutputTerminalTests {
             ── swift ──
             let x = 1   // **not bold**
 
-        | a | b |
-        ─────────
-        | 1 | 2 |
+          • a list item whose text goes on in the next line
+
+          • echoes
+              expects: the same `a|b` bytes back
 
         """)
     }

@@ -130,7 +130,7 @@ extension NetlabCLI {
             let next = w.catalog.lessons.first { $0.number > only.number && $0.problems.isEmpty }
             console.out()
             console.out(style.green("Lesson \(only.number) passed.") + " Compare with the reference: \(style.bold("netlab solution \(only.number)"))"
-                        + (next.map { ". Next: \(style.bold("netlab lesson \($0.number)"))" } ?? ""))
+                        + (next.map { ". Next: \(style.bold("\(commandName) lesson \($0.number)"))" } ?? ""))
         }
         return results.allSatisfy(\.passed) ? ExitCode.success : ExitCode.failure
     }
@@ -230,7 +230,7 @@ extension NetlabCLI {
         console.out("  private key        \(style.bold(r(paths.key)))")
         console.out()
         console.out("Checks use them as {ca}, {cert} and {key}. To run a TLS lesson by hand:")
-        console.out("  netlab run N -- --cert \(r(paths.cert)) --key \(r(paths.key))")
+        console.out("  \(commandName) run N -- --cert \(r(paths.cert)) --key \(r(paths.key))")
         console.out("and talk to it (PORT is the one netlab run prints):")
         console.out("  openssl s_client -connect 127.0.0.1:PORT -servername localhost -CAfile \(r(paths.ca))")
         console.out("  curl --cacert \(r(paths.ca)) https://localhost:PORT/")

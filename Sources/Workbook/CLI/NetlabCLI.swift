@@ -10,6 +10,9 @@ public struct NetlabCLI: Sendable {
     public var environment: [String: String]
     public var workingDirectory: URL
     /// The check runner. nil until it is built in: then `check` and `watch` say so and exit 3.
+    /// How the learner runs netlab, for the commands netlab suggests: `netlab`, or `swift run
+    /// netlab` when it was started that way and `netlab` is not a command here.
+    public var commandName = "netlab"
     /// Time spent building and checking, printed with NETLAB_TIMINGS=1.
     public let timings = PhaseTimings()
     public var grader: (any LessonGrader)?
@@ -223,7 +226,7 @@ public struct NetlabCLI: Sendable {
         }
         console.out()
         if let next = nextLesson(w, state) {
-            console.out("next: lesson \(next.number) — \(style.bold("netlab lesson \(next.number)")) to read it, \(style.bold("netlab check \(next.number)")) to check it")
+            console.out("next: lesson \(next.number) — \(style.bold("\(commandName) lesson \(next.number)")) to read it, \(style.bold("\(commandName) check \(next.number)")) to check it")
         } else if passed == lessons.count {
             console.out(style.green("Every lesson passed. Well done!"))
         }
@@ -242,10 +245,10 @@ public struct NetlabCLI: Sendable {
         console.out()
         console.out(style.dim(String(repeating: "─", count: 40)))
         console.out("Edit:   \(style.bold(relative(lesson.mainFile, w)))")
-        console.out("Check:  \(style.bold("netlab check \(lesson.number)"))   (or \(style.bold("netlab watch \(lesson.number)")) to re-check on every save)")
-        console.out("Try it: \(style.bold("netlab run \(lesson.number)"))")
+        console.out("Check:  \(style.bold("\(commandName) check \(lesson.number)"))   (or \(style.bold("\(commandName) watch \(lesson.number)")) to re-check on every save)")
+        console.out("Try it: \(style.bold("\(commandName) run \(lesson.number)"))")
         if !lesson.hints.isEmpty {
-            console.out("Hints:  \(style.bold("netlab hint \(lesson.number)"))   (\(lesson.hints.count) hint\(lesson.hints.count == 1 ? "" : "s"), one at a time)")
+            console.out("Hints:  \(style.bold("\(commandName) hint \(lesson.number)"))   (\(lesson.hints.count) hint\(lesson.hints.count == 1 ? "" : "s"), one at a time)")
         }
         for problem in lesson.problems { console.out(style.red("Note: ") + problem) }
         return ExitCode.success
@@ -257,7 +260,7 @@ public struct NetlabCLI: Sendable {
         let lesson = try findLesson(p.lessons[0], w, command: "hint")
         let hints = lesson.hints
         guard !hints.isEmpty else {
-            console.out("Lesson \(lesson.number) has no hints. The README's \"What the checks do\" section says exactly what is tested: \(style.bold("netlab lesson \(lesson.number)")).")
+            console.out("Lesson \(lesson.number) has no hints. The README's \"What the checks do\" section says exactly what is tested: \(style.bold("\(commandName) lesson \(lesson.number)")).")
             return ExitCode.success
         }
         let renderer = MarkdownRenderer(style: style, width: 80)
@@ -278,9 +281,9 @@ public struct NetlabCLI: Sendable {
         console.raw(renderer.render(hint.body))
         console.out()
         if index + 1 < hints.count {
-            console.out(style.dim("Still stuck? `netlab hint \(lesson.number)` shows hint \(index + 2) of \(hints.count)."))
+            console.out(style.dim("Still stuck? `\(commandName) hint \(lesson.number)` shows hint \(index + 2) of \(hints.count)."))
         } else {
-            console.out(style.dim("That was the last hint. `netlab hint \(lesson.number) --all` shows them all again."))
+            console.out(style.dim("That was the last hint. `\(commandName) hint \(lesson.number) --all` shows them all again."))
         }
         saveState(w) { $0[lesson.slug].hintsShown = max($0[lesson.slug].hintsShown, index + 1) }
         return ExitCode.success
@@ -295,8 +298,8 @@ public struct NetlabCLI: Sendable {
         }
         let state = w.store.load()
         guard state.status(of: lesson.slug) == .passed || p.flag("force") else {
-            console.out("The solution is shown once lesson \(lesson.number) passes: \(style.bold("netlab check \(lesson.number)")).")
-            console.out("Stuck? Try \(style.bold("netlab hint \(lesson.number)")) first, or see it anyway with \(style.bold("netlab solution \(lesson.number) --force")).")
+            console.out("The solution is shown once lesson \(lesson.number) passes: \(style.bold("\(commandName) check \(lesson.number)")).")
+            console.out("Stuck? Try \(style.bold("\(commandName) hint \(lesson.number)")) first, or see it anyway with \(style.bold("\(commandName) solution \(lesson.number) --force")).")
             return ExitCode.failure
         }
         let mine = (try? String(contentsOf: lesson.mainFile, encoding: .utf8)) ?? ""

@@ -175,7 +175,7 @@ extension NetlabCLI {
         } else if let next = nextLesson(w, w.store.load()) {
             lesson = next
         } else {
-            throw CLIError(message: "every lesson has passed; give a lesson number to watch one anyway: `netlab watch N`", code: ExitCode.failure)
+            throw CLIError(message: "every lesson has passed; give a lesson number to watch one anyway: `\(commandName) watch N`", code: ExitCode.failure)
         }
         guard let grader else {
             console.err("netlab: " + Self.runnerMissing)
@@ -202,7 +202,7 @@ extension NetlabCLI {
             let result = await grade(lesson, w, grader: grader, solution: false, cmd: nil, verbose: p.flag("verbose"), certificates: certificates)
             if result.passed {
                 let next = w.catalog.lessons.first { $0.number > lesson.number && $0.problems.isEmpty }
-                console.out(style.green("Lesson \(lesson.number) passed.") + (next.map { " Next: netlab lesson \($0.number), then netlab watch \($0.number)." } ?? ""))
+                console.out(style.green("Lesson \(lesson.number) passed.") + (next.map { " Next: \(commandName) lesson \($0.number), then \(commandName) watch \($0.number)." } ?? ""))
             }
             // Saves made while the check ran are ignored: drain them.
             _ = await Self.offPool { watcher.waitForChanges(timeout: .zero) }

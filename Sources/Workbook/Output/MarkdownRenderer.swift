@@ -1,6 +1,8 @@
 /// Renders the Markdown of a lesson README for the terminal: headings, paragraphs (wrapped),
 /// **bold**, *italic*, `code`, [links](url), fenced code blocks (indented, no wrapping), bullet
-/// and numbered lists, block quotes, tables (as written) and rules. It is a small line-oriented
+/// and numbered lists (with their wrapped continuation lines), block quotes, tables (each row as
+/// a small block: the first cell as a title, the others labelled with their column's header, so
+/// that long cells wrap readably on a terminal) and rules. It is a small line-oriented
 /// renderer for the Markdown lessons use, not a CommonMark implementation.
 public struct MarkdownRenderer: Sendable {
     public var style: Style
@@ -15,12 +17,23 @@ public struct MarkdownRenderer: Sendable {
     public func render(_ markdown: String) -> String {
         var out: [String] = []
         var paragraph: [String] = []
+        var item: ListItem?
+        var table: [[String]] = []
         var fence: String?
 
         func flushParagraph() {
-            guard !paragraph.isEmpty else { return }
-            out += wrap(inline(paragraph.joined(separator: " ")), indent: "")
+            if var open = item {
+                open.text = ([open.text] + paragraph).joined(separator: " ")
+                out += renderItem(open)
+                item = nil
+            } else if !paragraph.isEmpty {
+                out += wrap(inline(paragraph.joined(separator: " ")), indent: "")
+            }
             paragraph = []
+            if !table.isEmpty {
+                out += renderTable(table)
+                table = []
+            }
         }
 
         for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -70,17 +83,11 @@ public struct MarkdownRenderer: Sendable {
                 out.append(style.dim(String(repeating: "─", count: min(width > 0 ? width : 40, 40))))
                 continue
             }
-            if let item = listItem(line) {
+            if let next = listItem(line) {
                 flushParagraph()
-                let indent = String(repeating: " ", count: item.indent)
-                let bullet = item.marker == "•" ? style.yellow("•") : style.yellow(item.marker)
-                let first = indent + "  " + bullet + " "
-                let rest = indent + "  " + String(repeating: " ", count: visibleWidth(item.marker) + 1)
-                let lines = wrap(inline(item.text), indent: rest, firstWidthIndent: visibleWidth(first))
-                if let head = lines.first {
-                    out.append(first + head.dropFirstColumns(rest.count))
-                    out += lines.dropFirst()
-                }
+                // Its continuation lines (the next lines that are not blocks of their own) are
+                // gathered in `paragraph` and joined to it when it is flushed.
+                item = next
                 continue
             }
             if trimmed.hasPrefix(">") {
@@ -90,22 +97,73 @@ public struct MarkdownRenderer: Sendable {
                 continue
             }
             if trimmed.hasPrefix("|") {
-                flushParagraph()
-                // Tables are shown as written, with inline markup rendered; the separator row
-                // becomes a rule.
-                if trimmed.allSatisfy({ "|-: ".contains($0) }) {
-                    out.append(style.dim(String(repeating: "─", count: min(visibleWidth(trimmed), 80))))
-                } else {
-                    out.append(inline(trimmed))
-                }
+                if table.isEmpty { flushParagraph() }
+                // The separator row (|---|---|) only marks the header.
+                if !trimmed.allSatisfy({ "|-: ".contains($0) }) { table.append(tableCells(trimmed)) }
                 continue
             }
+            if !table.isEmpty { flushParagraph() }
             // A continuation of a list item (indented text after an item) joins the paragraph.
             paragraph.append(trimmed)
         }
         flushParagraph()
         while out.last == "" { out.removeLast() }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    func renderItem(_ item: ListItem) -> [String] {
+        let indent = String(repeating: " ", count: item.indent)
+        let bullet = style.yellow(item.marker)
+        let first = indent + "  " + bullet + " "
+        let rest = indent + "  " + String(repeating: " ", count: visibleWidth(item.marker) + 1)
+        let lines = wrap(inline(item.text), indent: rest, firstWidthIndent: visibleWidth(first))
+        guard let head = lines.first else { return [] }
+        return [first + head.dropFirstColumns(rest.count)] + lines.dropFirst()
+    }
+
+    /// The cells of `| a | b \| c | d |`: split at unescaped pipes outside `code`.
+    func tableCells(_ row: String) -> [String] {
+        var cells: [String] = []
+        var current = ""
+        var inCode = false
+        var previous: Character = " "
+        for c in row {
+            if c == "`" { inCode.toggle() }
+            if c == "|", !inCode, previous != "\\" {
+                cells.append(current.trimmingSpaces())
+                current = ""
+            } else {
+                current.append(c)
+            }
+            previous = c
+        }
+        cells.append(current.trimmingSpaces())
+        // The pipes at both ends leave an empty first and last cell.
+        if cells.first == "" { cells.removeFirst() }
+        if cells.last == "" { cells.removeLast() }
+        return cells
+    }
+
+    /// A table as blocks: each row's first cell as a bullet, then its other cells, each after
+    /// its column's header. The first row is the header.
+    func renderTable(_ rows: [[String]]) -> [String] {
+        guard let header = rows.first else { return [] }
+        guard rows.count > 1 else { return wrap(inline(header.joined(separator: " · ")), indent: "") }
+        var out: [String] = []
+        for row in rows.dropFirst() {
+            guard let title = row.first else { continue }
+            out += renderItem(ListItem(indent: 0, marker: "•", text: "**\(title)**"))
+            for (i, cell) in row.enumerated().dropFirst() where !cell.isEmpty {
+                let label = i < header.count ? header[i] : ""
+                let lead = "      " + (label.isEmpty ? "" : style.dim(label + ":") + " ")
+                let lines = wrap(inline(cell), indent: "        ", firstWidthIndent: visibleWidth(lead))
+                if let head = lines.first {
+                    out.append(lead + head.dropFirstColumns(8))
+                    out += lines.dropFirst()
+                }
+            }
+        }
+        return out
     }
 
     struct ListItem {
@@ -206,9 +264,11 @@ public struct MarkdownRenderer: Sendable {
         var current = ""
         var currentWidth = 0
         let limit = max(20, width - indent.count)
+        // The first line may start further right (after a bullet or a label).
+        let firstLimit = max(20, width - (firstWidthIndent ?? indent.count))
         for word in text.split(separator: " ", omittingEmptySubsequences: true) {
             let w = visibleWidth(String(word))
-            if currentWidth > 0, currentWidth + 1 + w > limit {
+            if currentWidth > 0, currentWidth + 1 + w > (lines.isEmpty ? firstLimit : limit) {
                 lines.append(indent + current)
                 current = String(word)
                 currentWidth = w
