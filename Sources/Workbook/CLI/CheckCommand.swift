@@ -129,7 +129,7 @@ extension NetlabCLI {
         if lessons.count == 1, let only = results.first, only.passed, p.value("cmd") == nil, !p.flag("solution") {
             let next = w.catalog.lessons.first { $0.number > only.number && $0.problems.isEmpty }
             console.out()
-            console.out(style.green("Lesson \(only.number) passed.") + " Compare with the reference: \(style.bold("netlab solution \(only.number)"))"
+            console.out(style.green("Lesson \(only.number) passed.") + " Compare with the reference: \(style.bold("\(commandName) solution \(only.number)"))"
                         + (next.map { ". Next: \(style.bold("\(commandName) lesson \($0.number)"))" } ?? ""))
         }
         return results.allSatisfy(\.passed) ? ExitCode.success : ExitCode.failure
