@@ -27,7 +27,7 @@ public enum TLSVersion: UInt16, Sendable, Comparable, CaseIterable, CustomString
 }
 
 /// Makes an `SSL_CTX` with netlab's defaults: the version range, no renegotiation, no
-/// compression, no session cache (each conn stands alone).
+/// compression, no session cache and no tickets (each conn stands alone).
 private func makeContext(server: Bool, min: TLSVersion, max: TLSVersion?) throws -> OpaquePointer {
     ERR_clear_error()
     guard let context = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()) else {
@@ -37,6 +37,11 @@ private func makeContext(server: Bool, min: TLSVersion, max: TLSVersion?) throws
     _ = netlab_SSL_CTX_set_min_proto_version(context, Int32(min.rawValue))
     _ = netlab_SSL_CTX_set_max_proto_version(context, Int32(max?.rawValue ?? TLSVersion.tls13.rawValue))
     _ = netlab_SSL_CTX_set_session_cache_mode(context, Int(SSL_SESS_CACHE_OFF))
+    if server {
+        // No TLS 1.3 session tickets either (OpenSSL sends two by default): each conn stands
+        // alone, and making a ticket costs an encryption per handshake that nothing uses.
+        _ = SSL_CTX_set_num_tickets(context, 0)
+    }
     return context
 }
 
