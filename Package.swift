@@ -86,7 +86,7 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("pthread")]
         ),
-        .executableTarget(name: "netlab", dependencies: ["Workbook", "NetTLS"], path: "Sources/netlab"),
+        .executableTarget(name: "netlab", dependencies: ["Workbook", "NetCore", "NetTLS"], path: "Sources/netlab"),
     ] + lessonTargetList + [lessonTestTarget],
     swiftLanguageModes: [.v6]
 )

@@ -35,6 +35,7 @@ public enum LessonProgram {
         _ body: @escaping @Sendable (Options, Log) async throws -> Void
     ) -> Never {
         installSignalHandling()
+        raiseDescriptorLimit()   // as a Go program would: a thousand clients need more than 1,024
         let program = name ?? programName()
         let parsed: FlagParse
         do {

@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import Foundation
+import NetCore
 import NetTLS
 
 let MiB = 1 << 20

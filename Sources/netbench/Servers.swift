@@ -7,14 +7,6 @@ import NetCore
 import NetTLS
 
 /// Raises the soft descriptor limit to the hard one, as Go's runtime does at start.
-func raiseDescriptorLimit() {
-    var limit = rlimit()
-    if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 {
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
-    }
-}
-
 /// Prints "port N" (what the driver waits for) and flushes.
 func announce(_ listener: TCPListener) {
     print("port \(listener.address.port)")

@@ -2,6 +2,7 @@
 // they can be tested; this file only wires the real console, the environment and the check
 // runner together.
 import Foundation
+import NetCore
 import Workbook
 
 /// The check runner (Workbook's CheckRunner) plugged into the CLI's grading seam: `netlab check`
@@ -12,6 +13,9 @@ let grader: (any LessonGrader)? = ScriptLessonGrader { script, lessonDirectory, 
                       options: RunOptions(verbose: options.verbose))
         .run(onResult: onResult)
 }
+
+// The checker holds a client socket for each of a check's connections (lesson 2 opens 1,000).
+raiseDescriptorLimit()
 
 let environment = ProcessInfo.processInfo.environment
 var cli = NetlabCLI(

@@ -145,3 +145,15 @@ final class LineReader: @unchecked Sendable {
         return nil
     }
 }
+
+@Suite("Descriptor limit")
+struct DescriptorLimitTests {
+    @Test func softLimitIsRaisedToTheHardLimit() {
+        let now = raiseDescriptorLimit()
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        #expect(limit.rlim_cur == limit.rlim_max)
+        #expect(now == Int(clamping: limit.rlim_cur))
+        #expect(now >= 1024)
+    }
+}
