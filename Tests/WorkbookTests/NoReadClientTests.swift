@@ -44,7 +44,8 @@ struct NoReadClientTests {
     }
 
     @Test func anExpectationStartsReading() async throws {
-        // Nothing is read until the expect; then the echo that waited in the buffers arrives.
+        // Nothing is read until the expect; then the echo that waited in the buffers arrives, and
+        // later transfers run at full size (the small buffer of the no-read phase is lifted).
         let r = try await runOne("""
             start --listen {listen} --mode echo
             check "late reader"
@@ -52,6 +53,8 @@ struct NoReadClientTests {
               send a random 64KiB as x
               sleep 100ms
               expect a x within 5s
+              send a random 4MiB as big within 10s
+              expect a big within 10s
             """)
         expectPass(r)
     }

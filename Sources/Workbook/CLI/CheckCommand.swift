@@ -92,7 +92,9 @@ extension NetlabCLI {
         return (paths, true)
     }
 
-    static let certificateNames = ["localhost", "*.test", "127.0.0.1", "::1"]
+    /// `*.test` alone is not enough: curl and OpenSSL refuse a wildcard right under a top-level
+    /// name, so the names the lessons use are listed too.
+    static let certificateNames = ["localhost", "example.test", "a.test", "b.test", "c.test", "*.test", "127.0.0.1", "::1"]
 
     // MARK: - check
 

@@ -269,7 +269,14 @@ final class CheckExecution: Sendable {
                     throw StepFailure(message: "could not half-close client \(client.name): \(reason(error))", location: a.location)
                 }
             }
-            transcript.add("client \(client.name)", "shutdown write (FIN sent)")
+            var what = "shutdown write (FIN sent)"
+            if client.conn is TLSConn, let tcp = client.tcp {
+                // TLS's closeWrite sends close_notify only (as Go's does); a client that is done
+                // sending also ends its TCP stream, so the server sees both.
+                try? tcp.closeWrite()
+                what = "shutdown write (close_notify and FIN sent)"
+            }
+            transcript.add("client \(client.name)", what)
         case .reset(let a):
             let client = try self.client(a.client, vars: vars, at: a.location)
             client.reset()
@@ -430,7 +437,11 @@ final class CheckExecution: Sendable {
                 // A client that never reads: 4 KiB asked for (Linux makes it about 8), so the
                 // server's replies back up into its own send buffer after a few kilobytes.
                 try? dialed.setReadBuffer(4096)
-                client.deferReading(onData: onData, onEnd: onEnd)
+                client.deferReading(onData: onData, onEnd: { end in onEnd(end) }, before: {
+                    // Reading at last: a buffer of a normal size again, or a large transfer
+                    // would crawl through the 8 KiB window.
+                    try? dialed.setReadBuffer(4 << 20)
+                })
                 detail += ", reading nothing"
             } else {
                 client.startReading(onData: onData, onEnd: onEnd)
