@@ -434,14 +434,11 @@ final class CheckExecution: Sendable {
                 }
             }
             if c.readsNothing {
-                // A client that never reads: 4 KiB asked for (Linux makes it about 8), so the
-                // server's replies back up into its own send buffer after a few kilobytes.
-                try? dialed.setReadBuffer(4096)
-                client.deferReading(onData: onData, onEnd: { end in onEnd(end) }, before: {
-                    // Reading at last: a buffer of a normal size again, or a large transfer
-                    // would crawl through the 8 KiB window.
-                    try? dialed.setReadBuffer(4 << 20)
-                })
+                // A client that never reads. Its receive buffer is left alone: Linux grows it
+                // only for a reader, so it stays at the default (about 128 KiB) and the server's
+                // replies back up soon enough. Shrinking it after the handshake (SO_RCVBUF)
+                // would clamp the window below one segment, and a later read would crawl.
+                client.deferReading(onData: onData, onEnd: onEnd)
                 detail += ", reading nothing"
             } else {
                 client.startReading(onData: onData, onEnd: onEnd)

@@ -212,10 +212,8 @@ final class Client: Sendable {
     }
 
     /// Like ``startReading(onData:onEnd:)``, but only when ``startDeferredReading()`` is called.
-    /// `before` runs first, when the reading starts.
-    func deferReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onEnd: @escaping @Sendable (StreamRecord.End) -> Void,
-                      before: @escaping @Sendable () -> Void = {}) {
-        deferredStart.withLock { $0 = { [self] in before(); startReading(onData: onData, onEnd: onEnd) } }
+    func deferReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
+        deferredStart.withLock { $0 = { [self] in startReading(onData: onData, onEnd: onEnd) } }
     }
 
     /// Starts the reading that ``deferReading(onData:onEnd:)`` put off (once; no-op otherwise).
