@@ -62,7 +62,7 @@ enum DeadlinePerRead {
     static func readHandshakeRecord(from conn: TCPConn, idle: Duration) async throws -> [UInt8] {
         var header = ByteString(try await readFull(conn, 5, idle: idle))
         guard let type = header.readUInt8(), let version = header.readUInt16(), let length = header.readUInt16() else {
-            throw HelloError("short record header")   // cannot happen: readExactly returned 5 bytes
+            throw HelloError("short record header")   // cannot happen: readFull returned 5 bytes
         }
         guard type == 22 else { throw HelloError("record type \(type) is not a handshake (22)") }
         guard (0x0301...0x0303).contains(version) else { throw HelloError("record version 0x\(String(version, radix: 16)) is not TLS") }
