@@ -10,7 +10,8 @@ case "no-deadline": NoDeadline.main()
 case "deadline-per-read": DeadlinePerRead.main()
 case "trusts-lengths": TrustsLengths.main()
 case "first-extension-only": FirstExtensionOnly.main()
+case "no-size-cap": NoSizeCap.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to one-read, first-record-only, no-deadline, deadline-per-read, trusts-lengths or first-extension-only\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to one-read, first-record-only, no-deadline, deadline-per-read, trusts-lengths, first-extension-only or no-size-cap\n".utf8))
     exit(2)
 }
