@@ -66,7 +66,9 @@ enum NoDeadline {
             throw HelloError("short record header")   // cannot happen: readExactly returned 5 bytes
         }
         guard type == 22 else { throw HelloError("record type \(type) is not a handshake (22)") }
-        guard (0x0301...0x0303).contains(version) else { throw HelloError("record version 0x\(String(version, radix: 16)) is not TLS") }
+        guard (0x0301...0x0303).contains(version) else {
+            throw HelloError("record version \(version >> 8).\(version & 0xff) is not TLS (3.1 to 3.3)")
+        }
         guard length > 0, length <= 1 << 14 else { throw HelloError("record length \(length) is not between 1 and 16384") }
         return try await conn.readExactly(Int(length))
     }
@@ -102,8 +104,9 @@ enum NoDeadline {
         return name
     }
 
-    /// RFC 6066 §3: a 2-byte-long list of entries, each a type byte (0 = host_name) and a name
-    /// with a 2-byte length. The name is printable ASCII, as DNS names are, with no trailing dot.
+    /// RFC 6066 §3: a list with a 2-byte length, of entries that are a type byte (0 = host_name)
+    /// and a name with a 2-byte length. The name is printable ASCII, as DNS names are, with no
+    /// trailing dot: it goes into the log.
     static func hostName(inServerNameExtension data: ByteString) throws -> String? {
         var data = data
         guard var list = data.readUInt16LengthPrefixed(), data.isEmpty else { throw HelloError("malformed server_name extension") }

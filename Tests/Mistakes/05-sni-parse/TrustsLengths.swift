@@ -68,7 +68,9 @@ enum TrustsLengths {
             throw HelloError("short record header")   // cannot happen: readExactly returned 5 bytes
         }
         guard type == 22 else { throw HelloError("record type \(type) is not a handshake (22)") }
-        guard (0x0301...0x0303).contains(version) else { throw HelloError("record version 0x\(String(version, radix: 16)) is not TLS") }
+        guard (0x0301...0x0303).contains(version) else {
+            throw HelloError("record version \(version >> 8).\(version & 0xff) is not TLS (3.1 to 3.3)")
+        }
         guard length > 0, length <= 1 << 14 else { throw HelloError("record length \(length) is not between 1 and 16384") }
         return try await conn.readExactly(Int(length))
     }
