@@ -14,8 +14,9 @@ case "no-deadline": NoDeadline.main()
 case "no-sniff": NoSniff.main()
 case "handshake-in-accept-loop": HandshakeInAcceptLoop.main()
 case "tls12-max": TLS12Max.main()
+case "no-replay": NoReplay.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-deadline, no-sniff, handshake-in-accept-loop or tls12-max\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-deadline, no-sniff, handshake-in-accept-loop, tls12-max or no-replay\n".utf8))
     exit(2)
 }
 
