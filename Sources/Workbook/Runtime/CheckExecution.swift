@@ -264,17 +264,20 @@ final class CheckExecution: Sendable {
         case .send(let s): try await send(s, vars: vars)
         case .shutdownWrite(let a):
             let client = try self.client(a.client, vars: vars, at: a.location)
-            if let half = client.conn as? any HalfClosable {
-                do { try half.closeWrite() } catch {
-                    throw StepFailure(message: "could not half-close client \(client.name): \(reason(error))", location: a.location)
-                }
-            }
             var what = "shutdown write (FIN sent)"
-            if client.conn is TLSConn, let tcp = client.tcp {
-                // TLS's closeWrite sends close_notify only (as Go's does); a client that is done
-                // sending also ends its TCP stream, so the server sees both.
-                try? tcp.closeWrite()
-                what = "shutdown write (close_notify and FIN sent)"
+            do {
+                if let tls = client.conn as? TLSConn {
+                    // TLS's closeWrite sends close_notify only (as Go's does); a client that is
+                    // done sending also ends its TCP stream, so the server sees both, in order:
+                    // the alert must be on the wire before the FIN.
+                    try await tls.sendCloseNotify()
+                    try client.tcp?.closeWrite()
+                    what = "shutdown write (close_notify, then FIN sent)"
+                } else if let half = client.conn as? any HalfClosable {
+                    try half.closeWrite()
+                }
+            } catch {
+                throw StepFailure(message: "could not half-close client \(client.name): \(reason(error))", location: a.location)
             }
             transcript.add("client \(client.name)", what)
         case .reset(let a):
