@@ -75,8 +75,9 @@ enum HelloError: Error, CustomStringConvertible {
 /// every byte it read, so that the caller can replay them. The hello may be split over several
 /// records and arrive in any number of pieces. Bounded by the conn's read deadline: set one first.
 /// `maxSize` caps the hello: real ones are a few hundred bytes (a few KiB with post-quantum key
-/// shares), and a cap keeps a hostile client from making us buffer without end.
-func readClientHello(from conn: some Conn, maxSize: Int = 16 * 1024) async throws -> (bytes: [UInt8], serverName: String?) {
+/// shares), and a cap keeps a hostile client from making us buffer without end. 64 KiB, as in
+/// lesson 5 and in Go's crypto/tls.
+func readClientHello(from conn: some Conn, maxSize: Int = 64 * 1024) async throws -> (bytes: [UInt8], serverName: String?) {
     var read: [UInt8] = []          // everything, record headers included: what we must replay
     var message: [UInt8] = []       // the handshake message, reassembled from the record bodies
     while true {
