@@ -5,26 +5,47 @@ import Glibc
 /// An IPv4 or IPv6 address and a port. Like Go's `*net.TCPAddr`; its `description` is the
 /// form Go prints and parses: `127.0.0.1:8080`, `[::1]:8080`.
 public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
-    /// The IP address: 4 bytes for IPv4, 16 for IPv6.
-    public let ip: [UInt8]
+    /// The address's bytes in network order, inline: an IPv4 address fills the first 4. Kept
+    /// in two words rather than an array so that a conn's two addresses cost no allocation
+    /// (part of what an idle connection costs).
+    private let ipBytes: (UInt64, UInt64)
     public let port: UInt16
     /// The IPv6 zone (interface index), 0 when none.
     public let scopeID: UInt32
+    public let isIPv6: Bool
 
-    public var isIPv6: Bool { ip.count == 16 }
+    /// The IP address: 4 bytes for IPv4, 16 for IPv6.
+    public var ip: [UInt8] {
+        withUnsafeBytes(of: ipBytes) { Array($0.prefix(isIPv6 ? 16 : 4)) }
+    }
 
     public init?(ip: [UInt8], port: UInt16, scopeID: UInt32 = 0) {
         guard ip.count == 4 || ip.count == 16 else { return nil }
-        self.ip = ip
+        var raw: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &raw) { $0.copyBytes(from: ip) }
+        ipBytes = raw
+        isIPv6 = ip.count == 16
         self.port = port
         self.scopeID = scopeID
+    }
+
+    public static func == (a: SocketAddress, b: SocketAddress) -> Bool {
+        a.ipBytes == b.ipBytes && a.isIPv6 == b.isIPv6 && a.port == b.port && a.scopeID == b.scopeID
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ipBytes.0)
+        hasher.combine(ipBytes.1)
+        hasher.combine(isIPv6)
+        hasher.combine(port)
+        hasher.combine(scopeID)
     }
 
     /// The IP address alone, without the port: `127.0.0.1`, `::1`.
     public var host: String {
         var text = [CChar](repeating: 0, count: 64)
         let family = isIPv6 ? AF_INET6 : AF_INET
-        _ = ip.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &text, socklen_t(text.count)) }
+        _ = withUnsafeBytes(of: ipBytes) { inet_ntop(family, $0.baseAddress, &text, socklen_t(text.count)) }
         return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
@@ -50,7 +71,7 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
             sa.sin6_family = sa_family_t(AF_INET6)
             sa.sin6_port = port.bigEndian
             sa.sin6_scope_id = scopeID
-            withUnsafeMutableBytes(of: &sa.sin6_addr) { $0.copyBytes(from: ip) }
+            withUnsafeMutableBytes(of: &sa.sin6_addr) { dst in withUnsafeBytes(of: ipBytes) { dst.copyBytes(from: $0.prefix(16)) } }
             return withUnsafePointer(to: &sa) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
             }
@@ -58,7 +79,7 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         var sa = sockaddr_in()
         sa.sin_family = sa_family_t(AF_INET)
         sa.sin_port = port.bigEndian
-        withUnsafeMutableBytes(of: &sa.sin_addr) { $0.copyBytes(from: ip) }
+        withUnsafeMutableBytes(of: &sa.sin_addr) { dst in withUnsafeBytes(of: ipBytes) { dst.copyBytes(from: $0.prefix(4)) } }
         return withUnsafePointer(to: &sa) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

@@ -199,3 +199,18 @@ struct ListenerDialTests {
         #expect(await eventually { socketsInvolving(port: port) == 1 })
     }
 }
+
+@Suite("Socket addresses")
+struct SocketAddressTests {
+    @Test func bytesRoundTripAndEquality() throws {
+        let v4 = try #require(SocketAddress(ip: [127, 0, 0, 1], port: 80))
+        let v6 = try #require(SocketAddress(ip: [UInt8](repeating: 0, count: 15) + [1], port: 80))
+        #expect(v4.ip == [127, 0, 0, 1] && !v4.isIPv6 && v4.description == "127.0.0.1:80")
+        #expect(v6.ip.count == 16 && v6.isIPv6 && v6.description == "[::1]:80")
+        // 127.0.0.1 and the IPv6 address whose first four bytes are 127.0.0.1 differ.
+        let lookalike = try #require(SocketAddress(ip: [127, 0, 0, 1] + [UInt8](repeating: 0, count: 12), port: 80))
+        #expect(v4 != lookalike)
+        #expect(Set([v4, v6, lookalike, SocketAddress(ip: [127, 0, 0, 1], port: 80)!]).count == 3)
+        #expect(SocketAddress(ip: [1, 2, 3], port: 1) == nil)
+    }
+}
