@@ -237,6 +237,11 @@ struct CLICommandTests {
         #expect(r.out.contains("02  Idle timeouts  failing     0/1     0/2"))
         #expect(r.out.contains("03  No checks      error       0/0     0/0"))
         #expect(r.out.contains("1/3 lessons passed · 3/5 points"))
+        // Over several lessons a failing check shows its message and hint, not its transcript,
+        // and the table says how to see the transcripts.
+        #expect(r.out.contains("✗ closes an idle client  [0/2]\n  expected \"hi\\n\" from client a within 1s"))
+        #expect(!r.out.contains("[client a] connect 127.0.0.1:40000"))
+        #expect(r.out.contains("Transcripts of the failing checks: netlab check N (for example netlab check 2), or --verbose here."))
         let json = try JSONDecoder().decode(StrictResults.self, from: Data(contentsOf: wb.url("all.json")))
         #expect(json.status == "fail")
         #expect(json.lessons?.map(\.status) == ["pass", "fail", "error"])

@@ -120,12 +120,16 @@ extension NetlabCLI {
         for (i, lesson) in lessons.enumerated() {
             if i > 0 { console.out() }
             let result = await grade(lesson, w, grader: grader, solution: p.flag("solution"), cmd: p.value("cmd"),
-                                     verbose: p.flag("verbose"), certificates: certificates)
+                                     verbose: p.flag("verbose"), brief: lessons.count > 1 && !p.flag("verbose"),
+                                     certificates: certificates)
             results.append(result)
         }
         if lessons.count > 1 {
             console.out()
             console.out(CheckPrinter(style: style, verbose: false).scoreTable(results))
+            if !p.flag("verbose"), let failing = results.first(where: { !$0.passed && $0.error == nil }) {
+                console.out(style.dim("Transcripts of the failing checks: \(commandName) check N (for example \(commandName) check \(failing.number)), or --verbose here."))
+            }
         }
         try writeMachineResults(p, results, w, single: p.lessons.count == 1)
         if lessons.count == 1, let only = results.first, only.passed, p.value("cmd") == nil, !p.flag("solution") {
@@ -139,8 +143,8 @@ extension NetlabCLI {
 
     /// Builds (unless `--cmd`) and grades one lesson, printing as it goes, and records the result.
     func grade(_ lesson: Lesson, _ w: Workbook, grader: any LessonGrader, solution: Bool, cmd: String?, verbose: Bool,
-               certificates: CertificatePaths?) async -> LessonResult {
-        let printer = CheckPrinter(style: style, verbose: verbose)
+               brief: Bool = false, certificates: CertificatePaths?) async -> LessonResult {
+        let printer = CheckPrinter(style: style, verbose: verbose, brief: brief)
         let shownFile = cmd ?? relative(solution ? (lesson.solutionFile ?? lesson.mainFile) : lesson.mainFile, w)
         console.out(printer.header(lesson: lesson, program: shownFile))
         func failed(_ error: String) -> LessonResult {

@@ -4,10 +4,14 @@
 public struct CheckPrinter: Sendable {
     public var style: Style
     public var verbose: Bool
+    /// Failing checks without their transcripts (message and hint only): for `netlab check`
+    /// over several lessons, where seven lessons' transcripts would bury the score table.
+    public var brief: Bool
 
-    public init(style: Style, verbose: Bool) {
+    public init(style: Style, verbose: Bool, brief: Bool = false) {
         self.style = style
         self.verbose = verbose
+        self.brief = brief
     }
 
     /// `Lesson 4 · Proxy` and the file being graded.
@@ -27,7 +31,7 @@ public struct CheckPrinter: Sendable {
             let mark = check.status == .fail ? style.failMark : style.errorMark
             var out = "\(mark) \(style.bold(check.name))\(points)"
             if let message = check.message { out += "\n  " + style.red(message) }
-            let transcript = check.transcript.trimmingBlankLines()
+            let transcript = brief ? "" : check.transcript.trimmingBlankLines()
             if !transcript.isEmpty { out += "\n" + indent(transcript) }
             // The runner's transcript may end with the hint already.
             if let hint = check.hint, !transcript.contains("hint: \(hint)") { out += "\n  " + style.yellow("hint: ") + hint }
