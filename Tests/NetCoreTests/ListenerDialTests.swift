@@ -31,7 +31,14 @@ struct ListenerDialTests {
 
     @Test("listener close wakes accept, the port can be listened on again, a second close throws (test 13)")
     func listenerCloseSemantics() async throws {
-        let listener = try TCPListener.listen(address: "127.0.0.1:0")
+        // A port below the ephemeral range (32768 and up on Linux): a port 0 listener gets an
+        // ephemeral port, and between its close and the second listen, any outgoing connection
+        // of a test running in parallel (thousands of them) may take that port for itself.
+        var found: TCPListener?
+        for _ in 0..<50 where found == nil {
+            found = try? TCPListener.listen(address: "127.0.0.1:\(Int.random(in: 20000..<32000))")
+        }
+        let listener = try #require(found, "no free port between 20000 and 32000 in 50 tries")
         let address = listener.address.description
         async let pending = expectNetError(.closed) { _ = try await listener.accept() }
         try await Task.sleep(for: .milliseconds(50))
