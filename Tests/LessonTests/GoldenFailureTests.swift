@@ -19,7 +19,6 @@ struct GoldenFailureTests {
         ("03-timeouts", "timeout-ends-server"),
         ("04-proxy", "no-half-close"),
         ("05-sni-parse", "first-extension-only"),
-        ("06-prefix-conn", "default-route"),
         ("07-tls", "no-deadline"),
     ]
 

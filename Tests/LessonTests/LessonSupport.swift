@@ -77,22 +77,23 @@ func builtProgram(_ name: String) throws -> String {
     throw CheckError(message: "\(name) was not built (looked near \(exe.path))")
 }
 
-/// Runs checks of `lesson` against `program`. `only` limits the run to one check (by name);
-/// `stopAtFirstFailure` skips the checks after the first that does not pass.
-func grade(_ lesson: LessonUnderTest, program: ProgramLaunch, only: String? = nil,
-           stopAtFirstFailure: Bool = false) async throws -> [CheckResult] {
+/// Runs checks of `lesson` against `program`. `only` limits the run to one check (by name),
+/// `except` leaves one out; once a result satisfies `stopAfter`, the checks after it are skipped.
+func grade(_ lesson: LessonUnderTest, program: ProgramLaunch, only: String? = nil, except: String? = nil,
+           stopAfter: (@Sendable (CheckResult) -> Bool)? = nil) async throws -> [CheckResult] {
     let script = try lesson.script()
     if let only, !script.checks.contains(where: { $0.name == only }) {
         throw CheckError(message: "lessons/\(lesson.slug)/checks.netlab has no check named \"\(only)\"")
     }
     let runner = CheckRunner(script: script, lessonDirectory: lesson.directory, program: program,
                              options: RunOptions(stopGrace: .seconds(1)))
-    let failed = Mutex(false)
+    let stopped = Mutex(false)
     return await runner.run(filter: { check in
         if let only, check.name != only { return false }
-        return !(stopAtFirstFailure && failed.withLock { $0 })
+        if let except, check.name == except { return false }
+        return !stopped.withLock { $0 }
     }, onResult: { result in
-        if result.status != .pass { failed.withLock { $0 = true } }
+        if stopAfter?(result) == true { stopped.withLock { $0 = true } }
     })
 }
 

@@ -25,10 +25,11 @@ struct LessonTests {
 
     @Test(arguments: LessonUnderTest.all)
     func starterFails(_ lesson: LessonUnderTest) async throws {
-        let results = try await grade(lesson, program: ProgramLaunch(executable: try builtProgram("lesson\(lesson.number)")),
-                                      stopAtFirstFailure: true)
-        let failure = results.first { $0.status == .fail }
-        #expect(failure != nil, "the starter of \(lesson.slug) passes its checks: \(results.map { "\($0.name): \($0.status)" })")
+        let results = try await grade(lesson, program: ProgramLaunch(executable: try builtProgram("lesson\(lesson.number)")))
+        // Every check fails against the starter: a check it passes would tell a learner nothing.
+        #expect(results.count == (try lesson.script()).checks.count, "every check ran")
+        let passing = results.filter { $0.status == .pass }.map(\.name)
+        #expect(passing.isEmpty, "the starter of \(lesson.slug) passes: \(passing)")
         // A starter fails a check; it does not break the checker (no `error` verdicts).
         #expect(!results.contains { $0.status == .error }, "\(explain(results))")
     }
@@ -48,5 +49,10 @@ struct LessonTests {
         let results = try await grade(lesson, program: program, only: mistake.failingCheck)
         let result = try #require(results.first)
         #expect(result.status == .fail, "\(mistake.file) should fail \"\(mistake.failingCheck)\": \(result.status)\n\(result.transcript)")
+        // And it is the solution with one mistake, not a program that fails everything: some
+        // other check of the lesson still passes.
+        let others = try await grade(lesson, program: program, except: mistake.failingCheck, stopAfter: { $0.status == .pass })
+        #expect(others.last?.status == .pass,
+                "\(mistake.file) passes no other check of \(lesson.slug): \(others.map { "\($0.name): \($0.status)" })")
     }
 }

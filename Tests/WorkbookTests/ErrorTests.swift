@@ -132,7 +132,7 @@ let badScripts: [(source: String, error: String)] = [
         ("start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a",
          "checks.netlab:4:11: error: unexpected end of line; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"),
         ("start --listen {listen}\ncheck \"c\"\n  peer echo as up",
-         "checks.netlab:3:3: error: unknown command `peer`; checker-owned peers are declared with `upstream KIND as NAME` (KIND: echo, sink, silent, close, refuse or tls-echo)"),
+         "checks.netlab:3:3: error: unknown command `peer`; checker-owned peers are declared with `upstream KIND as NAME` (KIND: echo, sink, reply-at-eof, silent, close, refuse or tls-echo)"),
         ("start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a random 1KiB",
          "checks.netlab:4:12: error: `random` makes data to send; to compare, send it with `random SIZE as x` and expect `x`"),
         ("start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a x",

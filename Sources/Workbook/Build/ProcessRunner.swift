@@ -17,6 +17,21 @@ public struct ProcessOutput: Sendable {
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }
 
+/// Runs blocking work (a spawn, a poll(2) on files) on a Dispatch thread, never on the
+/// cooperative pool, and resumes the caller with its result.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// The same for work that cannot fail.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
+    }
+}
+
 /// Runs a child process to completion with a time bound, off the cooperative pool.
 ///
 /// The process is started and waited for on a dedicated thread; stdout and stderr are drained

@@ -110,7 +110,9 @@ extension NetlabCLI {
                 usleep(100_000)
                 if runStopRequested == 1 {
                     waited += 1
-                    if waited == 30 { kill(runChildPID, SIGKILL) }
+                    // `pid`, not runChildPID: that one is reset to 0 once the child is reaped, and
+                    // kill(0, …) would hit netlab's own process group.
+                    if waited == 30, finished.running { kill(pid, SIGKILL) }
                 }
             }
         }
@@ -205,7 +207,7 @@ extension NetlabCLI {
                 console.out(style.green("Lesson \(lesson.number) passed.") + (next.map { " Next: \(commandName) lesson \($0.number), then \(commandName) watch \($0.number)." } ?? ""))
             }
             // Saves made while the check ran are ignored: drain them.
-            _ = await Self.offPool { watcher.waitForChanges(timeout: .zero) }
+            _ = await offPool { watcher.waitForChanges(timeout: .zero) }
             debouncer.finishRun()
             pending = []
             runs += 1
@@ -218,10 +220,12 @@ extension NetlabCLI {
             let clock = ContinuousClock()
             let wait = debouncer.waitTime(at: clock.now) ?? .seconds(1)
             let extra: Int32? = stdinOpen ? 0 : nil
-            let (changed, stdinReady) = await Self.offPool { watcher.waitForChanges(timeout: wait, extraFD: extra) }
+            let (changed, stdinReady) = await offPool { watcher.waitForChanges(timeout: wait, extraFD: extra) }
             if stdinReady {
-                var byte: UInt8 = 0
-                let n = read(0, &byte, 1)
+                let (n, byte) = await offPool { () -> (Int, UInt8) in
+                    var byte: UInt8 = 0
+                    return (read(0, &byte, 1), byte)
+                }
                 if n <= 0 {
                     stdinOpen = false
                 } else if byte == UInt8(ascii: "q") || byte == UInt8(ascii: "Q") || byte == 3 || byte == 4 {
@@ -248,13 +252,6 @@ extension NetlabCLI {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "HH:mm:ss"
         return f.string(from: date)
-    }
-
-    /// Runs blocking work on a Dispatch thread, not on the cooperative pool.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { c in
-            DispatchQueue.global().async { c.resume(returning: work()) }
-        }
     }
 
     /// Single keys without Enter, no echo; Ctrl-C still interrupts (and restores the terminal).

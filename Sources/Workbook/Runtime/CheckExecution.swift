@@ -156,7 +156,8 @@ final class CheckExecution: Sendable {
         var launch = runner.program
         for (k, v) in runner.options.environment { launch.environment[k] = v }
         do {
-            process = try ServerProcess.start(launch, arguments: arguments)
+            // Off the pool: posix_spawn blocks, and may be retried on ETXTBSY for up to a second.
+            process = try await offPool { [launch, arguments] in try ServerProcess.start(launch, arguments: arguments) }
         } catch {
             return await errorResult("\(error)")
         }
@@ -199,8 +200,10 @@ final class CheckExecution: Sendable {
                     return .failed(failure)
                 } catch let error as CheckError {
                     return .error(error.message)
-                } catch {
+                } catch is CancellationError {
                     return .cancelled
+                } catch {
+                    return .error("\(error)")
                 }
             }
             group.addTask {
@@ -270,7 +273,10 @@ final class CheckExecution: Sendable {
                     // TLS's closeWrite sends close_notify only (as Go's does); a client that is
                     // done sending also ends its TCP stream, so the server sees both, in order:
                     // the alert must be on the wire before the FIN.
+                    // Bounded like any step: a server that never reads could hold the alert back.
+                    try client.tcp?.setWriteDeadline(.after(stepTimeout))
                     try await tls.sendCloseNotify()
+                    try? client.tcp?.setWriteDeadline(nil)
                     try client.tcp?.closeWrite()
                     what = "shutdown write (close_notify, then FIN sent)"
                 } else if let half = client.conn as? any HalfClosable {

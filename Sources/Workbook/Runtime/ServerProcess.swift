@@ -127,13 +127,11 @@ public final class ServerProcess: Sendable {
         var errPipe: [Int32] = [-1, -1]
         // O_CLOEXEC from the start, so a program started at the same time by another check never
         // inherits these pipes; blocking, because dedicated threads read them.
-        guard cnet_pipe2(&outPipe) == 0 else { throw LaunchError(description: "pipe: \(String(cString: strerror(errno)))") }
-        guard cnet_pipe2(&errPipe) == 0 else {
+        guard cnet_pipe_cloexec(&outPipe) == 0 else { throw LaunchError(description: "pipe: \(String(cString: strerror(errno)))") }
+        guard cnet_pipe_cloexec(&errPipe) == 0 else {
             close(outPipe[0]); close(outPipe[1])
             throw LaunchError(description: "pipe: \(String(cString: strerror(errno)))")
         }
-
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
