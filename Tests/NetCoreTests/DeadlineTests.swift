@@ -48,12 +48,17 @@ struct DeadlineTests {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
         let server = kind.wrap(pair.server)
-        let start = ContinuousClock.now
-        async let pending = expectNetError(.deadlineExceeded) { _ = try await server.read(upToCount: 10) }
+        // "Not before": the read must still be pending when the deadline is set, so its end is
+        // stamped inside the task and compared with the moment of the set.
+        let pending = Task { () -> ContinuousClock.Instant in
+            _ = await expectNetError(.deadlineExceeded) { _ = try await server.read(upToCount: 10) }
+            return ContinuousClock.now
+        }
         try await Task.sleep(for: .milliseconds(100))
+        let set = ContinuousClock.now
         try server.setReadDeadline(.now)
-        _ = await pending
-        #expect(ContinuousClock.now - start >= .milliseconds(100))
+        let ended = await pending.value
+        #expect(ended >= set, "the read ended before its deadline was set")
     }
 
     @Test("a future deadline times out, then the conn resyncs and round-trips (test 6)", arguments: ConnKind.allCases)

@@ -436,9 +436,12 @@ final class GradeCounter: @unchecked Sendable {
 
 @Suite("CLI: watch loop", .timeLimit(.minutes(1)))
 struct CLIWatchLoopTests {
-    func waitUntil(_ condition: () -> Bool, seconds: Double = 10) async {
+    /// Waits until `condition` holds, for at most `seconds`; records a failure when it never does.
+    func waitUntil(_ what: String, _ condition: () -> Bool, seconds: Double = 10,
+                   sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while !condition(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        #expect(condition(), "waited \(seconds) s for \(what)", sourceLocation: sourceLocation)
     }
 
     @Test(arguments: [false, true])
@@ -462,10 +465,10 @@ struct CLIWatchLoopTests {
                          watchRunLimit: 2, console: console)
         }
         // A save during the first (slow) check is ignored…
-        await waitUntil { counter.count == 1 }
+        await waitUntil("the first check") { counter.count == 1 }
         try await Task.sleep(for: .milliseconds(100))
         try wb.write("lessons/02-timeouts/main.swift", "// saved during the run\n")
-        await waitUntil { console.output.contains("Watching…") }
+        await waitUntil("the watch loop to be waiting") { console.output.contains("Watching…") }
         try await Task.sleep(for: .milliseconds(1200))
         #expect(counter.count == 1)
         // …a save afterwards triggers exactly one check, even when saved twice in a row.
