@@ -84,6 +84,10 @@ void cnet_eventfd_drain(int fd) {
     do { n = read(fd, &value, sizeof value); } while (n < 0 && errno == EINTR);
 }
 
+static __thread void *thread_tag;
+void cnet_set_thread_tag(void *tag) { thread_tag = tag; }
+void *cnet_thread_tag(void) { return thread_tag; }
+
 int cnet_accept4(int fd, void *addr, uint32_t *addrlen) {
     return accept4(fd, (struct sockaddr *)addr, (socklen_t *)addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }

@@ -53,7 +53,9 @@ public enum LessonProgram {
             options = o
         }
         let log = Log()
-        Task.detached {
+        // On NetCore's executor, whose threads also poll the network (as Go's do); every task
+        // the lesson starts inside inherits it.
+        Task.detached(executorPreference: NetExecutor.shared) {
             do {
                 try await body(options, log)
                 exit(0)

@@ -4,13 +4,18 @@ import Glibc
 import CNetShim
 import Synchronization
 
-/// The one thread that waits in `epoll_wait` for every descriptor in the process, like Go's
-/// netpoller. Each descriptor is registered once, edge-triggered, for both directions; events
-/// carry a token (slot and generation) so an event for a closed descriptor whose number was
-/// reused can never wake the new owner. An eventfd wakes the thread when an earlier deadline
-/// is armed. Tasks never block: they try the syscall and, on EAGAIN, park in `PollDesc.wait`.
+/// The process's one epoll instance, like Go's netpoller. Each descriptor is registered once,
+/// edge-triggered, for both directions; events carry a token (slot and generation) so an event
+/// for a closed descriptor whose number was reused can never wake the new owner. Tasks never
+/// block: they try the syscall and, on EAGAIN, park in `PollDesc.wait`.
+///
+/// Nobody owns a polling thread: `NetExecutor`'s worker threads take turns in `poll` when they
+/// have nothing to run, as Go's scheduler threads do, so a task that prefers that executor is
+/// resumed on the thread that saw its event. An eventfd wakes the polling worker when an
+/// earlier deadline is armed or work arrives from outside.
 final class Poller: Sendable {
-    static let shared = Poller()
+    /// The poller of the shared executor; touching it starts the executor's workers.
+    static var shared: Poller { NetExecutor.shared.poller }
 
     private static let wakeToken = UInt64.max
 
@@ -19,13 +24,12 @@ final class Poller: Sendable {
     private let table = Locked(TokenTable())
     private let timers = Locked(TimerHeap())
 
-    private init() {
+    init() {
         cnet_ignore_sigpipe()
         epollFD = cnet_epoll_create()
         wakeFD = cnet_eventfd()
         precondition(epollFD >= 0 && wakeFD >= 0, "netcore: cannot create epoll or eventfd: \(NetError.describe(errno: errno))")
         precondition(cnet_epoll_add(epollFD, wakeFD, Poller.wakeToken) == 0, "netcore: cannot register eventfd")
-        startThread()
     }
 
     // MARK: Registration
@@ -68,66 +72,70 @@ final class Poller: Sendable {
             }
             return false
         }
-        if wake { _ = cnet_eventfd_signal(wakeFD) }
+        if wake { self.wake() }
     }
 
     /// Number of timers held, stale ones included (for tests of heap compaction).
     var timerCount: Int { timers.withLock { $0.count } }
 
-    // MARK: The loop
+    /// Wakes the worker blocked in `poll`, if any (an eventfd write; harmless when none is).
+    func wake() { _ = cnet_eventfd_signal(wakeFD) }
 
-    private func startThread() {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setstacksize(&attributes, 256 * 1024)
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&thread, &attributes, { context in
-            let poller = Unmanaged<Poller>.fromOpaque(context!).takeRetainedValue()
-            poller.run()
-        }, context)
-        pthread_attr_destroy(&attributes)
-        precondition(rc == 0, "netcore: cannot start the poller thread")
-        pthread_detach(thread)
-    }
+    // MARK: Polling
 
-    private func run() -> Never {
-        let capacity = 256
-        let events = UnsafeMutablePointer<cnet_event>.allocate(capacity: capacity)
-        var woken: [(PollDesc, UInt32)] = []
-        woken.reserveCapacity(capacity)
-        var due: [TimerEntry] = []
-        while true {
-            let timeout = timers.withLock { t -> Int64 in
+    /// Waits for readiness events and delivers them, then fires the deadlines that are due.
+    /// `block` false only looks; true sleeps until an event, the earliest deadline, or `wake()`.
+    /// The executor lets one worker thread at a time in here, and each brings its own buffers.
+    func poll(block: Bool, using buffers: inout PollBuffers) {
+        let timeout: Int64
+        if block {
+            timeout = timers.withLock { t -> Int64 in
                 t.sleeping = true
                 t.sleepUntil = t.earliest
                 guard let earliest = t.earliest else { return -1 }
                 return max(0, ContinuousClock.now.duration(to: earliest).nanosecondsClamped)
             }
-            let count = cnet_epoll_wait(epollFD, events, Int32(capacity), timeout)
-            timers.withLock { $0.sleeping = false }
-            if count > 0 {
-                var drainWake = false
-                table.withLock { t in
-                    for i in 0..<Int(count) {
-                        let event = events[i]
-                        if event.token == Poller.wakeToken {
-                            drainWake = true
-                        } else if let descriptor = t.lookup(event.token) {
-                            woken.append((descriptor, event.events))
-                        }
+        } else {
+            timeout = 0
+        }
+        let count = cnet_epoll_wait(epollFD, buffers.events, Int32(PollBuffers.capacity), timeout)
+        if block { timers.withLock { $0.sleeping = false } }
+        if count > 0 {
+            var drainWake = false
+            table.withLock { t in
+                for i in 0..<Int(count) {
+                    let event = buffers.events[i]
+                    if event.token == Poller.wakeToken {
+                        drainWake = true
+                    } else if let descriptor = t.lookup(event.token) {
+                        buffers.woken.append((descriptor, event.events))
                     }
                 }
-                if drainWake { cnet_eventfd_drain(wakeFD) }
-                for (descriptor, mask) in woken { descriptor.notify(events: mask) }
-                woken.removeAll(keepingCapacity: true)
             }
-            let now = ContinuousClock.now
-            timers.withLock { t in t.popDue(now: now, into: &due) }
-            for entry in due { entry.descriptor.deadlineFired(entry.direction, generation: entry.generation) }
-            due.removeAll(keepingCapacity: true)
+            if drainWake { cnet_eventfd_drain(wakeFD) }
+            for (descriptor, mask) in buffers.woken { descriptor.notify(events: mask) }
+            buffers.woken.removeAll(keepingCapacity: true)
         }
+        let now = ContinuousClock.now
+        timers.withLock { t in t.popDue(now: now, into: &buffers.due) }
+        for entry in buffers.due { entry.descriptor.deadlineFired(entry.direction, generation: entry.generation) }
+        buffers.due.removeAll(keepingCapacity: true)
     }
+}
+
+/// What one call of `Poller.poll` works in, kept by each worker thread so that polling
+/// allocates nothing.
+struct PollBuffers: ~Copyable {
+    static let capacity = 256
+    let events = UnsafeMutablePointer<cnet_event>.allocate(capacity: PollBuffers.capacity)
+    var woken: [(PollDesc, UInt32)] = []
+    var due: [TimerEntry] = []
+
+    init() {
+        woken.reserveCapacity(PollBuffers.capacity)
+    }
+
+    deinit { events.deallocate() }
 }
 
 /// Descriptors by token. A token is `generation << 32 | slot`; a slot's generation changes

@@ -16,6 +16,18 @@ public func serve(
     onTemporaryError: (@Sendable (NetError, Duration) -> Void)? = nil,
     handler: @escaping @Sendable (TCPConn) async -> Void
 ) async throws {
+    // The accept loop and every handler run on NetCore's executor, whose threads also poll:
+    // a handler whose read had to wait is resumed on the thread that saw the data arrive.
+    try await withTaskExecutorPreference(NetExecutor.shared) {
+        try await acceptLoop(listener, onTemporaryError: onTemporaryError, handler: handler)
+    }
+}
+
+private func acceptLoop(
+    _ listener: TCPListener,
+    onTemporaryError: (@Sendable (NetError, Duration) -> Void)?,
+    handler: @escaping @Sendable (TCPConn) async -> Void
+) async throws {
     var failure: NetError?
     await withDiscardingTaskGroup { group in
         var delay: Duration = .zero

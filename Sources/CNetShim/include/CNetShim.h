@@ -42,6 +42,11 @@ int cnet_eventfd_signal(int fd);
 /// Resets the eventfd counter to zero.
 void cnet_eventfd_drain(int fd);
 
+/// A per-thread tag: NetExecutor marks its worker threads with it, so that work enqueued from
+/// a worker (which will come back for it) is told apart from work enqueued from elsewhere.
+void cnet_set_thread_tag(void *tag);
+void *cnet_thread_tag(void);
+
 /// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC.
 int cnet_accept4(int fd, void *addr, uint32_t *addrlen);
 /// socket(domain, type|SOCK_NONBLOCK|SOCK_CLOEXEC, 0).

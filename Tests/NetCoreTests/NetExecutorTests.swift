@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+@testable import NetCore
+
+@Suite("NetExecutor: tasks run on the threads that poll", .timeLimit(.minutes(1)))
+struct NetExecutorTests {
+    @Test("a task that prefers the executor runs on a worker, before and after a read that waited")
+    func tasksRunOnWorkers() async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        let reader = Task(executorPreference: NetExecutor.shared) { () -> (Bool, [UInt8], Bool) in
+            let before = NetExecutor.shared.isCurrentWorker
+            let bytes = (try? await pair.server.readExactly(4)) ?? []
+            return (before, bytes, NetExecutor.shared.isCurrentWorker)
+        }
+        try await Task.sleep(for: .milliseconds(20))  // let the read park (it works either way)
+        try await pair.client.write("ping")
+        let (before, bytes, after) = await reader.value
+        #expect(before)
+        #expect(bytes == Array("ping".utf8))
+        #expect(after, "the read's wake-up resumed the task on a worker")
+        #expect(!NetExecutor.shared.isCurrentWorker, "this test itself runs on the global pool")
+        #expect(NetExecutor.shared.workerCount >= 2)
+    }
+
+    @Test("work sent from other threads wakes an idle executor, 500 times in a row")
+    func wakesFromOutside() async {
+        var onWorker = 0
+        for _ in 0..<500 {
+            // Each task is enqueued from this (global pool) thread while the workers sit idle,
+            // one in epoll_wait and one asleep: the enqueue must wake one of them.
+            if await Task(executorPreference: NetExecutor.shared, operation: { NetExecutor.shared.isCurrentWorker }).value {
+                onWorker += 1
+            }
+        }
+        #expect(onWorker == 500)
+    }
+
+    @Test("a job that holds one worker does not stop the other from polling and running the rest")
+    func heldWorkerDoesNotStallIO() async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        let released = Locked(false)
+        let pingPongDone = Locked(false)
+        // A job that blocks its thread (what no real job may do) until the ping-pong below is
+        // over, or 10 s at most so that a broken executor fails the test instead of hanging it.
+        let holder = Task(executorPreference: NetExecutor.shared) {
+            let start = ContinuousClock.now
+            while !pingPongDone.withLock { $0 }, ContinuousClock.now - start < .seconds(10) {
+                usleep(1_000)
+            }
+            released.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let echo = Task(executorPreference: NetExecutor.shared) {
+            for _ in 0..<20 {
+                let bytes = try await pair.server.readExactly(3)
+                try await pair.server.write(bytes)
+            }
+        }
+        try pair.client.setReadDeadline(.after(.seconds(20)))
+        for round in 0..<20 {
+            try await pair.client.write("r\(String(format: "%02d", round))")
+            _ = try await pair.client.readExactly(3)
+        }
+        let heldThroughout = !released.withLock { $0 }
+        pingPongDone.withLock { $0 = true }
+        try await echo.value
+        await holder.value
+        #expect(heldThroughout, "all 20 round trips ran while one worker was held")
+    }
+
+    @Test("Task.sleep, deadlines and cancellation work for tasks on the executor")
+    func sleepDeadlineAndCancel() async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        let slept = Task(executorPreference: NetExecutor.shared) { () -> Duration in
+            let start = ContinuousClock.now
+            try? await Task.sleep(for: .milliseconds(30))
+            return ContinuousClock.now - start
+        }
+        #expect(await slept.value >= .milliseconds(30))
+
+        let timedOut = Task(executorPreference: NetExecutor.shared) { () -> NetError.Code? in
+            try? pair.server.setReadDeadline(.after(.milliseconds(30)))
+            do {
+                _ = try await pair.server.read(upToCount: 10)
+                return nil
+            } catch let error as NetError {
+                return error.code
+            } catch {
+                return nil
+            }
+        }
+        #expect(await timedOut.value == .deadlineExceeded)
+        try pair.server.setReadDeadline(nil)
+
+        let canceled = Task(executorPreference: NetExecutor.shared) { () -> NetError.Code? in
+            do {
+                _ = try await pair.server.read(upToCount: 10)
+                return nil
+            } catch let error as NetError {
+                return error.code
+            } catch {
+                return nil
+            }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        canceled.cancel()
+        #expect(await canceled.value == .canceled)
+    }
+
+    @Test("2,000 tasks that yield 50 times each all finish: the queue is first in, first out")
+    func manyYieldingTasks() async {
+        let finished = Locked(0)
+        await withTaskExecutorPreference(NetExecutor.shared) {
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<2_000 {
+                    group.addTask {
+                        for _ in 0..<50 { await Task.yield() }
+                        if NetExecutor.shared.isCurrentWorker { finished.withLock { $0 += 1 } }
+                    }
+                }
+            }
+        }
+        #expect(finished.withLock { $0 } == 2_000)
+    }
+
+    @Test("the ring queue keeps order across growth and wrap-around")
+    func ringQueueOrder() {
+        var queue = RingQueue<Int>()
+        var expected: [Int] = []
+        var popped: [Int] = []
+        var next = 0
+        // Interleave pushes and pops so that the ring wraps before it grows, twice over.
+        for round in 0..<6 {
+            for _ in 0..<(200 * (round + 1)) {
+                queue.push(next)
+                expected.append(next)
+                next += 1
+            }
+            for _ in 0..<(150 * (round + 1)) { popped.append(queue.pop()!) }
+        }
+        while let value = queue.pop() { popped.append(value) }
+        #expect(popped == expected)
+        #expect(queue.isEmpty && queue.pop() == nil)
+    }
+}
+
