@@ -8,7 +8,10 @@ import Synchronization
 /// Waiting for the lock can be cancelled (it throws `NetError(.canceled)`). It needs no
 /// deadline of its own when the holder's operation obeys the conn's deadlines and `close`:
 /// then the holder always lets go.
-public final class AsyncLock: Sendable {
+///
+/// A struct around shared state: copies are the same lock. (A struct rather than a class saves
+/// an allocation per lock, and every conn has two.)
+public struct AsyncLock: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: UnsafeContinuation<Bool, Never>
@@ -25,13 +28,25 @@ public final class AsyncLock: Sendable {
 
     /// Takes the lock, waiting behind earlier callers. Throws `NetError(.canceled)` if the
     /// calling task is cancelled while it waits.
+    @inline(__always)
     public func lock() async throws {
-        let acquired = state.withLock { s in
+        if tryLock() { return }
+        try await lockSlowly()
+    }
+
+    /// Takes the lock if it is free, without waiting.
+    public func tryLock() -> Bool {
+        state.withLock { s in
             if s.locked { return false }
             s.locked = true
             return true
         }
-        if acquired { return }
+    }
+
+    /// The waiting half of `lock`, kept apart so that the common, uncontended case never
+    /// allocates this function's frame.
+    @inline(never)
+    private func lockSlowly() async throws {
         let id = nextWaitID()
         let granted = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in

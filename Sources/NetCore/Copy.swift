@@ -11,6 +11,8 @@
 /// the number of bytes written to `destination`. Deadlines set on either conn apply.
 @discardableResult
 public func copy(from source: some Conn, to destination: some Conn, limit: Int64? = nil) async throws -> Int64 {
+    // Every error thrown below already counts the bytes copied before it (`copied:`), so this
+    // frame, which stays allocated for as long as the copy waits, needs no error handling.
     var reader: any Conn = source
     var writer: any Conn = destination
     while let forwarding = writer as? any WriteForwarding { writer = forwarding.writeTarget }
@@ -19,32 +21,41 @@ public func copy(from source: some Conn, to destination: some Conn, limit: Int64
     while let prefixed = reader as? any PrefixSource {
         let pending = prefixed.takePrefix(upTo: limit.map { Int(clamping: $0 - total) })
         if !pending.isEmpty {
-            do {
-                try await writer.write(pending)
-            } catch var error as NetError {
-                error.bytesTransferred += Int(total)
-                throw error
-            }
+            try await write(pending, to: writer, copied: total)
             total += Int64(pending.count)
         }
         if let limit, total >= limit { return total }
         reader = prefixed.prefixBase
     }
     let remaining = limit.map { $0 - total }
+    if let from = reader as? TCPConn, let to = writer as? TCPConn,
+       let spliced = try await spliceCopy(from: from, to: to, limit: remaining, copied: total) {
+        return total + spliced
+    }
+    return total + (try await bufferedCopy(from: reader, to: writer, limit: remaining, copied: total))
+}
+
+/// Writes `bytes`; an error counts `copied` bytes more than the write itself sent.
+private func write(_ bytes: [UInt8], to writer: any Conn, copied: Int64) async throws {
     do {
-        if let from = reader as? TCPConn, let to = writer as? TCPConn,
-           let spliced = try await spliceCopy(from: from, to: to, limit: remaining) {
-            return total + spliced
-        }
-        return total + (try await bufferedCopy(from: reader, to: writer, limit: remaining))
-    } catch var error as NetError {
-        error.bytesTransferred += Int(total)
-        throw error
+        try await writer.write(bytes)
+    } catch {
+        throw counting(error, from: copied, plus: true)
     }
 }
 
-/// The portable path: a 32 KiB buffer, read then write, like Go's `io.copyBuffer`.
-func bufferedCopy(from source: any Conn, to destination: any Conn, limit: Int64?) async throws -> Int64 {
+/// `error` with `bytesTransferred` set to `base` (or raised by it, when `plus`), if it is a
+/// `NetError`. Synchronous, so that the async callers keep small frames.
+@inline(never)
+func counting(_ error: any Error, from base: Int64, plus: Bool) -> any Error {
+    guard var error = error as? NetError else { return error }
+    error.bytesTransferred = plus ? error.bytesTransferred + Int(base) : Int(base)
+    return error
+}
+
+/// The portable path: a 32 KiB buffer, read then write, like Go's `io.copyBuffer`. `copied`
+/// is what the caller copied before, for the counts in errors.
+func bufferedCopy(from source: any Conn, to destination: any Conn, limit: Int64?, copied: Int64 = 0) async throws -> Int64 {
     let size = 32 * 1024
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
     defer { buffer.deallocate() }
@@ -54,16 +65,14 @@ func bufferedCopy(from source: any Conn, to destination: any Conn, limit: Int64?
         let n: Int
         do {
             n = try await source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<want]))
-        } catch var error as NetError {
-            error.bytesTransferred = Int(total)
-            throw error
+        } catch {
+            throw counting(error, from: copied + total, plus: false)
         }
         if n == 0 { break }
         do {
             try await destination.write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-        } catch var error as NetError {
-            error.bytesTransferred += Int(total)
-            throw error
+        } catch {
+            throw counting(error, from: copied + total, plus: true)
         }
         total += Int64(n)
     }

@@ -51,7 +51,7 @@ private func acceptLoop(
             delay = .zero
             group.addTask {
                 await handler(conn)
-                try? conn.close()
+                closeIfOpen(conn)
             }
         }
         group.cancelAll()
@@ -67,4 +67,11 @@ func sleepOnPoller(for duration: Duration) async -> Bool {
     let timer = PollDesc(fd: -1, token: .max - 1)
     _ = timer.setDeadline(.after(duration), for: .read)
     return await timer.wait(.read) == .timedOut
+}
+
+/// Closes `conn` unless the handler already did. Synchronous and out of line: it keeps error
+/// handling out of the frame that every connection's task keeps while its handler runs.
+@inline(never)
+private func closeIfOpen(_ conn: TCPConn) {
+    try? conn.close()
 }

@@ -32,11 +32,23 @@ public final class TCPConn: HalfClosable, Sendable {
     /// `local->remote`, the way Go's errors name a conn.
     var pairName: String { "\(localAddress)->\(remoteAddress)" }
 
+    @inline(never)
     func error(_ result: WaitResult, _ op: String, bytes: Int = 0) -> NetError {
         NetError(result.errorCode, op: op, address: pairName, bytesTransferred: bytes)
     }
 
+    @inline(never)
+    func error(_ result: WaitResult, _ op: StaticString, bytes: Int = 0) -> NetError {
+        error(result, op.description, bytes: bytes)
+    }
+
     // MARK: Reading and writing
+    //
+    // Each operation is an async loop around a synchronous attempt. The split is for memory:
+    // a parked read's frames stay allocated for as long as the conn is idle, and a frame holds
+    // every local of its function, error paths included. Keeping the syscall, its errno and
+    // the building of errors in synchronous helpers keeps the async frames to a few words, so
+    // that an idle conn's whole stack of frames fits in its task's first allocation slab.
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
         try await readLock.lock()
@@ -45,23 +57,31 @@ public final class TCPConn: HalfClosable, Sendable {
     }
 
     /// `read` for a caller that already holds `readLock`.
+    @inline(__always)
     func readLocked(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
+        var woke = false
+        while true {
+            if let n = try attemptRead(into: buffer, afterWake: woke) { return n }
+            try await waitUntilReady(.read, "read", bytes: 0)
+            woke = true
+        }
+    }
+
+    /// One read(2): the count (0 at end of stream), or nil when nothing has arrived yet.
+    private func attemptRead(into buffer: UnsafeMutableRawBufferPointer, afterWake: Bool) throws -> Int? {
         if buffer.count == 0 {
             if descriptor.isClosing { throw error(.closed, "read") }
             return 0
         }
-        var woke = false
         while true {
-            if let failure = descriptor.begin(.read, afterWake: woke) { throw error(failure, "read") }
+            if let failure = descriptor.begin(.read, afterWake: afterWake) { throw error(failure, "read") }
             let n = Glibc.read(descriptor.fd, buffer.baseAddress, buffer.count)
             let code = errno
             descriptor.end()
             if n >= 0 { return n }
             if code == EINTR { continue }
-            guard code == EAGAIN else { throw NetError(.system(code), op: "read", address: pairName) }
-            let outcome = await descriptor.wait(.read)
-            if outcome != .ready { throw error(outcome, "read") }
-            woke = true
+            if code == EAGAIN { return nil }
+            throw NetError(.system(code), op: "read", address: pairName)
         }
     }
 
@@ -71,13 +91,26 @@ public final class TCPConn: HalfClosable, Sendable {
         try await writeLocked(bytes)
     }
 
+    @inline(__always)
     func writeLocked(_ bytes: UnsafeRawBufferPointer) async throws {
-        if bytes.isEmpty {
-            if descriptor.isClosing { throw error(.closed, "write") }
-            return
-        }
         var sent = 0
         var woke = false
+        while true {
+            sent = try attemptWrite(bytes, from: sent, afterWake: woke)
+            if sent == bytes.count { return }
+            try await waitUntilReady(.write, "write", bytes: sent)
+            woke = true
+        }
+    }
+
+    /// send(2) until `bytes` are all sent or the socket is full; returns the total sent so far.
+    private func attemptWrite(_ bytes: UnsafeRawBufferPointer, from start: Int, afterWake: Bool) throws -> Int {
+        if bytes.isEmpty {
+            if descriptor.isClosing { throw error(.closed, "write") }
+            return 0
+        }
+        var sent = start
+        var woke = afterWake
         while sent < bytes.count {
             if let failure = descriptor.begin(.write, afterWake: woke) { throw error(failure, "write", bytes: sent) }
             woke = false
@@ -89,13 +122,24 @@ public final class TCPConn: HalfClosable, Sendable {
                 continue
             }
             if code == EINTR { continue }
-            guard code == EAGAIN else {
-                throw NetError(.system(code), op: "write", address: pairName, bytesTransferred: sent)
-            }
-            let outcome = await descriptor.wait(.write)
-            if outcome != .ready { throw error(outcome, "write", bytes: sent) }
-            woke = true
+            if code == EAGAIN { return sent }
+            throw NetError(.system(code), op: "write", address: pairName, bytesTransferred: sent)
         }
+        return sent
+    }
+
+    /// Parks until `direction` may be ready; throws the conn's error for any other outcome.
+    /// Inlined into `read` and `write`, which saves a frame on every parked conn's stack;
+    /// `waitUntilReadyOutOfLine` is for callers with large frames of their own.
+    @inline(__always)
+    func waitUntilReady(_ direction: Direction, _ op: StaticString, bytes: Int) async throws {
+        let outcome = await descriptor.wait(direction)
+        if outcome != .ready { throw error(outcome, op, bytes: bytes) }
+    }
+
+    @inline(never)
+    func waitUntilReadyOutOfLine(_ direction: Direction, _ op: StaticString, bytes: Int) async throws {
+        try await waitUntilReady(direction, op, bytes: bytes)
     }
 
     // MARK: Closing

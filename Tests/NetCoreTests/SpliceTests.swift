@@ -173,6 +173,40 @@ struct SpliceTests {
         #expect(sameBytes(received, payload))
     }
 
+    @Test("an idle copy holds no pipe: it is given back before each wait for the source, and taken again for the next bytes")
+    func idleCopyHoldsNoPipe() async throws {
+        let hop = try await Hop.make()
+        defer { hop.closeAll() }
+        var copier = SpliceCopier(source: hop.source.server, destination: hop.sink.client, limit: nil, copied: 0)
+        defer { copier.releasePipe() }
+        #expect(try copier.step() == .waitForSource, "nothing sent yet")
+        #expect(!copier.holdsPipe)
+        var expectedTotal: Int64 = 0
+        for round in 1...3 {
+            let message = seededBytes(1000 * round, seed: UInt64(round))
+            try await hop.source.client.write(message)
+            expectedTotal += Int64(message.count)
+            // The bytes may reach the source socket in pieces: step until they are all across
+            // (10 s at most, so that a broken copier fails instead of hanging).
+            let start = ContinuousClock.now
+            while copier.total < expectedTotal, ContinuousClock.now - start < .seconds(10) {
+                #expect(try copier.step() == .waitForSource)
+                #expect(!copier.holdsPipe, "round \(round): waiting for the source without a pipe")
+                if copier.total < expectedTotal { try await Task.sleep(for: .milliseconds(2)) }
+            }
+            try hop.sink.server.setReadDeadline(.after(.seconds(10)))
+            #expect(sameBytes(try await hop.sink.server.readExactly(message.count), message))
+        }
+        try hop.source.client.closeWrite()
+        var last = try copier.step()
+        while last == .waitForSource {
+            try await Task.sleep(for: .milliseconds(5))
+            last = try copier.step()
+        }
+        #expect(last == .finished)
+        #expect(copier.total == 6000)
+    }
+
     @Test("the pipe pool stays bounded and holds no pipe with data")
     func pipePoolBounded() async throws {
         await withThrowingTaskGroup(of: Void.self) { group in
