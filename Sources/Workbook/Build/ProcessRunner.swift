@@ -100,7 +100,6 @@ public enum ProcessRunner {
         close(errFDs[1])
         let collected = Collected()
         let group = DispatchGroup()
-        let childPID = pid
         for (fd, isErr) in [(outFDs[0], false), (errFDs[0], true)] {
             group.enter()
             let reader = Thread {
@@ -119,22 +118,21 @@ public enum ProcessRunner {
             reader.name = "netlab pipe reader"
             reader.start()
         }
+        let processGroup = ProcessGroup(leader: pid)
         let timer = DispatchWorkItem {
             collected.markTimedOut()
-            kill(-childPID, SIGTERM)
+            processGroup.signal(SIGTERM)
             DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
-                kill(-childPID, SIGKILL)
+                processGroup.signal(SIGKILL)  // does nothing once the leader is reaped
             }
         }
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        collected.markExited()
-        timer.cancel()
         // Children of the child may still hold the pipes open: after a timeout, make sure the
         // whole group is gone; otherwise give them a moment, not forever.
-        if collected.didTimeOut { kill(-pid, SIGKILL) }
+        let status = processGroup.waitForExit(killingGroup: { collected.didTimeOut })
+        collected.markExited()
+        timer.cancel()
         _ = group.wait(timeout: .now() + 5)
         let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return collected.output(status: exitStatus)
@@ -210,6 +208,9 @@ public enum ProcessRunner {
         var didTimeOut: Bool { lock.lock(); defer { lock.unlock() }; return timedOut }
         func markExited() { lock.lock(); exited = true; lock.unlock() }
         var running: Bool { lock.lock(); defer { lock.unlock() }; return !exited }
+        /// Runs `body` (a signal to the child) only if it has not been marked exited, holding
+        /// the lock so that it cannot be marked exited, and then reaped, meanwhile.
+        func ifRunning(_ body: () -> Void) { lock.lock(); defer { lock.unlock() }; if !exited { body() } }
         func output(status: Int32) -> ProcessOutput {
             lock.lock(); defer { lock.unlock() }
             return ProcessOutput(stdout: out, stderr: err, status: status, timedOut: timedOut)

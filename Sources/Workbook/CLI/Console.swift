@@ -15,6 +15,7 @@ public final class Console: @unchecked Sendable {
     private var capturedOut = ""
     private var capturedErr = ""
     private let capturing: Bool
+    private var closed = false
 
     public init(style: Style, stdinIsTTY: Bool, stdoutIsTTY: Bool,
                 writeOut: @escaping @Sendable (String) -> Void, writeErr: @escaping @Sendable (String) -> Void) {
@@ -52,8 +53,17 @@ public final class Console: @unchecked Sendable {
     /// Text on stdout without adding a newline.
     public func raw(_ s: String) { write(s, err: false) }
 
+    /// Writes `last` on stderr and nothing after it: once Ctrl-C is handled, what the
+    /// interrupted work still prints (a build that failed because it was stopped) is noise.
+    public func finish(with last: String) {
+        write(last.hasSuffix("\n") ? last : last + "\n", err: true)
+        lock.lock(); defer { lock.unlock() }
+        closed = true
+    }
+
     private func write(_ s: String, err: Bool) {
         lock.lock(); defer { lock.unlock() }
+        if closed { return }
         if capturing {
             if err { capturedErr += s } else { capturedOut += s }
         } else {

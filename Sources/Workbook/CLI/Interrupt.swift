@@ -27,8 +27,9 @@ enum Interrupt {
         let thread = Thread {
             var byte: UInt8 = 0
             while read(readFD, &byte, 1) < 0, errno == EINTR {}
+            // Said first, and last: what the stopped work prints meanwhile is not news.
+            console.finish(with: "\nnetlab: interrupted.")
             cleanUp()
-            console.err("\nnetlab: interrupted.")
             exit(130)
         }
         thread.name = "netlab interrupt"

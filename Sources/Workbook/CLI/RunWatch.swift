@@ -112,7 +112,7 @@ extension NetlabCLI {
                     waited += 1
                     // `pid`, not runChildPID: that one is reset to 0 once the child is reaped, and
                     // kill(0, …) would hit netlab's own process group.
-                    if waited == 30, finished.running { kill(pid, SIGKILL) }
+                    if waited == 30 { finished.ifRunning { kill(pid, SIGKILL) } }
                 }
             }
         }
@@ -147,10 +147,14 @@ extension NetlabCLI {
             }
         }
         reader.start()
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        // Wait without reaping, stop every signal to the pid, and only then reap: a pid is free
+        // for reuse once reaped, and a late SIGKILL must never reach someone else's process.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0, errno == EINTR {}
         finished.markExited()
         runChildPID = 0
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
         let signaled = (status & 0x7f) != 0

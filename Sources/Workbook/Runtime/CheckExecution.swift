@@ -442,15 +442,18 @@ final class CheckExecution: Sendable {
                         + (verbose ? " after \(record.totalCount) bytes in all" : ""))
                 }
             }
+            let onFull: @Sendable (Int) -> Void = { [transcript] held in
+                transcript.add(label, "stopped reading for now: netlab holds \(Bytes.size(held)) that no expect matched (the limit is \(Bytes.size(StreamRecord.unmatchedLimit)) per connection)")
+            }
             if c.readsNothing {
                 // A client that never reads. Its receive buffer is left alone: Linux grows it
                 // only for a reader, so it stays at the default (about 128 KiB) and the server's
                 // replies back up soon enough. Shrinking it after the handshake (SO_RCVBUF)
                 // would clamp the window below one segment, and a later read would crawl.
-                client.deferReading(onData: onData, onEnd: onEnd)
+                client.deferReading(onData: onData, onFull: onFull, onEnd: onEnd)
                 detail += ", reading nothing"
             } else {
-                client.startReading(onData: onData, onEnd: onEnd)
+                client.startReading(onData: onData, onFull: onFull, onEnd: onEnd)
             }
             transcript.add(label, "\(what): \(detail)", at: stepTime)
         } catch let failure as StepFailure {

@@ -103,19 +103,19 @@ public final class ServerProcess: Sendable {
 
     private let state = Mutex(State())
 
-    /// Process groups of programs that have not been reaped yet.
-    private static let live = Mutex<Set<pid_t>>([])
+    private let group: ProcessGroup
 
-    /// Sends SIGKILL to the process group of every program netlab started and has not reaped.
-    /// The programs run in process groups of their own, so a Ctrl-C in the terminal does not
-    /// reach them: a CLI that is interrupted calls this (from a Dispatch signal source, not from a
-    /// signal handler) before it exits.
+    /// Stops the process group of every child netlab started and has not reaped, programs
+    /// under check and builds alike (SIGTERM, then SIGKILL after half a second). They run in
+    /// process groups of their own, so a Ctrl-C in the terminal does not reach them: a CLI that
+    /// is interrupted calls this (from a thread, not from a signal handler) before it exits.
     public static func killAll() {
-        for pid in live.withLock({ $0 }) { kill(-pid, SIGKILL) }
+        ProcessGroup.stopAll()
     }
 
     private init(pid: pid_t, commandLine: [String]) {
         self.pid = pid
+        group = ProcessGroup(leader: pid)
         self.commandLine = commandLine
         self.started = .now
     }
@@ -133,47 +133,21 @@ public final class ServerProcess: Sendable {
             throw LaunchError(description: "pipe: \(String(cString: strerror(errno)))")
         }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        _ = cnet_spawn_close_from(&actions, 3)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for s in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in launch.environment { environment[k] = v }
-        let envStrings = environment.map { "\($0.key)=\($0.value)" }
-
-        let cArgs = argv.map { strdup($0) } + [nil]
-        let cEnv = envStrings.map { strdup($0) } + [nil]
-        defer {
-            cArgs.forEach { free($0) }
-            cEnv.forEach { free($0) }
+        // In a process group of its own (so that stopping it stops whatever it started), with
+        // default signal actions, stdin from /dev/null, and no descriptor of netlab's.
+        let pid: pid_t
+        do {
+            pid = try ProcessRunner.spawn(argv, environment: environment, stdinNull: true,
+                                          stdout: outPipe[1], stderr: errPipe[1], newProcessGroup: true)
+        } catch {
+            close(outPipe[0]); close(outPipe[1]); close(errPipe[0]); close(errPipe[1])
+            throw LaunchError(description: "\(error)")
         }
-        var pid: pid_t = 0
-        let rc = ProcessRunner.spawnRetryingWhileBusy(&pid, launch.executable, &actions, &attributes, cArgs, cEnv)
         close(outPipe[1])
         close(errPipe[1])
-        guard rc == 0 else {
-            close(outPipe[0]); close(errPipe[0])
-            throw LaunchError(description: "cannot start \(launch.executable): \(String(cString: strerror(rc)))")
-        }
         let process = ServerProcess(pid: pid, commandLine: argv)
-        _ = live.withLock { $0.insert(pid) }
         process.drain(outPipe[0], .stdout)
         process.drain(errPipe[0], .stderr)
         process.reap()
@@ -255,15 +229,11 @@ public final class ServerProcess: Sendable {
     private func reap() {
         let pid = self.pid
         let thread = Thread { [self] in
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 {
-                if errno != EINTR { break }
-            }
+            // Whatever the program left behind in its group (children of a shell script) goes
+            // too, so nothing keeps the pipes open; the group is killed before the program is
+            // reaped, while its pid cannot belong to anyone else.
+            let status = group.waitForExit()
             let exit: ExitStatus = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
-            // Whatever the program left behind in its group (children of a shell script) goes too,
-            // so nothing keeps the pipes open.
-            kill(-pid, SIGKILL)
-            _ = ServerProcess.live.withLock { $0.remove(pid) }
             state.withLock { s in
                 s.exit = exit
                 s.exitTime = .now
@@ -351,9 +321,7 @@ public final class ServerProcess: Sendable {
 
     /// Sends `signal` to the program's process group (if it has not been reaped).
     public func signal(_ signal: Int32) {
-        state.withLock { s in
-            if s.exit == nil { kill(-pid, signal) }
-        }
+        group.signal(signal)  // never after the program was reaped
     }
 
     /// SIGTERM to the group, then SIGKILL after `grace`; returns how it ended and whether it

@@ -5,10 +5,25 @@ import NetCore
 import NetTLS
 import Synchronization
 
-/// What one connection's reading side has received: every byte in order, how much of it earlier
-/// `expect`s matched, and how the stream ended. Filled continuously by a reader task, so a large
-/// `send` never blocks because nobody reads the reply.
+/// What one connection's reading side has received: the bytes in order, how much of them
+/// earlier `expect`s matched, and how the stream ended. Filled continuously by a reader task, so
+/// a large `send` never blocks because nobody reads the reply.
+///
+/// Bounded, because the program under check may send without end (a loop that writes zeros): a
+/// record keeps at most `unmatchedLimit` bytes that no `expect` has matched, and all records
+/// together at most `totalUnmatchedLimit`; beyond that the reader stops reading until an
+/// `expect` consumes some, and TCP's flow control holds the program back. Nothing is dropped
+/// that an `expect` could still match. Matched bytes are let go of once they add up to a few
+/// MiB (only their count is kept).
 final class StreamRecord: Sendable {
+    /// The most bytes one connection's record holds unmatched before its reader waits.
+    static let unmatchedLimit = 16 << 20
+    /// The most bytes all records together hold unmatched before every reader waits.
+    static let totalUnmatchedLimit = 256 << 20
+    /// Matched bytes kept before they are let go of.
+    static let matchedKept = 4 << 20
+    private static let totalUnmatched = Atomic<Int>(0)
+
     enum End: Sendable, Equatable {
         /// The peer half-closed or closed: read returned 0.
         case fin
@@ -21,8 +36,11 @@ final class StreamRecord: Sendable {
     }
 
     struct State {
+        /// Received bytes, from `dropped` on: `data[consumed...]` is what no expect matched.
         var data: [UInt8] = []
         var consumed = 0
+        /// Matched bytes no longer kept.
+        var dropped = 0
         var end: End?
         var endTime: ContinuousClock.Instant?
         var lastArrival: ContinuousClock.Instant?
@@ -30,10 +48,42 @@ final class StreamRecord: Sendable {
 
     private let state = Mutex(State())
 
+    deinit {
+        let left = state.withLock { $0.data.count - $0.consumed }
+        StreamRecord.totalUnmatched.wrappingSubtract(left, ordering: .relaxed)
+    }
+
     func append(_ bytes: [UInt8]) {
         state.withLock { s in
             s.data.append(contentsOf: bytes)
             s.lastArrival = .now
+        }
+        StreamRecord.totalUnmatched.wrappingAdd(bytes.count, ordering: .relaxed)
+    }
+
+    /// Marks `count` more bytes matched (under the lock), lets go of matched bytes once they
+    /// are many, and keeps the process-wide count of unmatched bytes.
+    private static func consume(_ count: Int, in s: inout State) {
+        guard count > 0 else { return }
+        s.consumed += count
+        totalUnmatched.wrappingSubtract(count, ordering: .relaxed)
+        if s.consumed >= matchedKept {
+            s.data.removeFirst(s.consumed)
+            s.dropped += s.consumed
+            s.consumed = 0
+        }
+    }
+
+    /// Whether this record, or all of them together, hold as many unmatched bytes as allowed.
+    var isFull: Bool {
+        unmatchedCount >= StreamRecord.unmatchedLimit
+            || StreamRecord.totalUnmatched.load(ordering: .relaxed) >= StreamRecord.totalUnmatchedLimit
+    }
+
+    /// Waits (polling every 5 ms; cancellation ends it) until there is room for more.
+    func waitForRoom() async {
+        while isFull, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
         }
     }
 
@@ -45,8 +95,6 @@ final class StreamRecord: Sendable {
             }
         }
     }
-
-    var snapshot: State { state.withLock { $0 } }
 
     /// How the stream stands, without copying its bytes.
     struct Status {
@@ -95,7 +143,7 @@ final class StreamRecord: Sendable {
                 }
             }
             if let found {
-                s.consumed += found + expected.count
+                StreamRecord.consume(found + expected.count, in: &s)
                 return (true, 0)
             }
             return (false, last + 1)
@@ -114,7 +162,7 @@ final class StreamRecord: Sendable {
                 i += 1
             }
             if available >= expected.count {
-                s.consumed += expected.count
+                StreamRecord.consume(expected.count, in: &s)
                 return (.complete, s.end)
             }
             return (.partial(n), s.end)
@@ -124,20 +172,24 @@ final class StreamRecord: Sendable {
     /// The bytes no `expect` has matched yet.
     var unmatched: ArraySlice<UInt8> { state.withLock { s in s.data[s.consumed...] } }
     var unmatchedCount: Int { state.withLock { $0.data.count - $0.consumed } }
-    var totalCount: Int { state.withLock { $0.data.count } }
+    /// Every byte received, matched ones let go of included.
+    var totalCount: Int { state.withLock { $0.dropped + $0.data.count } }
     var end: (End, ContinuousClock.Instant)? { state.withLock { s in s.end.map { ($0, s.endTime ?? .now) } } }
 
     /// Marks `count` more bytes as matched.
     func consume(_ count: Int) {
-        state.withLock { s in s.consumed = min(s.data.count, s.consumed + count) }
+        state.withLock { s in StreamRecord.consume(min(s.data.count - s.consumed, count), in: &s) }
     }
 
     /// Reads `conn` until it ends, recording everything; with `echo`, writes each piece back and
-    /// half-closes after the peer's FIN. `onEnd` hears how it ended.
+    /// half-closes after the peer's FIN. `onEnd` hears how it ended; `onFull` hears, once, that
+    /// reading stopped for a while because the record was full.
     static func pump(_ conn: any Conn, into record: StreamRecord, echo: Bool = false,
                      onData: (@Sendable ([UInt8]) -> Void)? = nil,
+                     onFull: (@Sendable (Int) -> Void)? = nil,
                      onEnd: (@Sendable (End) -> Void)? = nil) async {
         let end: End
+        var toldFull = false
         do {
             while true {
                 let bytes = try await conn.read(upToCount: 65536)
@@ -148,6 +200,11 @@ final class StreamRecord: Sendable {
                 record.append(bytes)
                 onData?(bytes)
                 if echo { try await conn.write(bytes) }
+                if record.isFull {
+                    if !toldFull { onFull?(record.unmatchedCount) }
+                    toldFull = true
+                    await record.waitForRoom()
+                }
             }
         } catch let error as NetError {
             switch error.code {
@@ -206,17 +263,19 @@ final class Client: Sendable {
         return client
     }
 
-    func startReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
-        let task = Task { [conn, record] in await StreamRecord.pump(conn, into: record, onData: onData, onEnd: onEnd) }
+    func startReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onFull: (@Sendable (Int) -> Void)? = nil,
+                      onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
+        let task = Task { [conn, record] in await StreamRecord.pump(conn, into: record, onData: onData, onFull: onFull, onEnd: onEnd) }
         reader.withLock { $0 = task }
     }
 
-    /// Like ``startReading(onData:onEnd:)``, but only when ``startDeferredReading()`` is called.
-    func deferReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
-        deferredStart.withLock { $0 = { [self] in startReading(onData: onData, onEnd: onEnd) } }
+    /// Like ``startReading(onData:onFull:onEnd:)``, but only when ``startDeferredReading()`` is called.
+    func deferReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onFull: (@Sendable (Int) -> Void)? = nil,
+                      onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
+        deferredStart.withLock { $0 = { [self] in startReading(onData: onData, onFull: onFull, onEnd: onEnd) } }
     }
 
-    /// Starts the reading that ``deferReading(onData:onEnd:)`` put off (once; no-op otherwise).
+    /// Starts the reading that ``deferReading(onData:onFull:onEnd:)`` put off (once; no-op otherwise).
     func startDeferredReading() {
         deferredStart.withLock { start -> (@Sendable () -> Void)? in
             defer { start = nil }

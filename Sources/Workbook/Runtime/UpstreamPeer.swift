@@ -63,16 +63,26 @@ final class UpstreamPeer: Sendable {
         let onEnd: @Sendable (StreamRecord.End) -> Void = { [name] end in
             if end != .local { transcript.add("upstream \(name)", "connection \(c.number): \(end.words)") }
         }
+        let onFull: @Sendable (Int) -> Void = { [name] held in
+            transcript.add("upstream \(name)", "connection \(c.number): stopped reading for now: it holds \(Bytes.size(held)) that no expect matched")
+        }
         switch kind {
         case .echo:
-            await StreamRecord.pump(c.conn, into: c.record, echo: true, onEnd: onEnd)
+            await StreamRecord.pump(c.conn, into: c.record, echo: true, onFull: onFull, onEnd: onEnd)
         case .sink:
-            await StreamRecord.pump(c.conn, into: c.record, onEnd: onEnd)
+            await StreamRecord.pump(c.conn, into: c.record, onFull: onFull, onEnd: onEnd)
             try? c.conn.close()
         case .replyAtEOF:
-            await StreamRecord.pump(c.conn, into: c.record, onEnd: onEnd)
+            // The reply is the whole request, kept here (the record lets go of matched bytes),
+            // up to the record's own limit.
+            let collected = Mutex<[UInt8]>([])
+            await StreamRecord.pump(c.conn, into: c.record, onData: { bytes in
+                collected.withLock { request in
+                    if request.count + bytes.count <= StreamRecord.unmatchedLimit { request += bytes }
+                }
+            }, onFull: onFull, onEnd: onEnd)
             if case (.fin, _)? = c.record.end {
-                let request = Array(c.record.snapshot.data)
+                let request = collected.withLock { $0 }
                 do {
                     try c.conn.setWriteDeadline(.after(.seconds(10)))
                     try await c.conn.write(request)
@@ -105,7 +115,7 @@ final class UpstreamPeer: Sendable {
                 try? c.conn.close()
                 return
             }
-            await StreamRecord.pump(c.conn, into: c.record, echo: true, onEnd: onEnd)
+            await StreamRecord.pump(c.conn, into: c.record, echo: true, onFull: onFull, onEnd: onEnd)
         }
     }
 
