@@ -10,6 +10,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -87,6 +88,12 @@ void cnet_eventfd_drain(int fd) {
 static __thread void *thread_tag;
 void cnet_set_thread_tag(void *tag) { thread_tag = tag; }
 void *cnet_thread_tag(void) { return thread_tag; }
+
+static __thread void *thread_scratch;
+void *cnet_thread_scratch(void) {
+    if (!thread_scratch) thread_scratch = malloc(CNET_SCRATCH_SIZE);
+    return thread_scratch;
+}
 
 int cnet_accept4(int fd, void *addr, uint32_t *addrlen) {
     return accept4(fd, (struct sockaddr *)addr, (socklen_t *)addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -12,6 +12,10 @@ public protocol Conn: AnyObject, Sendable {
     /// Writes all of `bytes`, or throws with `bytesTransferred` telling how many went out.
     /// Like Go's `Write`.
     func write(_ bytes: UnsafeRawBufferPointer) async throws
+    /// Reads what is available, at most `maxCount` bytes; an empty array means end of stream.
+    /// (A requirement with a default, so that a conn can do it without holding a buffer while
+    /// it waits, as `TCPConn` does.)
+    func read(upToCount maxCount: Int) async throws -> [UInt8]
     /// Closes the conn; pending reads and writes wake with `.closed`. A second close throws
     /// `.closed`. Like Go's `Close`.
     func close() throws

@@ -67,6 +67,38 @@ public final class TCPConn: HalfClosable, Sendable {
         }
     }
 
+    /// Reads what is available, at most `maxCount` bytes; an empty array means end of stream.
+    ///
+    /// Holds no buffer while it waits: each attempt reads into the thread's scratch buffer and
+    /// copies out exactly what came. A server whose handlers sit in `read(upToCount: 32768)`
+    /// pays nothing for the 32 KiB while its clients are quiet (Go's `Read` cannot do this: the
+    /// caller's buffer is there all along).
+    public func read(upToCount maxCount: Int) async throws -> [UInt8] {
+        try await readLock.lock()
+        defer { readLock.unlock() }
+        var woke = false
+        while true {
+            if let bytes = try attemptRead(upToCount: maxCount, afterWake: woke) { return bytes }
+            try await waitUntilReady(.read, "read", bytes: 0)
+            woke = true
+        }
+    }
+
+    /// One read(2) into a fresh array: the bytes (empty at end of stream), or nil when nothing
+    /// has arrived yet.
+    private func attemptRead(upToCount maxCount: Int, afterWake: Bool) throws -> [UInt8]? {
+        let count = max(maxCount, 0)
+        if count <= Int(CNET_SCRATCH_SIZE), let scratch = cnet_thread_scratch() {
+            let buffer = UnsafeMutableRawBufferPointer(start: scratch, count: count)
+            guard let n = try attemptRead(into: buffer, afterWake: afterWake) else { return nil }
+            return Array(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+        defer { buffer.deallocate() }
+        guard let n = try attemptRead(into: buffer, afterWake: afterWake) else { return nil }
+        return Array(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+    }
+
     /// One read(2): the count (0 at end of stream), or nil when nothing has arrived yet.
     private func attemptRead(into buffer: UnsafeMutableRawBufferPointer, afterWake: Bool) throws -> Int? {
         if buffer.count == 0 {

@@ -232,6 +232,7 @@ final class Bench {
             ("NetCore read loop, 32 KiB buffer", [netbench, "serve-echo", "127.0.0.1:0", "read", "32768"], "buf"),
             ("NetCore read loop, 4 KiB buffer", [netbench, "serve-echo", "127.0.0.1:0", "read", "4096"], "buf"),
             ("NetCore read loop, 512 B buffer", [netbench, "serve-echo", "127.0.0.1:0", "read", "512"], "buf"),
+            ("NetCore read(upToCount: 32 KiB) loop", [netbench, "serve-echo", "127.0.0.1:0", "array", "32768"], "buf"),
             ("NetCore copy(from: c, to: c)", [netbench, "serve-echo", "127.0.0.1:0", "copy"], "copy"),
         ]
         if let go = goBinaries["echo"] {

@@ -29,7 +29,7 @@ func runServer(_ mode: String, _ args: [String]) async -> Int32 {
             guard args.count >= 2 else { break }
             if Env.get("NETBENCH_MALLINFO") != nil { startHeapReporter() }
             let size = args.count >= 3 ? Int(args[2]) ?? 32768 : 32768
-            try await serveEcho(listen: args[0], copyMode: args[1] == "copy", bufferSize: size)
+            try await serveEcho(listen: args[0], mode: EchoMode(rawValue: args[1]) ?? .read, bufferSize: size)
             return 0
         case "serve-tls":
             guard args.count >= 3 else { break }
@@ -89,13 +89,27 @@ func readWriteLoop(from source: TCPConn, to destination: TCPConn) async {
 /// The echo server. `copyMode`: `copy(from: conn, to: conn)` (Go's `io.Copy(c, c)`); otherwise
 /// a read/write loop with a `bufferSize` buffer allocated when the connection starts (Go's
 /// `buf := make([]byte, 32*1024)` loop).
-func serveEcho(listen: String, copyMode: Bool, bufferSize: Int) async throws {
+/// How `serve-echo` echoes: `read` into a buffer the handler allocates up front (Go's read
+/// loop), `array` with `read(upToCount:)` (no buffer held while idle), or `copy(from:to:)`.
+enum EchoMode: String {
+    case read, array, copy
+}
+
+func serveEcho(listen: String, mode: EchoMode, bufferSize: Int) async throws {
     let listener = try TCPListener.listen(address: listen)
     announce(listener)
     try await serve(listener) { conn in
-        if copyMode {
+        switch mode {
+        case .copy:
             _ = try? await copy(from: conn, to: conn)
             return
+        case .array:
+            while let bytes = try? await conn.read(upToCount: bufferSize), !bytes.isEmpty {
+                guard (try? await conn.write(bytes)) != nil else { return }
+            }
+            return
+        case .read:
+            break
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }

@@ -68,6 +68,36 @@ struct ConnIOTests {
         try await serverSide
     }
 
+    @Test("read(upToCount:) on a TCP conn: up to the count, beyond the scratch buffer's size, in order, then [] at EOF")
+    func readUpToCount() async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        let payload = seededBytes(300_000, seed: 42)
+        async let sent: Void = {
+            try await pair.client.write(payload)
+            try pair.client.closeWrite()
+        }()
+        try pair.server.setReadDeadline(.after(.seconds(10)))
+        var received: [UInt8] = []
+        var sizes: Set<Int> = []
+        // Alternate a small count, a count the scratch buffer holds, and one it does not.
+        let counts = [7, 65536, 200_000]
+        var turn = 0
+        while true {
+            let count = counts[turn % counts.count]
+            turn += 1
+            let bytes = try await pair.server.read(upToCount: count)
+            if bytes.isEmpty { break }
+            #expect(bytes.count <= count)
+            sizes.insert(count)
+            received += bytes
+        }
+        try await sent
+        #expect(sameBytes(received, payload))
+        #expect(sizes == Set(counts), "every kind of count was used")
+        #expect(try await pair.server.read(upToCount: 10).isEmpty, "EOF stays EOF")
+    }
+
     @Test("a zero-length transfer and a zero-length read")
     func zeroLength() async throws {
         let pair = try await Pair.make()

@@ -47,6 +47,12 @@ void cnet_eventfd_drain(int fd);
 void cnet_set_thread_tag(void *tag);
 void *cnet_thread_tag(void);
 
+/// This thread's scratch buffer of CNET_SCRATCH_SIZE bytes, made on first use and kept for
+/// the thread's life: a read that returns a fresh array reads into it, then copies out exactly
+/// what came, so no buffer is held while a read waits. NULL if it cannot be allocated.
+enum { CNET_SCRATCH_SIZE = 65536 };
+void *cnet_thread_scratch(void);
+
 /// accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC.
 int cnet_accept4(int fd, void *addr, uint32_t *addrlen);
 /// socket(domain, type|SOCK_NONBLOCK|SOCK_CLOEXEC, 0).
