@@ -96,7 +96,9 @@ final class Bench {
         let total = quick ? 256 * MiB : 2 * GiB
         let runs = quick ? 1 : 3
         print("\n== 1. Proxy throughput on loopback: \(total / MiB) MiB per measurement, median of \(runs) ==")
-        print("client (netload send) → [proxy] → sink (netload sink); each direction half-closed at its end")
+        print("client (netload send) → [proxy] → sink (netload sink); each direction half-closed at its end;")
+        print("the sink discards with recv(MSG_TRUNC), copying nothing, so the load leaves the proxies as much CPU as it can"
+            + (Env.get("NETLOAD_SINK_READ") != nil ? " (NETLOAD_SINK_READ is set: this run's sink reads instead)" : ""))
         let (sink, sinkPort) = try startServer("sink", [netload, "sink", "127.0.0.1:0"])
         defer { sink.stop() }
         let target = "127.0.0.1:\(sinkPort)"
@@ -147,7 +149,8 @@ final class Bench {
             let direct = rate["direct (no proxy)/\(streams)"] ?? 0
             let best = rate.filter { $0.key.hasSuffix("/\(streams)") && !$0.key.hasPrefix("direct") }.values.max() ?? 0
             print("Load check, \(streams) stream(s): the same client and sink without a proxy move \(fmt(direct, 2)) GiB/s, "
-                + "\(fmt(direct / best, 2))× the fastest proxy, so the load is not what limits the proxies.")
+                + "\(fmt(direct / best, 2))× the fastest proxy, so the load alone is not what limits the proxies "
+                + "(it still shares the CPUs with them: see load CPU).")
         }
         for streams in [1, 8] {
             let splice = rate["NetCore copy (splice)/\(streams)"] ?? 0

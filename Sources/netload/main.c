@@ -2,7 +2,7 @@
 // Plain C over epoll (and blocking threads for TLS, through OpenSSL), so the load generator
 // is never the bottleneck. Every mode prints one line of key=value results on stdout.
 //
-//   netload sink ADDR                       accept, read and discard, close at EOF ("port N")
+//   netload sink ADDR                       accept, discard (recv MSG_TRUNC; NETLOAD_SINK_READ=1: read), close at EOF
 //   netload send ADDR STREAMS BYTES         STREAMS conns write BYTES in total, closeWrite, wait EOF
 //   netload echo ADDR CONNS SECS WARMUP SZ  ping-pong: SZ-byte messages, one in flight per conn
 //   netload idle ADDR CONNS HOLDSECS        open CONNS conns, one echo each, "ready", hold until stdin EOF
@@ -124,6 +124,11 @@ static int mode_sink(int argc, char **argv) {
     epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
     static char buf[1 << 18];
     struct epoll_event events[256];
+    // By default the sink discards what arrives with recv(MSG_TRUNC): the kernel frees the
+    // bytes without copying them to user space, so the load takes as little of the machine's
+    // CPU as it can and the proxies in between are what is measured. NETLOAD_SINK_READ=1 reads
+    // them into a buffer instead, as a real receiver would (and as netbench did before).
+    int discard = getenv("NETLOAD_SINK_READ") == NULL;
     for (;;) {
         int n = epoll_wait(ep, events, 256, -1);
         for (int i = 0; i < n; i++) {
@@ -137,7 +142,7 @@ static int mode_sink(int argc, char **argv) {
                 continue;
             }
             for (;;) {
-                ssize_t r = read(fd, buf, sizeof buf);
+                ssize_t r = discard ? recv(fd, NULL, 1 << 20, MSG_TRUNC) : read(fd, buf, sizeof buf);
                 if (r > 0) continue;
                 if (r < 0 && errno == EAGAIN) break;
                 close(fd);  // EOF or error: closing tells the sender (through any proxy) we have it all
