@@ -11,6 +11,8 @@
 ///   `serve` closes each conn after its handler returns (if the handler did not).
 /// - It returns normally when the listener is closed or the calling task is cancelled; the
 ///   handlers still running are cancelled (their pending I/O throws `.canceled`) and awaited.
+/// - The accept loop and the handlers (and the tasks they start in groups) run on
+///   `NetExecutor.shared`, like goroutines on Go's scheduler, wherever `serve` was called from.
 public func serve(
     _ listener: TCPListener,
     onTemporaryError: (@Sendable (NetError, Duration) -> Void)? = nil,
