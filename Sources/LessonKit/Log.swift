@@ -17,25 +17,38 @@ import Synchronization
 /// ```
 ///
 /// Lines are written with write(2) on descriptor 2, one call per line, so lines from different
-/// tasks never interleave. A newline inside an event is written as `\n`, keeping one event a line.
+/// tasks never interleave. A newline (or any other control character) inside an event is
+/// escaped, keeping one event a line.
 public final class Log: Sendable {
     private let lock = Mutex(())
     private let readyDone = Atomic<Bool>(false)
 
     public init() {}
 
-    /// Writes one event line.
+    /// Writes one event line. Control characters are escaped (`\n`, `\r`, `\x00`), so that an
+    /// event is always one line of text, even when it quotes bytes a client sent (a host name
+    /// with a NUL in it would otherwise make the whole log binary to `grep`). Tabs stay.
     public func event(_ text: String) {
+        let line = Log.oneLine(text) + "\n"
+        lock.withLock { _ in writeAll(2, Array(line.utf8)) }
+    }
+
+    /// `text` with its control characters escaped (tabs kept).
+    static func oneLine(_ text: String) -> String {
         var line = ""
-        for c in text {
-            switch c {
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            default: line.append(c)
+        // Unicode scalars, not Characters: "\r\n" is one Character and would slip through.
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0a: line += "\\n"
+            case 0x0d: line += "\\r"
+            case 0x09: line.unicodeScalars.append(scalar)
+            case 0x00..<0x20, 0x7f:
+                let hex = String(scalar.value, radix: 16)
+                line += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            default: line.unicodeScalars.append(scalar)
             }
         }
-        line += "\n"
-        lock.withLock { _ in writeAll(2, Array(line.utf8)) }
+        return line
     }
 
     /// `accepted ADDRESS`

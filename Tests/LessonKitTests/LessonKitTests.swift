@@ -71,6 +71,15 @@ struct LessonKitFlagTests {
         }
     }
 
+    @Test("a log event stays one line of text: control characters are escaped, tabs and Unicode kept")
+    func eventEscaping() {
+        #expect(Log.oneLine("sni a\u{0}b.test") == "sni a\\x00b.test")
+        #expect(Log.oneLine("got \"GET /\r\n\" then\nmore") == "got \"GET /\\r\\n\" then\\nmore")
+        #expect(Log.oneLine("bell\u{7}del\u{7f}esc\u{1b}") == "bell\\x07del\\x7fesc\\x1b")
+        #expect(Log.oneLine("tab\there, café, 日本") == "tab\there, café, 日本")
+        #expect(!Log.oneLine("a\r\nb\u{0}").unicodeScalars.contains { $0.value < 0x20 })
+    }
+
     @Test("durations as Go writes them")
     func durations() {
         #expect(parseDuration("300ms") == .milliseconds(300))

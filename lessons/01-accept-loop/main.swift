@@ -1,4 +1,6 @@
 // Lesson 1 — The accept loop. Read the lesson with `netlab lesson 1`; check with `netlab check 1`.
+// Top-level code below `LessonProgram.run { … }` never runs (run never returns): put constants
+// inside the closure or in a type (`enum Limits { static let … }`); functions and types are fine.
 import LessonKit
 import NetCore
 

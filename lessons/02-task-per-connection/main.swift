@@ -1,4 +1,6 @@
 // Lesson 2 — One task per connection. Read it with `netlab lesson 2`; check with `netlab check 2`.
+// Top-level code below `LessonProgram.run { … }` never runs (run never returns): put constants
+// inside the closure or in a type (`enum Limits { static let … }`); functions and types are fine.
 import LessonKit
 import NetCore
 

@@ -1,4 +1,6 @@
 // Lesson 5 — SNI parse. Read it with `netlab lesson 5`; check with `netlab check 5`.
+// Top-level code below `LessonProgram.run { … }` never runs (run never returns): put constants
+// inside the closure or in a type (`enum Limits { static let … }`); functions and types are fine.
 import LessonKit
 import NetCore
 

@@ -11,8 +11,10 @@ case "no-prefix": NoPrefix.main()
 case "default-route": DefaultRoute.main()
 case "single-read": SingleRead.main()
 case "close-on-first-end": CloseOnFirstEnd.main()
+case "no-name-default": NoNameDefault.main()
+case "quiet-dial-failure": QuietDialFailure.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-prefix, default-route, single-read or close-on-first-end\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-prefix, default-route, single-read, close-on-first-end, no-name-default or quiet-dial-failure\n".utf8))
     exit(2)
 }
 
