@@ -15,6 +15,8 @@ struct Target {
     var name: String
     var met: Bool?
     var detail: String
+    /// A figure printed beside the targets for context, not a target itself.
+    var reportedOnly = false
 }
 
 final class Bench {
@@ -272,8 +274,16 @@ final class Bench {
         print("Descriptor limit per process: \(descriptorLimit()); a conn that holds a splice pipe costs 3 descriptors.")
         for row in rows where row.0.hasPrefix("NetCore") {
             let complete = row.2 == 0
-            targets.append(Target(name: "idle: ≤ 4 KiB per connection (\(row.0))", met: complete && row.4 <= 4.0,
-                                  detail: "\(fmt(row.4, 2)) KiB/conn over \(row.1) conns" + (complete ? "" : ", \(row.2) conns failed")))
+            let detail = "\(fmt(row.4, 2)) KiB/conn over \(row.1) conns" + (complete ? "" : ", \(row.2) conns failed")
+            if row.0.contains("KiB buffer") {
+                // Go's read-loop pattern, for comparison: the handler allocates its buffer when
+                // the conn starts and the echo writes into it, so its first page (4 KiB) is
+                // resident whatever the core does. A 4 KiB target cannot apply to it.
+                targets.append(Target(name: "idle, Go's pattern: buffer allocated up front (\(row.0))", met: nil,
+                                      detail: detail + "; the touched page alone is 4 KiB", reportedOnly: true))
+            } else {
+                targets.append(Target(name: "idle: ≤ 4 KiB per connection (\(row.0))", met: complete && row.4 <= 4.0, detail: detail))
+            }
         }
     }
 
@@ -425,7 +435,7 @@ final class Bench {
     func printTargets() {
         print("\n== Targets ==")
         printTable(["target", "result", "measured"], targets.map {
-            [$0.name, $0.met.map { $0 ? "met" : "NOT MET" } ?? "not measured", $0.detail]
+            [$0.name, $0.reportedOnly ? "reported" : $0.met.map { $0 ? "met" : "NOT MET" } ?? "not measured", $0.detail]
         }, leftColumns: 3)
     }
 }
