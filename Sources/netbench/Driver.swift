@@ -150,9 +150,11 @@ final class Bench {
         for streams in [1, 8] {
             let direct = rate["direct (no proxy)/\(streams)"] ?? 0
             let best = rate.filter { $0.key.hasSuffix("/\(streams)") && !$0.key.hasPrefix("direct") }.values.max() ?? 0
+            let verdict = direct >= 1.1 * best
+                ? "so the load alone is not what limits the proxies (it still shares the CPUs with them: see load CPU)."
+                : "so here the load itself is at its limit: the fastest proxies may be faster than measured, and only their ratios to the slower ones say much."
             print("Load check, \(streams) stream(s): the same client and sink without a proxy move \(fmt(direct, 2)) GiB/s, "
-                + "\(fmt(direct / best, 2))× the fastest proxy, so the load alone is not what limits the proxies "
-                + "(it still shares the CPUs with them: see load CPU).")
+                + "\(fmt(direct / best, 2))× the fastest proxy, " + verdict)
         }
         for streams in [1, 8] {
             let splice = rate["NetCore copy (splice)/\(streams)"] ?? 0
