@@ -5,10 +5,9 @@ import CNetShim
 import Synchronization
 
 /// Copies from one TCP conn to another with splice(2) through a pooled pipe, like Go's
-/// `TCPConn.ReadFrom` → `poll.Splice`: drain the source into the pipe, pump the pipe into the
-/// destination, and wait on the poller for whichever socket holds things up, so deadlines and
-/// close apply as they do to read and write. Unlike Go, the source is drained into the pipe's
-/// free space (up to 1 MiB) even while the destination is full (see `SpliceCopier.step`). Returns nil when the
+/// `TCPConn.ReadFrom` → `poll.Splice`: drain up to 1 MiB from the source into the pipe, then
+/// pump the pipe into the destination until it is empty, waiting on the poller for either
+/// socket, so deadlines and close apply as they do to read and write. Returns nil when the
 /// kernel refuses the first splice with EINVAL (nothing was consumed): the caller falls back
 /// to a plain copy.
 ///
@@ -71,66 +70,36 @@ struct SpliceCopier {
 
     /// Whether a splice pipe is held now (never while waiting for the source).
     var holdsPipe: Bool { pipe != nil }
-    /// Bytes in the pipe, drained from the source and not yet written to the destination.
-    var bytesInPipe: Int { inPipe }
 
     /// What an error reports as transferred: everything written to the destination.
     var countForErrors: Int { Int(copied + total) }
 
-    /// The source's end of stream has been seen (bytes may still be in the pipe).
-    private var sourceEnded = false
-    /// An errno the source reported to a drain that ran while the pipe still held bytes:
-    /// thrown once those bytes are out, as it would have been had that drain waited for them.
-    private var sourceErrno: Int32?
-
-    /// Moves what it can and says what to wait for. The pipe works as a buffer of up to 1 MiB
-    /// between the two sockets: while the destination is full, the source is still drained
-    /// into the pipe's free space, so the sender keeps sending instead of stalling on a full
-    /// receive window (Go drains only into an empty pipe). Everything about the source that
-    /// ends the copy (EOF, an error, a deadline, close) takes effect only once the pipe is
-    /// empty, so no byte that reached the pipe is lost.
     mutating func step() throws -> Next {
         while true {
-            var progressed = false
             if inPipe > 0 {
-                let before = inPipe
-                _ = try pump()
-                progressed = inPipe < before
+                if try !pump() { return .waitForDestination }
+                continue
             }
-            if inPipe == 0 {
-                if let code = sourceErrno {
-                    throw NetError(.system(code), op: "read", address: source.pairName, bytesTransferred: countForErrors)
-                }
-                if sourceEnded { return .finished }
-                if let limit, total >= limit { return .finished }
+            if let limit, total >= limit { return .finished }
+            if pipe == nil { pipe = try PipePool.take() }
+            switch try drain() {
+            case .moved: continue
+            case .endOfStream: return .finished
+            case .unsupported: return .unsupported
+            case .wouldBlock:
+                releasePipe()  // empty here: the pool can lend it to someone busy meanwhile
+                return .waitForSource
             }
-            let room = Int(PipePool.pipeSize) - inPipe
-            if !sourceEnded, sourceErrno == nil, room > 0, limit.map({ total + Int64(inPipe) < $0 }) ?? true {
-                if pipe == nil { pipe = try PipePool.take() }
-                switch try drain(upTo: room) {
-                case .moved, .endOfStream: progressed = true
-                case .unsupported: return .unsupported
-                case .wouldBlock: break
-                }
-            }
-            if progressed { continue }
-            if inPipe > 0 { return .waitForDestination }
-            releasePipe()  // empty here: the pool can lend it to someone busy meanwhile
-            return .waitForSource
         }
     }
 
     private enum Drain { case moved, endOfStream, unsupported, wouldBlock }
 
-    /// Source socket → pipe, one splice of at most `room` bytes. With bytes already in the
-    /// pipe it only tries: a deadline, a close or an error on the source waits until they are
-    /// out (the first two are sticky; an errno is kept in `sourceErrno`).
-    private mutating func drain(upTo room: Int) throws -> Drain {
-        let holdingBytes = inPipe > 0
-        let chunk = Int(min(Int64(room), limit.map { $0 - total - Int64(inPipe) } ?? Int64.max))
+    /// Source socket → pipe, one splice.
+    private mutating func drain() throws -> Drain {
+        let chunk = Int(min(Int64(PipePool.pipeSize), limit.map { $0 - total } ?? Int64.max))
         while true {
             if let outcome = source.descriptor.begin(.read, afterWake: woke) {
-                if holdingBytes { return .wouldBlock }
                 throw source.error(outcome, "read", bytes: countForErrors)
             }
             woke = false
@@ -138,21 +107,14 @@ struct SpliceCopier {
             let code = errno
             source.descriptor.end()
             if n > 0 {
-                inPipe += n
+                inPipe = n
                 firstDrain = false
                 return .moved
             }
-            if n == 0 {
-                sourceEnded = true
-                return .endOfStream
-            }
+            if n == 0 { return .endOfStream }
             if code == EINTR { continue }
-            if code == EAGAIN { return .wouldBlock }  // nothing to read, or (holding bytes) a full pipe
+            if code == EAGAIN { return .wouldBlock }
             if code == EINVAL && firstDrain { return .unsupported }
-            if holdingBytes {
-                sourceErrno = code
-                return .wouldBlock
-            }
             throw NetError(.system(code), op: "read", address: source.pairName, bytesTransferred: countForErrors)
         }
     }
