@@ -70,6 +70,8 @@ struct SpliceCopier {
 
     /// Whether a splice pipe is held now (never while waiting for the source).
     var holdsPipe: Bool { pipe != nil }
+    /// Bytes in the pipe, drained from the source and not yet written to the destination.
+    var bytesInPipe: Int { inPipe }
 
     /// What an error reports as transferred: everything written to the destination.
     var countForErrors: Int { Int(copied + total) }

@@ -207,6 +207,52 @@ struct SpliceTests {
         #expect(copier.total == 6000)
     }
 
+    @Test("an error on the source waits until the bytes already in the pipe are delivered")
+    func sourceErrorAfterPipeDrains() async throws {
+        let hop = try await Hop.make()
+        defer { hop.closeAll() }
+        try hop.sink.client.setWriteBuffer(16 * 1024)
+        try hop.sink.server.setReadBuffer(16 * 1024)
+        var copier = SpliceCopier(source: hop.source.server, destination: hop.sink.client, limit: nil, copied: 0)
+        defer { copier.releasePipe() }
+        let chunk = seededBytes(256 * 1024, seed: 10)
+        var sent: [UInt8] = []
+        var next = SpliceCopier.Next.waitForSource
+        let start = ContinuousClock.now
+        while next != .waitForDestination, ContinuousClock.now - start < .seconds(10) {
+            try await hop.source.client.write(chunk)
+            sent += chunk
+            try await Task.sleep(for: .milliseconds(5))
+            next = try copier.step()
+        }
+        #expect(next == .waitForDestination)
+        #expect(copier.bytesInPipe > 0)
+        // The sender resets its connection: the source now has an error (and possibly unread bytes, lost to the RST).
+        try hop.source.client.closeWithReset()
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(try copier.step() == .waitForDestination, "the bytes in the pipe come first")
+
+        // Now read the sink and keep stepping: every byte that reached the pipe arrives, then the reset.
+        var received: [UInt8] = []
+        var failure: NetError?
+        try hop.sink.server.setReadDeadline(.after(.seconds(10)))
+        while failure == nil, ContinuousClock.now - start < .seconds(20) {
+            received += try await hop.sink.server.read(upToCount: 1 << 20)
+            do {
+                _ = try copier.step()
+            } catch let error as NetError {
+                failure = error
+            }
+        }
+        #expect(failure?.isConnectionReset == true, "the reset is reported: \(String(describing: failure))")
+        #expect(failure?.bytesTransferred == Int(copier.total))
+        while received.count < Int(copier.total) {
+            received += try await hop.sink.server.read(upToCount: 1 << 20)
+        }
+        #expect(received.count == Int(copier.total))
+        #expect(sameBytes(received, Array(sent.prefix(received.count))), "in order, nothing lost or doubled")
+    }
+
     @Test("the pipe pool stays bounded and holds no pipe with data")
     func pipePoolBounded() async throws {
         await withThrowingTaskGroup(of: Void.self) { group in
