@@ -88,6 +88,9 @@ void cnet_eventfd_drain(int fd) {
 static __thread void *thread_tag;
 void cnet_set_thread_tag(void *tag) { thread_tag = tag; }
 void *cnet_thread_tag(void) { return thread_tag; }
+static __thread int thread_dispatching;
+void cnet_set_thread_dispatching(int on) { thread_dispatching = on; }
+int cnet_thread_dispatching(void) { return thread_dispatching; }
 
 static __thread void *thread_scratch;
 void *cnet_thread_scratch(void) {

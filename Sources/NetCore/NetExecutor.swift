@@ -71,12 +71,14 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        let fromWorker = isCurrentWorker
+        // A worker delivering poller events runs what they resume as soon as it is done, so
+        // for that work another worker is worth a wake-up only when more than one job waits.
+        // Work from anywhere else, a running job included (which may run for long, and Go
+        // wakes an idle P for it too), wakes an idle worker now.
+        let inDispatch = cnet_thread_dispatching() != 0 && isCurrentWorker
         pthread_mutex_lock(mutex)
         queue.push(job)
-        // A worker comes back to the queue when its current job ends: help is worth a wake-up
-        // only when more than that one job waits.
-        let wanted = !fromWorker || queue.count > 1
+        let wanted = !inDispatch || queue.count > 1
         var signal = false
         var kick = false
         if wanted {
@@ -125,7 +127,9 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
                 if runsSincePoll >= Self.pollInterval && !polling {
                     polling = true
                     pthread_mutex_unlock(mutex)
+                    cnet_set_thread_dispatching(1)
                     poller.poll(block: false, using: &buffers)
+                    cnet_set_thread_dispatching(0)
                     pthread_mutex_lock(mutex)
                     polling = false
                     runsSincePoll = 0
@@ -137,7 +141,9 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
                 pollerMayBlock = true
                 pollerKicked = false
                 pthread_mutex_unlock(mutex)
+                cnet_set_thread_dispatching(1)
                 poller.poll(block: true, using: &buffers)
+                cnet_set_thread_dispatching(0)
                 pthread_mutex_lock(mutex)
                 polling = false
                 pollerMayBlock = false

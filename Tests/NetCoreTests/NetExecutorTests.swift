@@ -1,8 +1,10 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import NetCore
 
-@Suite("NetExecutor: tasks run on the threads that poll", .timeLimit(.minutes(1)))
+/// Serialized: two of these tests hold a worker on purpose, and together they would hold both.
+@Suite("NetExecutor: tasks run on the threads that poll", .serialized, .timeLimit(.minutes(1)))
 struct NetExecutorTests {
     @Test("a task that prefers the executor runs on a worker, before and after a read that waited")
     func tasksRunOnWorkers() async throws {
@@ -68,6 +70,30 @@ struct NetExecutorTests {
         try await echo.value
         await holder.value
         #expect(heldThroughout, "all 20 round trips ran while one worker was held")
+    }
+
+    @Test("work a busy job creates is picked up by an idle worker, not left for when the job ends")
+    func busyJobDoesNotStrandNewWork() async throws {
+        // The job starts a task, then keeps its worker busy for up to 2 s without awaiting
+        // (what no real job should do, and what a learner's first busy loop does). The other
+        // worker is idle, parked in epoll_wait: it must notice the new task long before that.
+        // An atomic, not a lock: a loop that takes a lock again and again would starve the
+        // other thread of the lock itself, whatever the executor does.
+        let started = StartMark()
+        // Let the workers settle: one parked in epoll_wait, the other asleep.
+        await Task(executorPreference: NetExecutor.shared) {}.value
+        try await Task.sleep(for: .milliseconds(50))
+        let spinner = Task(executorPreference: NetExecutor.shared) { () -> Duration? in
+            let begin = ContinuousClock.now
+            Task(executorPreference: NetExecutor.shared) { started.mark() }
+            while !started.isMarked, ContinuousClock.now - begin < .seconds(2) {}
+            return started.isMarked ? started.elapsed(since: begin) : nil
+        }
+        let delay = await spinner.value
+        #expect(delay != nil, "the new task never started while the job was busy")
+        // Generous: the bound the executor promises is about 10 ms; a loaded CI machine may add
+        // scheduling delay on top, but not a second.
+        #expect((delay ?? .seconds(2)) < .milliseconds(500), "it waited \(String(describing: delay))")
     }
 
     @Test("Task.sleep, deadlines and cancellation work for tasks on the executor")
@@ -147,3 +173,21 @@ struct NetExecutorTests {
     }
 }
 
+/// A moment, set once from any thread and read without a lock.
+final class StartMark: Sendable {
+    private let nanoseconds = Synchronization.Atomic<Int64>(0)
+    private static let origin = ContinuousClock.now
+
+    func mark() {
+        let elapsed = ContinuousClock.now - StartMark.origin
+        let (seconds, attoseconds) = elapsed.components
+        nanoseconds.store(max(1, seconds * 1_000_000_000 + attoseconds / 1_000_000_000), ordering: .releasing)
+    }
+
+    var isMarked: Bool { nanoseconds.load(ordering: .acquiring) != 0 }
+
+    /// How long after `start` the mark was set.
+    func elapsed(since start: ContinuousClock.Instant) -> Duration {
+        (StartMark.origin + .nanoseconds(nanoseconds.load(ordering: .acquiring))) - start
+    }
+}

@@ -449,9 +449,16 @@ struct CLIWatchLoopTests {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         let counter = GradeCounter()
+        let savedDuringRun = GradeCounter()  // 1 once the test has saved during the first check
         let grader = ScriptLessonGrader { script, _, _, _, onResult in
             let n = counter.next()
-            if n == 1 { try? await Task.sleep(for: .milliseconds(700)) }
+            if n == 1 {
+                // The first check lasts until the test has saved the file (10 s at most): a
+                // fixed delay here was too short on a loaded machine, and the save came after.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while savedDuringRun.count == 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+                try? await Task.sleep(for: .milliseconds(100))  // and the watcher has seen the save
+            }
             let check = script.checks[0]
             let r = CheckResult(name: check.name, status: .fail, points: 0, maxPoints: check.points, message: "no", transcript: "",
                                 hint: nil, location: check.location.description, index: 1, duration: .zero)
@@ -466,8 +473,8 @@ struct CLIWatchLoopTests {
         }
         // A save during the first (slow) check is ignored…
         await waitUntil("the first check") { counter.count == 1 }
-        try await Task.sleep(for: .milliseconds(100))
         try wb.write("lessons/02-timeouts/main.swift", "// saved during the run\n")
+        _ = savedDuringRun.next()
         await waitUntil("the watch loop to be waiting") { console.output.contains("Watching…") }
         try await Task.sleep(for: .milliseconds(1200))
         #expect(counter.count == 1)

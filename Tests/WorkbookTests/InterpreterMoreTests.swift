@@ -15,7 +15,9 @@ struct InterpreterMoreTests {
           send a random 16MiB within 30s
         """)
         expectFail(r, "the check did not finish within its bound of 700ms (checks.netlab:5:3)")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Far below the send's own 30 s, which is what this tells apart; on a loaded 2-core
+        // machine starting the server and tearing down took 6 s once, so not 5 s.
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 
     @Test("one failing copy fails a parallel block")

@@ -16,14 +16,18 @@ struct StreamRecordTests {
             try? client.close()
             try? server.close()
         }
-        let total = StreamRecord.unmatchedLimit * 2  // 32 MiB: twice what a record may hold
-        let payload = (0..<total).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 16) }
+        // A 1 MiB limit and 4 MiB of data keep this quick in a debug build (it runs on the
+        // cooperative pool, beside every other test). The matched bytes are let go of at 4 MiB,
+        // so the record also sheds them on the way.
+        let limit = 1 << 20
+        let total = 4 * limit + 12345
+        let payload = xorshiftBytes(total)
         let sender = Task {
             try server.setWriteDeadline(.after(.seconds(30)))
             try await server.write(payload)
             try server.closeWrite()
         }
-        let record = StreamRecord()
+        let record = StreamRecord(limit: limit)
         let fullReports = Locked(0)
         let reader = Task {
             await StreamRecord.pump(client, into: record, onFull: { _ in fullReports.withLock { $0 += 1 } }, onEnd: { _ in })
@@ -33,8 +37,8 @@ struct StreamRecordTests {
         let start = ContinuousClock.now
         while !record.isFull, ContinuousClock.now - start < .seconds(20) { try await Task.sleep(for: .milliseconds(5)) }
         try await Task.sleep(for: .milliseconds(100))
-        #expect(record.unmatchedCount >= StreamRecord.unmatchedLimit)
-        #expect(record.unmatchedCount < StreamRecord.unmatchedLimit + 65536, "one read past the limit at most")
+        #expect(record.unmatchedCount >= limit)
+        #expect(record.unmatchedCount < limit + 65536, "one read past the limit at most")
         #expect(fullReports.withLock { $0 } == 1, "the pause was reported once")
 
         // Expects consume, in pieces, everything in order: the rest arrives, none of it lost.
@@ -45,7 +49,7 @@ struct StreamRecordTests {
                 try await Task.sleep(for: .milliseconds(2))
                 continue
             }
-            let piece = min(available, 1 << 20, total - matched)
+            let piece = min(available, 256 * 1024, total - matched)
             let (match, _) = record.matchPrefix(Array(payload[matched..<(matched + piece)]), checked: 0)
             #expect(match == .complete, "bytes \(matched)..<\(matched + piece) arrived in order")
             if match != .complete { break }
@@ -58,6 +62,21 @@ struct StreamRecordTests {
         #expect(record.totalCount == total, "the count includes the matched bytes let go of")
         #expect(record.unmatchedCount == 0)
     }
+}
+
+/// `count` pseudo-random bytes (xorshift32), quick to make in a debug build.
+func xorshiftBytes(_ count: Int) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: count)
+    bytes.withUnsafeMutableBytes { raw in
+        var x: UInt32 = 2_463_534_242
+        for i in 0..<raw.count {
+            x ^= x << 13
+            x ^= x >> 17
+            x ^= x << 5
+            raw[i] = UInt8(truncatingIfNeeded: x)
+        }
+    }
+    return bytes
 }
 
 /// A value behind a lock, for tests.

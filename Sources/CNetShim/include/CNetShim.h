@@ -46,6 +46,9 @@ void cnet_eventfd_drain(int fd);
 /// a worker (which will come back for it) is told apart from work enqueued from elsewhere.
 void cnet_set_thread_tag(void *tag);
 void *cnet_thread_tag(void);
+/// Set while a worker delivers poller events: what it enqueues then, it runs right after.
+void cnet_set_thread_dispatching(int on);
+int cnet_thread_dispatching(void);
 
 /// This thread's scratch buffer of CNET_SCRATCH_SIZE bytes, made on first use and kept for
 /// the thread's life: a read that returns a fresh array reads into it, then copies out exactly

@@ -47,6 +47,12 @@ final class StreamRecord: Sendable {
     }
 
     private let state = Mutex(State())
+    /// This record's limit: `unmatchedLimit`, or a smaller one in tests.
+    let limit: Int
+
+    init(limit: Int = StreamRecord.unmatchedLimit) {
+        self.limit = limit
+    }
 
     deinit {
         let left = state.withLock { $0.data.count - $0.consumed }
@@ -76,7 +82,7 @@ final class StreamRecord: Sendable {
 
     /// Whether this record, or all of them together, hold as many unmatched bytes as allowed.
     var isFull: Bool {
-        unmatchedCount >= StreamRecord.unmatchedLimit
+        unmatchedCount >= limit
             || StreamRecord.totalUnmatched.load(ordering: .relaxed) >= StreamRecord.totalUnmatchedLimit
     }
 
