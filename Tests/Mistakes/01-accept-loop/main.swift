@@ -8,7 +8,8 @@ case "text-lines": TextLines.main()
 case "no-close": NoClose.main()
 case "reset-ends-server": ResetEndsServer.main()
 case "no-byte-count": NoByteCount.main()
+case "errors-swallowed": ErrorsSwallowed.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to text-lines, no-close, reset-ends-server or no-byte-count\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to text-lines, no-close, reset-ends-server, no-byte-count or errors-swallowed\n".utf8))
     exit(2)
 }

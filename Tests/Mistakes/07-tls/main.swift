@@ -15,8 +15,9 @@ case "no-sniff": NoSniff.main()
 case "handshake-in-accept-loop": HandshakeInAcceptLoop.main()
 case "tls12-max": TLS12Max.main()
 case "no-replay": NoReplay.main()
+case "deadline-never-cleared": DeadlineNeverCleared.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-deadline, no-sniff, handshake-in-accept-loop, tls12-max or no-replay\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-deadline, no-sniff, handshake-in-accept-loop, tls12-max, no-replay or deadline-never-cleared\n".utf8))
     exit(2)
 }
 
