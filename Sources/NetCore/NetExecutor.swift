@@ -21,8 +21,9 @@ import CNetShim
 /// - an idle worker that is not polling sleeps, for at most 10 ms at a time, so that the
 ///   network is still polled when the polling worker went off to run a long job (Go's sysmon
 ///   does this job);
-/// - work that arrives from outside wakes a sleeping worker, or the polling one; work that a
-///   worker adds for itself wakes another only when more than one job is waiting.
+/// - work that arrives from outside, or from a job that is running, wakes a sleeping worker or
+///   the polling one (as Go wakes an idle P); work that the polling worker's own events resume
+///   wakes another only when more than one job waits, because that worker runs it next.
 ///
 /// Like the cooperative pool, the workers must never block: a job that blocks a worker takes
 /// away one of the threads that poll.
@@ -35,7 +36,8 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
 
     let poller: Poller
     private static let pollInterval = 61
-    private static let idleSleepNanoseconds = 10_000_000
+    /// How long an idle worker that is not polling sleeps before it looks again.
+    private let idleSleepNanoseconds: Int
 
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let workAvailable: UnsafeMutablePointer<pthread_cond_t>
@@ -49,7 +51,11 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
     /// … and has been woken already.
     private var pollerKicked = false
 
-    private init() {
+    /// `idleSleep` is 10 ms for the shared executor; tests make private ones with a long one,
+    /// so that a task nobody woke would be seen waiting.
+    init(idleSleep: Duration = .milliseconds(10)) {
+        idleSleepNanoseconds = Int(idleSleep.components.seconds) * 1_000_000_000
+            + Int(idleSleep.components.attoseconds / 1_000_000_000)
         poller = Poller()
         workerCount = max(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         mutex = .allocate(capacity: 1)
@@ -153,7 +159,8 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
             sleepers += 1
             var until = timespec()
             clock_gettime(CLOCK_MONOTONIC, &until)
-            until.tv_nsec += Self.idleSleepNanoseconds
+            until.tv_sec += idleSleepNanoseconds / 1_000_000_000
+            until.tv_nsec += idleSleepNanoseconds % 1_000_000_000
             if until.tv_nsec >= 1_000_000_000 {
                 until.tv_sec += 1
                 until.tv_nsec -= 1_000_000_000

@@ -47,8 +47,9 @@ public final class TCPConn: HalfClosable, Sendable {
     // Each operation is an async loop around a synchronous attempt. The split is for memory:
     // a parked read's frames stay allocated for as long as the conn is idle, and a frame holds
     // every local of its function, error paths included. Keeping the syscall, its errno and
-    // the building of errors in synchronous helpers keeps the async frames to a few words, so
-    // that an idle conn's whole stack of frames fits in its task's first allocation slab.
+    // the building of errors in synchronous helpers keeps the async frames small: measured
+    // with `netbench idle`, a conn parked in `read` went from three of the task allocator's
+    // 1,000-byte slabs to two.
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int {
         try await readLock.lock()
