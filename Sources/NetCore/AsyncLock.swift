@@ -1,4 +1,4 @@
-import Synchronization
+import CNetShim
 
 /// A first-come-first-served lock held across awaits. Each conn has one per direction, like
 /// the read and write halves of Go's `fdMutex`: reads are serialized among themselves and
@@ -84,9 +84,10 @@ public struct AsyncLock: Sendable {
     }
 }
 
-private let waitIDs = Atomic<UInt64>(1)
-
-/// A process-wide unique id that lets a cancellation handler find its own waiter.
+/// A process-wide unique id that lets a cancellation handler find its own waiter. Each thread
+/// takes ids from a block of its own (`cnet_next_wait_id`), so that waits on different cores
+/// do not pass one shared counter's cache line back and forth.
+@inline(__always)
 func nextWaitID() -> UInt64 {
-    waitIDs.wrappingAdd(1, ordering: .relaxed).oldValue
+    cnet_next_wait_id()
 }

@@ -118,6 +118,7 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
 
     private func work() -> Never {
         cnet_set_thread_tag(tag)
+        cnet_set_thread_name("netcore-worker")
         let unownedSelf = asUnownedTaskExecutor()
         var buffers = PollBuffers()
         var runsSincePoll = 0

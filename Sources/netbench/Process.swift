@@ -53,7 +53,7 @@ final class Child {
         let out = Pipe()
         if captureStdout { process.standardOutput = out } else { process.standardOutput = FileHandle.nullDevice }
         let logPath = "/tmp/netbench-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber }).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
         let input = withStdin ? Pipe() : nil
         process.standardInput = input ?? FileHandle.nullDevice

@@ -23,7 +23,7 @@ struct FuzzTests {
         "repeat", "parallel", "end", "as", "to", "within", "after", "for", "fails", "sni", "ca", "no-verify", "no-read", "until",
         "alpn", "hex", "file", "random", "seed", "in", "chunks", "of", "every", "received", "eof", "closed",
         "silence", "connections", "server", "log", "no", "alive", "exited", "status", "echo", "sink",
-        "silent", "refuse", "tls-echo", "cert", "key", "a", "b", "c{i}", "idle{i}", "x", "up", "i", "j", "base",
+        "silent", "refuse", "blackhole", "tls-echo", "cert", "key", "a", "b", "c{i}", "idle{i}", "x", "up", "i", "j", "base",
         "{listen}", "{up.addr}", "{upstream}", "{ca}", "{", "}", "{{", "}}", "{i}", "--listen", "\"hi\\n\"",
         "\"", "\"\\x", "\"\\xZZ\"", "\"16 03 01\"", "/re/", "/a(b/", "/", "//", "\\", "#", "<", "<=", "==", "!=",
         ">=", ">", "+", "-", "=", "!", "0", "1", "2", "50", "1.5s", "300ms", "2sx", "64KiB", "1MiB", "9999999999999999999999",

@@ -204,6 +204,27 @@ struct InterpreterTests {
         """), "client a could not connect to 127.0.0.1:")
     }
 
+    @Test("a blackhole upstream: a connection attempt gets no answer, refused or accepted, until its bound")
+    func blackhole() async throws {
+        let started = ContinuousClock.now
+        // Two attempts in a row: the second is not let in either (the queue stays full).
+        expectPass(try await runOne("""
+        upstream blackhole as void
+        start --listen {listen}
+        check "no answer"
+          connect a to {void.addr} fails within 400ms
+          connect b to {void.addr} fails within 400ms
+        """))
+        // A refused connect would fail at once; these each waited for their whole bound.
+        #expect(ContinuousClock.now - started >= .milliseconds(800))
+        expectFail(try await runOne("""
+        upstream blackhole as void
+        start --listen {listen}
+        check "expects an answer"
+          connect a to {void.addr} within 300ms
+        """), "client a could not connect to 127.0.0.1:")
+    }
+
     @Test("upstreams: received on any connection, connections, eof and silence on the latest")
     func upstreams() async throws {
         expectPass(try await runOne("""

@@ -13,16 +13,17 @@ struct HeaderTests {
         upstream silent as slow
         upstream close as slam
         upstream refuse as down
+        upstream blackhole as void
         upstream tls-echo as secure cert {cert} key "{tmp}/key.pem" alpn "h2,http/1.1"
         start --listen {listen} --upstream {up.addr} "--name=two words" --port={up.port} --literal={{x}} --host {logs.host}
         """)
         #expect(script.lesson == "Proxies")
         #expect(script.defaultTimeout == .seconds(3))
         #expect(script.stepTimeout == .seconds(3))
-        #expect(script.upstreams.map(\.name) == ["up", "logs", "slow", "slam", "down", "secure"])
-        #expect(script.upstreams.map(\.kind.keyword) == ["echo", "sink", "silent", "close", "refuse", "tls-echo"])
+        #expect(script.upstreams.map(\.name) == ["up", "logs", "slow", "slam", "down", "void", "secure"])
+        #expect(script.upstreams.map(\.kind.keyword) == ["echo", "sink", "silent", "close", "refuse", "blackhole", "tls-echo"])
         #expect(script.upstreams[0].location == loc(3, 1))
-        guard case .tlsEcho(let tls) = script.upstreams[5].kind else { Issue.record("not tls-echo"); return }
+        guard case .tlsEcho(let tls) = script.upstreams[6].kind else { Issue.record("not tls-echo"); return }
         #expect(tls.certificate?.parts == [.placeholder(.cert)])
         #expect(tls.key?.parts == [.placeholder(.tmp), .literal("/key.pem")])
         #expect(tls.alpn == ["h2", "http/1.1"])

@@ -49,6 +49,15 @@ void *cnet_thread_tag(void);
 /// Set while a worker delivers poller events: what it enqueues then, it runs right after.
 void cnet_set_thread_dispatching(int on);
 int cnet_thread_dispatching(void);
+/// A mutex on one 32-bit word that starts at 0: the lock of NetCore's `Locked`.
+void cnet_mutex_lock(int32_t *word);
+void cnet_mutex_unlock(int32_t *word);
+
+/// An id no other call in this process returns (per-thread blocks of a shared counter).
+uint64_t cnet_next_wait_id(void);
+
+/// Names the calling thread (at most 15 bytes show), for ps, top and perf.
+void cnet_set_thread_name(const char *name);
 
 /// This thread's scratch buffer of CNET_SCRATCH_SIZE bytes, made on first use and kept for
 /// the thread's life: a read that returns a fresh array reads into it, then copies out exactly

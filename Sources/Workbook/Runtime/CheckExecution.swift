@@ -133,7 +133,9 @@ final class CheckExecution: Sendable {
                 let peer = try UpstreamPeer(name: upstream.name, kind: upstream.kind, tls: tls, transcript: transcript)
                 upstreams[upstream.name] = peer
                 transcript.add("netlab", "upstream \(upstream.kind.keyword) as \(upstream.name) "
-                    + (upstream.kind == .refuse ? "at \(peer.address) (nothing listens there)" : "listening on \(peer.address)"))
+                    + (upstream.kind == .refuse ? "at \(peer.address) (nothing listens there)"
+                        : upstream.kind == .blackhole ? "at \(peer.address) (its listen queue is full: connection attempts get no answer)"
+                        : "listening on \(peer.address)"))
             } catch {
                 return await errorResult("cannot start upstream \(upstream.name): \(error)")
             }

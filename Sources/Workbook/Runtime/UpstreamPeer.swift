@@ -3,7 +3,7 @@ import NetCore
 import NetTLS
 import Synchronization
 
-/// A checker-owned peer (`upstream echo|sink|reply-at-eof|silent|close|refuse|tls-echo as NAME`): it listens on
+/// A checker-owned peer (`upstream echo|sink|reply-at-eof|silent|close|refuse|blackhole|tls-echo as NAME`): it listens on
 /// 127.0.0.1 at a free port, accepts every connection, and records what each one received.
 final class UpstreamPeer: Sendable {
     final class Connection: Sendable {
@@ -26,6 +26,7 @@ final class UpstreamPeer: Sendable {
     /// `127.0.0.1:PORT`
     let address: String
     private let listener: TCPListener?
+    private let blackhole: Blackhole?
     private let connectionList = Mutex<[Connection]>([])
     private let acceptTask = Mutex<Task<Void, Never>?>(nil)
     private let handlers = Mutex<[Task<Void, Never>]>([])
@@ -34,6 +35,14 @@ final class UpstreamPeer: Sendable {
     init(name: String, kind: Upstream.Kind, tls: TLSServerConfig?, transcript: Transcript) throws {
         self.name = name
         self.kind = kind
+        if case .blackhole = kind {
+            let blackhole = try Blackhole()
+            self.blackhole = blackhole
+            address = blackhole.address
+            listener = nil
+            return
+        }
+        blackhole = nil
         let listener = try TCPListener.listen(address: "127.0.0.1:0")
         address = listener.address.description
         if case .refuse = kind {
@@ -98,7 +107,7 @@ final class UpstreamPeer: Sendable {
         case .close:
             try? c.conn.close()
             c.record.finish(.local)
-        case .refuse:
+        case .refuse, .blackhole:
             break
         case .tlsEcho:
             guard let tls = c.conn as? TLSConn else { return }
@@ -125,6 +134,7 @@ final class UpstreamPeer: Sendable {
     /// Stops accepting and closes every connection.
     func stop() {
         try? listener?.close()
+        blackhole?.stop()
         acceptTask.withLock { $0?.cancel() }
         for c in connections { try? c.conn.close() }
         handlers.withLock { $0.forEach { $0.cancel() } }

@@ -111,6 +111,10 @@ public struct Upstream: Sendable, Equatable {
         case close
         /// Nothing listens at its address: connecting is refused.
         case refuse
+        /// Something listens, but its accept queue is kept full, so the kernel drops every
+        /// connection attempt and a dial waits until its own timeout: an upstream that never
+        /// answers, on loopback.
+        case blackhole
         /// A TLS server that echoes, like `echo`, inside TLS.
         case tlsEcho(TLSServerOptions)
 
@@ -123,6 +127,7 @@ public struct Upstream: Sendable, Equatable {
             case .silent: "silent"
             case .close: "close"
             case .refuse: "refuse"
+            case .blackhole: "blackhole"
             case .tlsEcho: "tls-echo"
             }
         }
@@ -131,7 +136,7 @@ public struct Upstream: Sendable, Equatable {
         public var reads: Bool {
             switch self {
             case .echo, .sink, .replyAtEOF, .tlsEcho: true
-            case .silent, .close, .refuse: false
+            case .silent, .close, .refuse, .blackhole: false
             }
         }
     }

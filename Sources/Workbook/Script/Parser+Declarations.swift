@@ -15,7 +15,7 @@ extension ScriptParser {
         return (StartSpec(arguments: arguments, location: at), raws)
     }
 
-    static let upstreamKinds = ["echo", "sink", "reply-at-eof", "silent", "close", "refuse", "tls-echo"]
+    static let upstreamKinds = ["echo", "sink", "reply-at-eof", "silent", "close", "refuse", "blackhole", "tls-echo"]
 
     /// `upstream KIND as NAME [cert FILE key FILE] [alpn P,…]`
     func upstreamLine(_ cursor: inout Cursor, at: SourceLocation, scope: Scope) throws(ScriptError) -> Upstream {
@@ -41,6 +41,7 @@ extension ScriptParser {
         case "silent": kind = .silent
         case "close": kind = .close
         case "refuse": kind = .refuse
+        case "blackhole": kind = .blackhole
         default: kind = .tlsEcho(TLSServerOptions())
         }
         if case .tlsEcho = kind {

@@ -9,7 +9,8 @@ case "no-half-close": NoHalfClose.main()
 case "upstream-never-closed": UpstreamNeverClosed.main()
 case "dial-error-ends-server": DialErrorEndsServer.main()
 case "errors-as-eof": ErrorsAsEOF.main()
+case "dial-without-timeout": DialWithoutTimeout.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to close-on-first-end, no-half-close, upstream-never-closed, dial-error-ends-server or errors-as-eof\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to close-on-first-end, no-half-close, upstream-never-closed, dial-error-ends-server, errors-as-eof or dial-without-timeout\n".utf8))
     exit(2)
 }

@@ -13,8 +13,9 @@ case "single-read": SingleRead.main()
 case "close-on-first-end": CloseOnFirstEnd.main()
 case "no-name-default": NoNameDefault.main()
 case "quiet-dial-failure": QuietDialFailure.main()
+case "dial-without-timeout": DialWithoutTimeout.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-prefix, default-route, single-read, close-on-first-end, no-name-default or quiet-dial-failure\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-prefix, default-route, single-read, close-on-first-end, no-name-default, quiet-dial-failure or dial-without-timeout\n".utf8))
     exit(2)
 }
 
