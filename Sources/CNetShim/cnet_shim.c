@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <linux/futex.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -189,4 +190,13 @@ uint64_t cnet_next_wait_id(void) {
         wait_id_end = wait_id_next + (1u << 20);
     }
     return wait_id_next++;
+}
+
+int cnet_set_descriptor_limit(int pid, unsigned long limit) {
+    struct rlimit value = {.rlim_cur = limit, .rlim_max = limit};
+    return prlimit(pid, RLIMIT_NOFILE, &value, NULL);
+}
+
+int cnet_open_dev_null(void) {
+    return open("/dev/null", O_RDONLY | O_CLOEXEC);
 }

@@ -27,12 +27,13 @@ public func copy(from source: some Conn, to destination: some Conn, limit: Int64
         if let limit, total >= limit { return total }
         reader = prefixed.prefixBase
     }
-    let remaining = limit.map { $0 - total }
-    if let from = reader as? TCPConn, let to = writer as? TCPConn,
-       let spliced = try await spliceCopy(from: from, to: to, limit: remaining, copied: total) {
-        return total + spliced
+    if let from = reader as? TCPConn, let to = writer as? TCPConn {
+        switch try await spliceCopy(from: from, to: to, limit: limit.map { $0 - total }, copied: total) {
+        case .done(let spliced): return total + spliced
+        case .fallBack(let spliced): total += spliced
+        }
     }
-    return total + (try await bufferedCopy(from: reader, to: writer, limit: remaining, copied: total))
+    return total + (try await bufferedCopy(from: reader, to: writer, limit: limit.map { $0 - total }, copied: total))
 }
 
 /// Writes `bytes`; an error counts `copied` bytes more than the write itself sent.

@@ -55,6 +55,9 @@ public struct NetError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// True when the process or the system ran out of descriptors (EMFILE or ENFILE).
+    var isOutOfDescriptors: Bool { code == .system(EMFILE) || code == .system(ENFILE) }
+
     /// True when the peer reset the connection (ECONNRESET): an RST, not an orderly EOF.
     public var isConnectionReset: Bool { code == .system(ECONNRESET) }
     /// True when nothing listened at the dialled address (ECONNREFUSED).

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CNetShim
+import Dispatch
 
 /// The threads that run NetCore's tasks and poll the network between them, like the threads of
 /// Go's scheduler (its Ms, with `GOMAXPROCS` of them). A worker with nothing to run waits in
@@ -67,7 +68,18 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
         pthread_cond_init(workAvailable, &attributes)
         pthread_condattr_destroy(&attributes)
         for _ in 0..<workerCount { startWorker() }
+        Self.primeDispatchTimers
     }
+
+    /// `Task.sleep` and every other timer of Swift's global executor go through libdispatch,
+    /// which makes its own epoll, eventfd and timerfd the first time a timer is armed, and stops
+    /// the process (SIGILL, in `_dispatch_epoll_init`) if it cannot. A server whose first
+    /// `Task.sleep` came when it had run out of descriptors (the pause before retrying an accept
+    /// that failed with EMFILE, exactly) died of it. Arming one timer while descriptors are
+    /// free makes libdispatch set all that up at once; it costs three descriptors, once.
+    private static let primeDispatchTimers: Void = {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(1)) {}
+    }()
 
     /// This executor's tag for `cnet_thread_tag`.
     private var tag: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }

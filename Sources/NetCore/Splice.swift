@@ -7,9 +7,13 @@ import Synchronization
 /// Copies from one TCP conn to another with splice(2) through a pooled pipe, like Go's
 /// `TCPConn.ReadFrom` → `poll.Splice`: drain up to 1 MiB from the source into the pipe, then
 /// pump the pipe into the destination until it is empty, waiting on the poller for either
-/// socket, so deadlines and close apply as they do to read and write. Returns nil when the
-/// kernel refuses the first splice with EINVAL (nothing was consumed): the caller falls back
-/// to a plain copy.
+/// socket, so deadlines and close apply as they do to read and write.
+///
+/// Returns `.fallBack` when splicing cannot go on and nothing is lost by stopping: the kernel
+/// refused the first splice with EINVAL (nothing was consumed), or no pipe could be had (out
+/// of descriptors: EMFILE or ENFILE) while the copy held none. The caller copies the rest
+/// through a buffer, as Go's `io.Copy` does when `getPipe` fails: a process at its descriptor
+/// limit keeps copying instead of failing every conn that needs a pipe.
 ///
 /// The pipe goes back to the pool whenever the copy waits for the source with the pipe empty,
 /// so an idle copy (a proxied conn between requests, an echo nobody talks to) holds one
@@ -17,19 +21,20 @@ import Synchronization
 /// descriptors it serves a third as many idle `io.Copy` conns.) The async loop holds only a
 /// few words across its waits; the syscalls and the errors live in `SpliceCopier`'s
 /// synchronous steps, because an idle conn's async frames are most of its memory.
-func spliceCopy(from source: TCPConn, to destination: TCPConn, limit: Int64?, copied: Int64 = 0) async throws -> Int64? {
+func spliceCopy(from source: TCPConn, to destination: TCPConn, limit: Int64?, copied: Int64 = 0,
+                takePipe: @escaping @Sendable () throws -> SplicePipe = PipePool.take) async throws -> SpliceOutcome {
     try await source.readLock.lock()
     defer { source.readLock.unlock() }
     try await destination.writeLock.lock()
     defer { destination.writeLock.unlock() }
 
-    var copier = SpliceCopier(source: source, destination: destination, limit: limit, copied: copied)
+    var copier = SpliceCopier(source: source, destination: destination, limit: limit, copied: copied, takePipe: takePipe)
     defer { copier.releasePipe() }
     SpliceStatistics.calls.wrappingAdd(1, ordering: .relaxed)
     while true {
         switch try copier.step() {
-        case .finished: return copier.total
-        case .unsupported: return nil
+        case .finished: return .done(copier.total)
+        case .unsupported: return .fallBack(copied: copier.total)
         case .waitForSource: try await source.waitUntilReadyOutOfLine(.read, "read", bytes: copier.countForErrors)
         case .waitForDestination: try await destination.waitUntilReadyOutOfLine(.write, "write", bytes: copier.countForErrors)
         }
@@ -37,12 +42,21 @@ func spliceCopy(from source: TCPConn, to destination: TCPConn, limit: Int64?, co
     }
 }
 
+/// How `spliceCopy` ended.
+enum SpliceOutcome: Equatable {
+    /// The copy is complete: end of stream or the limit, after this many bytes.
+    case done(Int64)
+    /// Splicing stopped after `copied` bytes with nothing held back: copy the rest another way.
+    case fallBack(copied: Int64)
+}
+
 /// The synchronous state machine behind `spliceCopy`: each `step` moves what it can without
 /// blocking and says what to wait for next.
 struct SpliceCopier {
     enum Next {
         case finished
-        /// The first splice failed with EINVAL: nothing moved, copy another way.
+        /// The first splice failed with EINVAL, or no pipe could be had: nothing is held, copy
+        /// the rest another way.
         case unsupported
         case waitForSource
         case waitForDestination
@@ -57,15 +71,18 @@ struct SpliceCopier {
     /// Set after a wait that reported readiness: the retry skips the deadline check once.
     var woke = false
     private var pipe: SplicePipe?
+    private let takePipe: @Sendable () throws -> SplicePipe
     /// Bytes drained into the pipe and not yet pumped out.
     private var inPipe = 0
     private var firstDrain = true
 
-    init(source: TCPConn, destination: TCPConn, limit: Int64?, copied: Int64) {
+    init(source: TCPConn, destination: TCPConn, limit: Int64?, copied: Int64,
+         takePipe: @escaping @Sendable () throws -> SplicePipe = PipePool.take) {
         self.source = source
         self.destination = destination
         self.limit = limit
         self.copied = copied
+        self.takePipe = takePipe
     }
 
     /// Whether a splice pipe is held now (never while waiting for the source).
@@ -83,7 +100,13 @@ struct SpliceCopier {
                 continue
             }
             if let limit, total >= limit { return .finished }
-            if pipe == nil { pipe = try PipePool.take() }
+            if pipe == nil {
+                do {
+                    pipe = try takePipe()
+                } catch let error as NetError where error.isOutOfDescriptors {
+                    return .unsupported  // the pipe is empty and nothing is owed: buffer the rest
+                }
+            }
             switch try drain() {
             case .moved: continue
             case .endOfStream: return .finished

@@ -60,12 +60,15 @@ public final class TCPListener: Sendable {
 
     /// Waits for and returns the next connection. Like Go's `Accept`: ECONNABORTED is retried;
     /// EMFILE, ENFILE, ENOBUFS and ENOMEM throw an error whose `isTemporary` is true, so a
-    /// server can back off and try again (see `serve`).
+    /// server can back off and try again (see `serve`). On EMFILE and ENFILE it first gives
+    /// NetCore's spare descriptor back to the process (`SpareDescriptor`), so that a server at
+    /// its limit still has one free while it waits to retry.
     public func accept() async throws -> TCPConn {
         try await acceptLock.lock()
         defer { acceptLock.unlock() }
         let wildcard = address.ip.allSatisfy { $0 == 0 }
         var woke = false
+        SpareDescriptor.reclaim()
         while true {
             if let failure = descriptor.begin(.read, afterWake: woke) { throw error(failure) }
             var storage = sockaddr_storage()
@@ -84,6 +87,9 @@ public final class TCPListener: Sendable {
                 let outcome = await descriptor.wait(.read)
                 if outcome != .ready { throw error(outcome) }
                 woke = true
+            case EMFILE, ENFILE:
+                SpareDescriptor.release()
+                throw NetError(.system(code), op: "accept", address: address.description)
             default:
                 throw NetError(.system(code), op: "accept", address: address.description)
             }

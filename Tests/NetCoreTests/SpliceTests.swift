@@ -207,6 +207,39 @@ struct SpliceTests {
         #expect(copier.total == 6000)
     }
 
+    @Test("with no descriptor left for a pipe, a copy goes on through a buffer: nothing lost, nothing doubled")
+    func pipeFailureFallsBack() async throws {
+        let hop = try await Hop.make()
+        defer { hop.closeAll() }
+        let first = seededBytes(64 * 1024, seed: 7)
+        let second = seededBytes(100_000, seed: 8)
+        // The first pipe is real; every later one fails as pipe2 does at the descriptor limit.
+        let takes = Locked(0)
+        let takePipe: @Sendable () throws -> SplicePipe = {
+            if takes.withLock({ $0 += 1; return $0 }) == 1 { return try PipePool.take() }
+            throw NetError(.system(EMFILE), op: "splice")
+        }
+        try hop.source.server.setReadDeadline(.after(.seconds(20)))  // a broken copy fails, not hangs
+        try hop.sink.server.setReadDeadline(.after(.seconds(20)))
+        async let outcome = spliceCopy(from: hop.source.server, to: hop.sink.client, limit: nil, takePipe: takePipe)
+        async let received = readAll(hop.sink.server, limit: first.count + second.count)
+        try await hop.source.client.write(first)
+        try await Task.sleep(for: .milliseconds(50))  // the copy waits for more, pipe given back
+        try await hop.source.client.write(second)
+        try hop.source.client.closeWrite()
+        // The next bytes need a pipe, and there is none: splicing stops, owing nothing.
+        guard case .fallBack(let spliced) = try await outcome else {
+            Issue.record("the splice should stop when no pipe can be had")
+            return
+        }
+        #expect(spliced > 0 && spliced <= Int64(first.count + second.count))
+        let buffered = try await bufferedCopy(from: hop.source.server, to: hop.sink.client, limit: nil, copied: spliced)
+        try hop.sink.client.closeWrite()
+        #expect(spliced + buffered == Int64(first.count + second.count))
+        #expect(sameBytes(try await received, first + second))
+        #expect(takes.withLock { $0 } == 2)
+    }
+
     @Test("an error on the source waits until the bytes already in the pipe are delivered")
     func sourceErrorAfterPipeDrains() async throws {
         let hop = try await Hop.make()

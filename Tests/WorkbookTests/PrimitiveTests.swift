@@ -49,6 +49,7 @@ struct HeaderTests {
           timeout 20s
           upstream echo as up
           start --listen {listen} --upstream {upstream}
+          limit fds 64
           connect b
         """)
         #expect(script.checks.map(\.name) == ["plain", "rich"])
@@ -58,6 +59,8 @@ struct HeaderTests {
         #expect(rich.points == 3)
         #expect(rich.hint == "Close both sides.")
         #expect(rich.timeout == .seconds(20))
+        #expect(rich.descriptorLimit == 64)
+        #expect(script.checks[0].descriptorLimit == nil)
         #expect(rich.upstreams.map(\.name) == ["up"])
         #expect(rich.start?.arguments.map(\.description) == ["--listen", "{listen}", "--upstream", "{upstream}"])
         #expect(rich.start?.location == loc(8, 3))

@@ -56,6 +56,12 @@ void cnet_mutex_unlock(int32_t *word);
 /// An id no other call in this process returns (per-thread blocks of a shared counter).
 uint64_t cnet_next_wait_id(void);
 
+/// prlimit(pid, RLIMIT_NOFILE, limit): soft and hard limit of another process's descriptors.
+int cnet_set_descriptor_limit(int pid, unsigned long limit);
+
+/// open("/dev/null", O_RDONLY | O_CLOEXEC): NetCore's spare descriptor.
+int cnet_open_dev_null(void);
+
 /// Names the calling thread (at most 15 bytes show), for ps, top and perf.
 void cnet_set_thread_name(const char *name);
 

@@ -159,12 +159,18 @@ final class CheckExecution: Sendable {
         for (k, v) in runner.options.environment { launch.environment[k] = v }
         do {
             // Off the pool: posix_spawn blocks, and may be retried on ETXTBSY for up to a second.
-            process = try await offPool { [launch, arguments] in try ServerProcess.start(launch, arguments: arguments) }
+            let limit = check.descriptorLimit
+            process = try await offPool { [launch, arguments] in
+                try ServerProcess.start(launch, arguments: arguments, descriptorLimit: limit)
+            }
         } catch {
             return await errorResult("\(error)")
         }
         let commandLine = (process?.commandLine ?? []).map(shellQuoted).joined(separator: " ")
         transcript.add("netlab", "$ \(commandLine)", at: origin)
+        if let limit = check.descriptorLimit {
+            transcript.add("netlab", "the server may have at most \(limit) descriptors open (limit fds \(limit))", at: origin)
+        }
 
         var serverAddress: String?
         var notReady = ""

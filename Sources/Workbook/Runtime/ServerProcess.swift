@@ -120,8 +120,9 @@ public final class ServerProcess: Sendable {
         self.started = .now
     }
 
-    /// Starts `launch.executable` with `launch.arguments + arguments`.
-    public static func start(_ launch: ProgramLaunch, arguments: [String]) throws -> ServerProcess {
+    /// Starts `launch.executable` with `launch.arguments + arguments`, at most `descriptorLimit`
+    /// descriptors open (RLIMIT_NOFILE) when one is given.
+    public static func start(_ launch: ProgramLaunch, arguments: [String], descriptorLimit: Int? = nil) throws -> ServerProcess {
         let argv = [launch.executable] + launch.arguments + arguments
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
@@ -151,6 +152,13 @@ public final class ServerProcess: Sendable {
         process.drain(outPipe[0], .stdout)
         process.drain(errPipe[0], .stderr)
         process.reap()
+        if let descriptorLimit, cnet_set_descriptor_limit(pid, UInt(descriptorLimit)) != 0 {
+            // Set from outside right after the spawn: the program is still loading, long before
+            // it prints its ready line and any client connects.
+            let reason = String(cString: strerror(errno))
+            _ = process.group.signal(SIGKILL)  // reaped by the thread above
+            throw LaunchError(description: "cannot limit the server to \(descriptorLimit) descriptors: \(reason)")
+        }
         return process
     }
 

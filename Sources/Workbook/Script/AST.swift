@@ -60,6 +60,9 @@ public struct Check: Sendable, Equatable {
     public var timeout: Duration?
     /// The check's own `start` line; nil means the file's `defaultStart`.
     public var start: StartSpec?
+    /// `limit fds N`: the program starts with at most N descriptors (RLIMIT_NOFILE), so that a
+    /// check can run it out of them (accept then fails with EMFILE) without thousands of clients.
+    public var descriptorLimit: Int?
     /// Upstreams only this check uses, in addition to the file's.
     public var upstreams: [Upstream]
     public var steps: [Step]

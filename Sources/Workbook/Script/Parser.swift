@@ -37,6 +37,7 @@ final class ScriptParser {
         var hintLocation: SourceLocation?
         var timeoutLocation: SourceLocation?
         var startLocation: SourceLocation?
+        var limitLocation: SourceLocation?
         /// The check's `start` placeholders, checked once all its upstreams are declared.
         var pendingStart: [RawPlaceholder] = []
         var firstStep: (command: String, location: SourceLocation)?
@@ -57,12 +58,12 @@ final class ScriptParser {
     }
 
     static let topLevelCommands = ["lesson", "start", "timeout", "upstream", "check"]
-    static let checkHeaderCommands = ["hint", "timeout", "upstream", "start"]
+    static let checkHeaderCommands = ["hint", "timeout", "upstream", "start", "limit"]
     static let stepCommands = [
         "connect", "tls-connect", "send", "shutdown", "reset", "close", "expect", "fds", "rss", "peak-rss", "cpu",
         "stop", "sleep", "repeat", "parallel",
     ]
-    static var allCommands: [String] { topLevelCommands + ["hint", "end"] + stepCommands }
+    static var allCommands: [String] { topLevelCommands + ["hint", "limit", "end"] + stepCommands }
 
     // MARK: Driver
 
@@ -170,6 +171,8 @@ final class ScriptParser {
             topUpstreams.append(upstream)
         case "hint":
             throw ScriptError("`hint` outside a check; a hint belongs to a check: put it under a `check \"…\"` line", at: at)
+        case "limit":
+            throw ScriptError("`limit` outside a check; a descriptor limit belongs to a check: put it under a `check \"…\"` line", at: at)
         default:
             if Self.stepCommands.contains(command) {
                 throw ScriptError("`\(command)` outside a check; steps run inside checks: add a `check \"name\"` line above it", at: at)
@@ -260,6 +263,18 @@ final class ScriptParser {
             current?.check.start = spec
             // Checked at the first step, when the check's upstreams are all declared.
             current?.pendingStart = raw
+        case "limit":
+            try mustPrecedeSteps(command, at: at, reason: "the limit is set when the server starts")
+            if let previous = current?.limitLocation {
+                throw ScriptError("second `limit` in this check; the first is at line \(previous.line)", at: at)
+            }
+            current?.limitLocation = at
+            guard cursor.accept("fds") else { throw cursor.unexpected("`fds` after `limit` (as in `limit fds 64`)") }
+            // Below 16 the program could not even start (stdio, the runtime, epoll, a listener).
+            let limit = try cursor.integer(after: "limit fds", what: "the most descriptors the server may have open, 16 to 1048576",
+                                           minimum: 16, maximum: 1_048_576)
+            try cursor.expectEnd()
+            current?.check.descriptorLimit = limit
         case "lesson":
             throw ScriptError("`lesson` inside a check; the lesson title goes at the top of the file, before the first check", at: at)
         default:

@@ -8,7 +8,9 @@ case "read-in-accept-loop": ReadInAcceptLoop.main()
 case "throwing-group": ThrowingGroup.main()
 case "task-never-closes": TaskNeverCloses.main()
 case "fixed-worker-pool": FixedWorkerPool.main()
+case "non-discarding-group": NonDiscardingGroup.main()
+case "accept-error-ends-loop": AcceptErrorEndsLoop.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to read-in-accept-loop, throwing-group, task-never-closes or fixed-worker-pool\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to read-in-accept-loop, throwing-group, task-never-closes, fixed-worker-pool, non-discarding-group or accept-error-ends-loop\n".utf8))
     exit(2)
 }
