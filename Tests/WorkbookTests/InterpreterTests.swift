@@ -204,6 +204,30 @@ struct InterpreterTests {
         """), "client a could not connect to 127.0.0.1:")
     }
 
+    @Test("{a.addr} in a log pattern is where client a connects from: its line matches, another client's does not")
+    func patternReferences() async throws {
+        expectPass(try await runOne("""
+        upstream refuse as down
+        start --listen {listen}
+        check "names the client"
+          connect a
+          connect b
+          expect server log /^accepted {b.addr}$/ within 2s
+          expect server log /^accepted {a.addr}$/ within 2s
+          expect server no log /{down.addr}|accepted 127\\.0\\.0\\.1:{down.port}/
+          expect server no log /\\d{6}/
+        """))
+        // Each line satisfies one expectation: a's line is used up, and b's is not a's.
+        expectFail(try await runOne("""
+        start --listen {listen}
+        check "the wrong client"
+          connect a
+          connect b
+          expect server log /^accepted {a.addr}$/ within 2s
+          expect server log /^accepted {a.addr}$/ within 500ms
+        """), "({a.addr} = 127.0.0.1:")
+    }
+
     @Test("a blackhole upstream: a connection attempt gets no answer, refused or accepted, until its bound")
     func blackhole() async throws {
         let started = ContinuousClock.now

@@ -36,6 +36,10 @@ final class CheckExecution: Sendable {
     let tmp: URL
 
     let clients = Mutex<[String: Client]>([:])
+    /// Where each client connected from, once its TCP connection was up: `{NAME.addr}` in
+    /// patterns. Kept apart from `clients`, which has no entry for a `tls-connect … fails`
+    /// whose handshake failed, though the server saw (and may have logged) its connection.
+    let clientAddresses = Mutex<[String: String]>([:])
     let data = Mutex<[String: [UInt8]]>([:])
     let captures = Mutex<[String: Measured]>([:])
     let usedLogLines = Mutex<Set<Int>>([])
@@ -411,6 +415,7 @@ final class CheckExecution: Sendable {
             let deadline = ContinuousClock.now + bound
             let dialed = try await TCPConn.dial(address, deadline: deadline)
             tcp = dialed
+            clientAddresses.withLock { $0[name] = dialed.localAddress.description }
             var conn: any Conn = dialed
             var detail = "connected from \(dialed.localAddress)"
             if let options = c.tls {
@@ -608,10 +613,8 @@ final class CheckExecution: Sendable {
             }
             return .bytes(b, label: "\(Bytes.size(b.count)) of `\(dataName)`")
         case .pattern(let p):
-            guard let regex = try? Regex(p.source) else {
-                throw CheckError(message: "the pattern \(p) does not compile (\(location))")
-            }
-            return .pattern(regex, label: p.description)
+            let (regex, label) = try compiled(p, at: location)
+            return .pattern(regex, label: label)
         }
     }
 
@@ -847,7 +850,7 @@ final class CheckExecution: Sendable {
         switch e.condition {
         case .log(let pattern, let within):
             let bound = within ?? stepTimeout
-            guard let regex = try? Regex(pattern.source) else { throw CheckError(message: "the pattern \(pattern) does not compile (\(location))") }
+            let (regex, shown) = try compiled(pattern, at: location)
             // Lines already tried against this pattern are not tried again.
             var next = 0
             let note = try await poll(until: started + bound, at: location, {
@@ -857,33 +860,33 @@ final class CheckExecution: Sendable {
                 for line in lines where !used.contains(line.sequence) {
                     if (try? regex.firstMatch(in: line.text)) != nil {
                         usedLogLines.withLock { _ = $0.insert(line.sequence) }
-                        return .pass("log \(pattern) matched \(Bytes.quoted(Array(line.text.utf8), limit: 120))")
+                        return .pass("log \(shown) matched \(Bytes.quoted(Array(line.text.utf8), limit: 120))")
                     }
                 }
                 if let process, process.exitStatus != nil, process.outputClosed {
-                    return .fail("expected a line of the server's log to match \(pattern); none did, and the server \(process.exitStatus!)",
+                    return .fail("expected a line of the server's log to match \(shown); none did, and the server \(process.exitStatus!)",
                                  lastLogLines())
                 }
                 return .wait
             }, timeout: {
                 let count = process?.lines.filter { $0.stream == .stderr }.count ?? 0
-                return ("expected a line of the server's log to match \(pattern) within \(bound.scriptText); none of its \(count) lines did"
+                return ("expected a line of the server's log to match \(shown) within \(bound.scriptText); none of its \(count) lines did"
                         + (count > 0 && usedLogLines.withLock({ !$0.isEmpty }) ? " (lines matched by earlier log steps do not count)" : ""),
                         lastLogLines())
             })
             if let note { transcript.add("netlab", note) }
 
         case .noLog(let pattern, let duration):
-            guard let regex = try? Regex(pattern.source) else { throw CheckError(message: "the pattern \(pattern) does not compile (\(location))") }
+            let (regex, shown) = try compiled(pattern, at: location)
             _ = try await poll(until: started + (duration ?? .zero), at: location, {
                 for line in process?.lines ?? [] where line.stream == .stderr {
                     if (try? regex.firstMatch(in: line.text)) != nil {
-                        return .fail("expected no line of the server's log to match \(pattern); it logged \(Bytes.quoted(Array(line.text.utf8), limit: 120))", [])
+                        return .fail("expected no line of the server's log to match \(shown); it logged \(Bytes.quoted(Array(line.text.utf8), limit: 120))", [])
                     }
                 }
                 return .wait
             }, timeout: { nil })
-            transcript.add("netlab", "no log line matched \(pattern)" + (duration.map { " for \($0.scriptText)" } ?? ""))
+            transcript.add("netlab", "no log line matched \(shown)" + (duration.map { " for \($0.scriptText)" } ?? ""))
 
         case .alive(let duration):
             guard let process else { throw StepFailure(message: notReady, location: location) }
@@ -979,6 +982,30 @@ final class CheckExecution: Sendable {
             }
         }
         return out
+    }
+
+    /// A pattern compiled with its `{NAME.addr}` and `{NAME.port}` filled in, and how to show
+    /// it: as written, followed by the values it was given.
+    func compiled(_ pattern: Pattern, at location: SourceLocation) throws -> (Regex<AnyRegexOutput>, String) {
+        var values: [String] = []
+        let source = try pattern.rendered { reference in
+            let address: String
+            switch reference.owner {
+            case .upstream:
+                guard let peer = upstreams[reference.name] else { throw CheckError(message: "unknown upstream \(reference.name) (\(location))") }
+                address = peer.address
+            case .client:
+                guard let from = clientAddresses.withLock({ $0[reference.name] }) else {
+                    throw StepFailure(message: "\(reference.text) names client \(reference.name), which has not connected", location: location)
+                }
+                address = from
+            }
+            let value = reference.field == "port" ? String(address.split(separator: ":").last ?? "") : address
+            values.append("\(reference.text) = \(value)")
+            return value
+        }
+        guard let regex = try? Regex(source) else { throw CheckError(message: "the pattern \(pattern) does not compile (\(location))") }
+        return (regex, values.isEmpty ? pattern.description : "\(pattern) (\(values.joined(separator: ", ")))")
     }
 
     func placeholderValue(_ p: Placeholder, vars: [String: Int], at location: SourceLocation) throws -> String {

@@ -1,3 +1,4 @@
+import Foundation
 /// `expect NAME …` for a client.
 public struct ClientExpectation: Sendable, Equatable {
     public var client: NameTemplate
@@ -68,16 +69,57 @@ public enum ExpectedData: Sendable, Equatable {
     case pattern(Pattern)
 }
 
-/// A `/regular expression/` in Swift `Regex` syntax. The parser has compiled it once, so
-/// `try Regex(source)` will succeed.
+/// A `/regular expression/` in Swift `Regex` syntax. The parser has compiled it once (with
+/// its references filled in), so `try Regex(rendered)` will succeed.
+///
+/// `{NAME.addr}` and `{NAME.port}` inside it stand for an address known only when the check
+/// runs, matched literally: an upstream's (where it listens) or a client's (where it connects
+/// from, which is what a server logs as its peer). `/^accepted {a.addr}$/` passes for the
+/// client's address and fails for any other, such as the server's own.
 public struct Pattern: Sendable, Hashable, CustomStringConvertible {
-    /// The expression without the slashes, with `\/` turned into `/`.
+    /// A `{NAME.addr}` or `{NAME.port}` in the pattern.
+    public struct Reference: Sendable, Hashable {
+        public enum Owner: Sendable, Hashable { case client, upstream }
+        public var name: String
+        public var owner: Owner
+        /// `addr` (`127.0.0.1:40123`) or `port` (`40123`).
+        public var field: String
+        /// As written, braces included.
+        public var text: String { "{\(name).\(field)}" }
+    }
+
+    /// The expression without the slashes, with `\/` turned into `/`, references as written.
     public var source: String
+    public var references: [Reference]
     public var location: SourceLocation
 
-    public init(source: String, location: SourceLocation) {
+    public init(source: String, references: [Reference] = [], location: SourceLocation) {
         self.source = source
+        self.references = references
         self.location = location
+    }
+
+    /// The source with each reference replaced by its value (escaped: matched literally).
+    public func rendered(_ value: (Reference) throws -> String) rethrows -> String {
+        var out = source
+        for reference in references {
+            out = out.replacingOccurrences(of: reference.text, with: Self.escaped(try value(reference)))
+        }
+        return out
+    }
+
+    /// `text` as a regular expression that matches exactly it.
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        for c in text.unicodeScalars {
+            if (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" || c == ":" || c == "-" {
+                out.unicodeScalars.append(c)
+            } else {
+                out += "\\"
+                out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 
     public var description: String {

@@ -149,13 +149,49 @@ extension ScriptParser {
         guard !source.isEmpty else {
             throw ScriptError("empty pattern `//`; expected a regular expression between the slashes", at: location)
         }
+        let references = try patternReferences(in: source, at: location)
+        // Compiled with stand-ins for the references, which are known only when the check runs.
+        let pattern = Pattern(source: source, references: references, location: location)
         do {
-            _ = try Regex(source)
+            _ = try Regex(pattern.rendered { $0.field == "port" ? "1" : "127.0.0.1:1" })
         } catch {
             let reason = "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid"
             throw ScriptError("invalid regular expression /\(Token.abbreviate(source))/: \(reason)", at: location)
         }
-        return Pattern(source: source, location: location)
+        return pattern
+    }
+
+    /// The `{NAME.addr}` and `{NAME.port}` in a pattern's source. A brace that does not open
+    /// such a reference (`\d{1,5}`) is the regular expression's own.
+    func patternReferences(in source: String, at location: SourceLocation) throws(ScriptError) -> [Pattern.Reference] {
+        var found: [Pattern.Reference] = []
+        let scalars = Array(source.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            guard scalars[i] == "{", i == 0 || scalars[i - 1] != "\\" else { i += 1; continue }
+            guard let close = scalars[i...].firstIndex(of: "}") else { break }
+            let inner = String(String.UnicodeScalarView(scalars[(i + 1)..<close]))
+            let parts = inner.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 2, Scope.isIdentifier(parts[0]) {
+                let (name, field) = (parts[0], parts[1])
+                guard field == "addr" || field == "port" else {
+                    throw ScriptError("`{\(Token.abbreviate(inner))}` in a pattern; expected `{\(name).addr}` or `{\(name).port}`", at: location)
+                }
+                let owner: Pattern.Reference.Owner
+                if scope.upstream(named: name) != nil {
+                    owner = .upstream
+                } else if (current?.clients ?? []).contains(where: { $0.source.parts == [.literal(name)] }) {
+                    owner = .client
+                } else {
+                    throw ScriptError("`{\(name).\(field)}` in a pattern names no upstream and no client connected earlier in this check; "
+                                      + "expected an upstream's or a client's name", at: location)
+                }
+                let reference = Pattern.Reference(name: name, owner: owner, field: field)
+                if !found.contains(reference) { found.append(reference) }
+            }
+            i = close + 1
+        }
+        return found
     }
 
     // MARK: Server

@@ -9,7 +9,8 @@ case "no-close": NoClose.main()
 case "reset-ends-server": ResetEndsServer.main()
 case "no-byte-count": NoByteCount.main()
 case "errors-swallowed": ErrorsSwallowed.main()
+case "logs-own-address": LogsOwnAddress.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to text-lines, no-close, reset-ends-server, no-byte-count or errors-swallowed\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to text-lines, no-close, reset-ends-server, no-byte-count, errors-swallowed or logs-own-address\n".utf8))
     exit(2)
 }
