@@ -26,14 +26,4 @@ enum DialWithoutTimeout {
             log.closed(client.remoteAddress)
         }
     }
-
-    static func pipe(from source: TCPConn, to destination: TCPConn) async {
-        do {
-            try await copy(from: source, to: destination)
-            try? destination.closeWrite()
-        } catch {
-            try? source.close()
-            try? destination.close()
-        }
-    }
 }

@@ -14,3 +14,15 @@ func serveEachClient(_ handle: @escaping @Sendable (TCPConn, String, Log) async 
         }
     }
 }
+
+/// The solution's one direction: copy, then pass the end of stream on with a half-close; on
+/// an error, close both so that the other direction stops waiting too.
+func pipe(from source: TCPConn, to destination: TCPConn) async {
+    do {
+        try await copy(from: source, to: destination)
+        try? destination.closeWrite()
+    } catch {
+        try? source.close()
+        try? destination.close()
+    }
+}

@@ -19,6 +19,29 @@ default:
     exit(2)
 }
 
+/// The solution's router up to the dial: listen, sniff the hello, look the name up, log the
+/// route. `proceed` gets the client, its hello and the upstream address, and does the rest,
+/// which is where the mistakes that share this differ.
+func serveRoutes(_ proceed: @escaping @Sendable (_ client: TCPConn, _ hello: [UInt8], _ address: String, _ log: Log) async -> Void) -> Never {
+    LessonProgram.run(flags: [.route]) { options, log in
+        let routes = routeTable(options)
+        let listener = try TCPListener.listen(address: options.listen)
+        log.ready(listener.address)
+        try await serve(listener) { client in
+            let peer = client.remoteAddress
+            log.accepted(peer)
+            guard let hello = await sniff(client, log: log) else { return }
+            log.sni(hello.serverName)
+            guard let name = hello.serverName?.lowercased(), let address = routes[name] else {
+                log.event("closed \(peer): no route for \(hello.serverName ?? "a client without SNI")")
+                return
+            }
+            log.event("route \(name) -> \(address)")
+            await proceed(client, hello.bytes, address, log)
+        }
+    }
+}
+
 /// The routes from the flags, by lower-case name; the first route for a name wins.
 func routeTable(_ options: Options) -> [String: String] {
     var routes: [String: String] = [:]
@@ -38,6 +61,14 @@ func sniff(_ client: TCPConn, log: Log) async -> (bytes: [UInt8], serverName: St
     } catch {
         log.closed(client.remoteAddress, error: error)
         return nil
+    }
+}
+
+/// Lesson 4's two copies at once, each passing its end of stream on.
+func proxy(_ client: PrefixConn<TCPConn>, _ upstream: TCPConn) async {
+    await withTaskGroup(of: Void.self) { group in
+        group.addTask { await pipe(from: client, to: upstream) }
+        await pipe(from: upstream, to: client)
     }
 }
 
