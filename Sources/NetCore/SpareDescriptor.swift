@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import CNetShim
-import Synchronization
 
 /// One descriptor that NetCore holds in reserve and lets go of when `accept` runs out of
 /// descriptors (EMFILE or ENFILE), so that a server at its limit still has one free.
@@ -15,7 +14,7 @@ import Synchronization
 /// a descriptor; the next `accept` takes the spare again first, so it is free only while the
 /// server is at its limit. (Go needs no such thing: its runtime opens nothing at run time.)
 enum SpareDescriptor {
-    private static let held = Mutex<Int32>(openSpare())
+    private static let held = Locked<Int32>(openSpare())  // Locked, not Mutex: TSan sees it
 
     private static func openSpare() -> Int32 {
         cnet_open_dev_null()
