@@ -3,7 +3,7 @@ import NetCore
 import NetTLS
 import Synchronization
 
-/// A checker-owned peer (`upstream echo|sink|reply-at-eof|silent|close|refuse|blackhole|tls-echo as NAME`): it listens on
+/// A checker-owned peer (`upstream echo|sink|reply-at-eof|silent|close|half-close|refuse|blackhole|tls-echo as NAME`): it listens on
 /// 127.0.0.1 at a free port, accepts every connection, and records what each one received.
 final class UpstreamPeer: Sendable {
     final class Connection: Sendable {
@@ -107,6 +107,17 @@ final class UpstreamPeer: Sendable {
         case .close:
             try? c.conn.close()
             c.record.finish(.local)
+        case .halfClose:
+            do {
+                try c.conn.setWriteDeadline(.after(.seconds(10)))
+                try await c.conn.write(Array(UpstreamPeer.halfCloseGreeting.utf8))
+                try tcp.closeWrite()
+                transcript.add("upstream \(name)", "connection \(c.number): sent \(Bytes.quoted(Array(UpstreamPeer.halfCloseGreeting.utf8))), then half-closed (FIN); still reading")
+            } catch {
+                transcript.add("upstream \(name)", "connection \(c.number): the greeting could not be written: \(error)")
+            }
+            await StreamRecord.pump(c.conn, into: c.record, onFull: onFull, onEnd: onEnd)
+            try? c.conn.close()
         case .refuse, .blackhole:
             break
         case .tlsEcho:
@@ -127,6 +138,9 @@ final class UpstreamPeer: Sendable {
             await StreamRecord.pump(c.conn, into: c.record, echo: true, onFull: onFull, onEnd: onEnd)
         }
     }
+
+    /// What a `half-close` upstream writes before its FIN.
+    static let halfCloseGreeting = "hello from upstream\n"
 
     var connections: [Connection] { connectionList.withLock { $0 } }
     var latest: Connection? { connectionList.withLock { $0.last } }

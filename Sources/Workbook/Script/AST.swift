@@ -112,6 +112,9 @@ public struct Upstream: Sendable, Equatable {
         case silent
         /// Accepts and closes at once.
         case close
+        /// Writes `hello from upstream\n`, half-closes at once, and goes on reading and
+        /// recording: a server that has said all it will, whose client may still be sending.
+        case halfClose
         /// Nothing listens at its address: connecting is refused.
         case refuse
         /// Something listens, but its accept queue is kept full, so the kernel drops every
@@ -129,6 +132,7 @@ public struct Upstream: Sendable, Equatable {
             case .replyAtEOF: "reply-at-eof"
             case .silent: "silent"
             case .close: "close"
+            case .halfClose: "half-close"
             case .refuse: "refuse"
             case .blackhole: "blackhole"
             case .tlsEcho: "tls-echo"
@@ -138,7 +142,7 @@ public struct Upstream: Sendable, Equatable {
         /// Whether the peer reads, so that `expect NAME received …` can ever pass.
         public var reads: Bool {
             switch self {
-            case .echo, .sink, .replyAtEOF, .tlsEcho: true
+            case .echo, .sink, .replyAtEOF, .halfClose, .tlsEcho: true
             case .silent, .close, .refuse, .blackhole: false
             }
         }

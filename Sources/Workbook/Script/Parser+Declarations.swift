@@ -15,7 +15,7 @@ extension ScriptParser {
         return (StartSpec(arguments: arguments, location: at), raws)
     }
 
-    static let upstreamKinds = ["echo", "sink", "reply-at-eof", "silent", "close", "refuse", "blackhole", "tls-echo"]
+    static let upstreamKinds = ["echo", "sink", "reply-at-eof", "silent", "close", "half-close", "refuse", "blackhole", "tls-echo"]
 
     /// `upstream KIND as NAME [cert FILE key FILE] [alpn P,…]`
     func upstreamLine(_ cursor: inout Cursor, at: SourceLocation, scope: Scope) throws(ScriptError) -> Upstream {
@@ -40,6 +40,7 @@ extension ScriptParser {
         case "reply-at-eof": kind = .replyAtEOF
         case "silent": kind = .silent
         case "close": kind = .close
+        case "half-close": kind = .halfClose
         case "refuse": kind = .refuse
         case "blackhole": kind = .blackhole
         default: kind = .tlsEcho(TLSServerOptions())

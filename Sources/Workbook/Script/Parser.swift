@@ -131,7 +131,7 @@ final class ScriptParser {
 
     func unknownCommand(_ command: String, at: SourceLocation, allowed: [String]) -> ScriptError {
         if command == "peer" || command == "peers" {
-            return ScriptError("unknown command `\(command)`; checker-owned peers are declared with `upstream KIND as NAME` (KIND: echo, sink, reply-at-eof, silent, close, refuse, blackhole or tls-echo)", at: at)
+            return ScriptError("unknown command `\(command)`; checker-owned peers are declared with `upstream KIND as NAME` (KIND: echo, sink, reply-at-eof, silent, close, half-close, refuse, blackhole or tls-echo)", at: at)
         }
         let shown = Token.abbreviate(command)
         if let near = Suggestion.nearest(to: command, in: allowed) ?? Suggestion.nearest(to: command, in: Self.allCommands) {
