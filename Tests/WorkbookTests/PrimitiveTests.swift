@@ -38,6 +38,15 @@ struct HeaderTests {
         #expect(rendered == "--port=4000")
     }
 
+    @Test("a pattern's {NAME.addr} is filled in, escaped; a quantifier's braces and an escaped brace stay as written")
+    func patternReferencesRender() {
+        let pattern = Pattern(source: #"^\d{1,5} {a.addr} \{a.addr} {a.port}$"#,
+                              references: [.init(name: "a", owner: .client, field: "addr"), .init(name: "a", owner: .client, field: "port")],
+                              location: loc(1, 1))
+        let rendered = pattern.rendered { $0.field == "port" ? "9" : "127.0.0.1:9" }
+        #expect(rendered == #"^\d{1,5} 127\.0\.0\.1:9 \{a.addr} 9$"#)
+    }
+
     @Test("a check has points, a hint, a timeout, its own start and upstreams")
     func checkHeader() throws {
         let script = try parseOK("""

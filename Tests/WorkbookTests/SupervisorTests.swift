@@ -44,7 +44,7 @@ struct SupervisorTests {
         // The limit is set from outside right after the spawn; the script reads it after a pause.
         let p = try ServerProcess.start(
             ProgramLaunch(executable: "/bin/sh",
-                          arguments: ["-c", "sleep 0.3; echo soft $(ulimit -Sn) hard $(ulimit -Hn) >&2; echo 'netlab: listening on 127.0.0.1:1'; exec sleep 100"]),
+                          arguments: ["-c", "sleep 1; echo soft $(ulimit -Sn) hard $(ulimit -Hn) >&2; echo 'netlab: listening on 127.0.0.1:1'; exec sleep 100"]),
             arguments: [], descriptorLimit: 40)
         #expect(await p.waitReady(timeout: .seconds(10)) == .ready("127.0.0.1:1"))
         #expect(p.lines.filter { $0.stream == .stderr }.map(\.text) == ["soft 40 hard 40"])

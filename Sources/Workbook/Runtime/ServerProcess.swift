@@ -149,16 +149,17 @@ public final class ServerProcess: Sendable {
         close(outPipe[1])
         close(errPipe[1])
         let process = ServerProcess(pid: pid, commandLine: argv)
+        // The limit is set from outside at once, before anything else here: the program is
+        // still loading, long before it prints its ready line and any client connects.
+        var limitFailure: String?
+        if let descriptorLimit, cnet_set_descriptor_limit(pid, UInt(descriptorLimit)) != 0 {
+            limitFailure = "cannot limit the server to \(descriptorLimit) descriptors: \(String(cString: strerror(errno)))"
+            _ = process.group.signal(SIGKILL)
+        }
         process.drain(outPipe[0], .stdout)
         process.drain(errPipe[0], .stderr)
-        process.reap()
-        if let descriptorLimit, cnet_set_descriptor_limit(pid, UInt(descriptorLimit)) != 0 {
-            // Set from outside right after the spawn: the program is still loading, long before
-            // it prints its ready line and any client connects.
-            let reason = String(cString: strerror(errno))
-            _ = process.group.signal(SIGKILL)  // reaped by the thread above
-            throw LaunchError(description: "cannot limit the server to \(descriptorLimit) descriptors: \(reason)")
-        }
+        process.reap()  // reaps a program killed above too
+        if let limitFailure { throw LaunchError(description: limitFailure) }
         return process
     }
 

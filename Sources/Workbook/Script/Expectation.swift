@@ -1,4 +1,3 @@
-import Foundation
 /// `expect NAME …` for a client.
 public struct ClientExpectation: Sendable, Equatable {
     public var client: NameTemplate
@@ -101,11 +100,52 @@ public struct Pattern: Sendable, Hashable, CustomStringConvertible {
 
     /// The source with each reference replaced by its value (escaped: matched literally).
     public func rendered(_ value: (Reference) throws -> String) rethrows -> String {
-        var out = source
-        for reference in references {
-            out = out.replacingOccurrences(of: reference.text, with: Self.escaped(try value(reference)))
+        var out = ""
+        for piece in Self.pieces(of: source) {
+            switch piece {
+            case .text(let text): out += text
+            case .reference(let name, let field, let braced):
+                if let reference = references.first(where: { $0.name == name && $0.field == field }) {
+                    out += Self.escaped(try value(reference))
+                } else {
+                    out += braced  // not a reference the parser accepted: the expression's own
+                }
+            }
         }
         return out
+    }
+
+    /// A pattern's source cut into plain text and `{IDENT.FIELD}` candidates. A brace after a
+    /// backslash, or whose inside is not `identifier.word`, is text (`\d{1,5}` stays whole).
+    /// The parser checks the candidates; `rendered` fills in the ones it accepted.
+    enum Piece: Equatable {
+        case text(String)
+        case reference(name: String, field: String, braced: String)
+    }
+
+    static func pieces(of source: String) -> [Piece] {
+        var pieces: [Piece] = []
+        var text = ""
+        let scalars = Array(source.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            if scalars[i] == "{", i == 0 || scalars[i - 1] != "\\",
+               let close = scalars[i...].firstIndex(of: "}") {
+                let inner = String(String.UnicodeScalarView(scalars[(i + 1)..<close]))
+                let parts = inner.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                if parts.count == 2, Scope.isIdentifier(parts[0]), Scope.isIdentifier(parts[1]) {
+                    if !text.isEmpty { pieces.append(.text(text)) }
+                    text = ""
+                    pieces.append(.reference(name: parts[0], field: parts[1], braced: "{\(inner)}"))
+                    i = close + 1
+                    continue
+                }
+            }
+            text.unicodeScalars.append(scalars[i])
+            i += 1
+        }
+        if !text.isEmpty { pieces.append(.text(text)) }
+        return pieces
     }
 
     /// `text` as a regular expression that matches exactly it.

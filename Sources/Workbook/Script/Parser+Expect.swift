@@ -161,35 +161,25 @@ extension ScriptParser {
         return pattern
     }
 
-    /// The `{NAME.addr}` and `{NAME.port}` in a pattern's source. A brace that does not open
-    /// such a reference (`\d{1,5}`) is the regular expression's own.
+    /// The `{NAME.addr}` and `{NAME.port}` in a pattern's source (see `Pattern.pieces`): each
+    /// must name an upstream, or a client connected earlier in the check.
     func patternReferences(in source: String, at location: SourceLocation) throws(ScriptError) -> [Pattern.Reference] {
         var found: [Pattern.Reference] = []
-        let scalars = Array(source.unicodeScalars)
-        var i = 0
-        while i < scalars.count {
-            guard scalars[i] == "{", i == 0 || scalars[i - 1] != "\\" else { i += 1; continue }
-            guard let close = scalars[i...].firstIndex(of: "}") else { break }
-            let inner = String(String.UnicodeScalarView(scalars[(i + 1)..<close]))
-            let parts = inner.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            if parts.count == 2, Scope.isIdentifier(parts[0]) {
-                let (name, field) = (parts[0], parts[1])
-                guard field == "addr" || field == "port" else {
-                    throw ScriptError("`{\(Token.abbreviate(inner))}` in a pattern; expected `{\(name).addr}` or `{\(name).port}`", at: location)
-                }
-                let owner: Pattern.Reference.Owner
-                if scope.upstream(named: name) != nil {
-                    owner = .upstream
-                } else if (current?.clients ?? []).contains(where: { $0.source.parts == [.literal(name)] }) {
-                    owner = .client
-                } else {
-                    throw ScriptError("`{\(name).\(field)}` in a pattern names no upstream and no client connected earlier in this check; "
-                                      + "expected an upstream's or a client's name", at: location)
-                }
-                let reference = Pattern.Reference(name: name, owner: owner, field: field)
-                if !found.contains(reference) { found.append(reference) }
+        for case .reference(let name, let field, let braced) in Pattern.pieces(of: source) {
+            guard field == "addr" || field == "port" else {
+                throw ScriptError("`\(Token.abbreviate(braced))` in a pattern; expected `{\(name).addr}` or `{\(name).port}`", at: location)
             }
-            i = close + 1
+            let owner: Pattern.Reference.Owner
+            if scope.upstream(named: name) != nil {
+                owner = .upstream
+            } else if (current?.clients ?? []).contains(where: { $0.source.parts == [.literal(name)] }) {
+                owner = .client
+            } else {
+                throw ScriptError("`{\(name).\(field)}` in a pattern names no upstream and no client connected earlier in this check; "
+                                  + "expected an upstream's or a client's name", at: location)
+            }
+            let reference = Pattern.Reference(name: name, owner: owner, field: field)
+            if !found.contains(reference) { found.append(reference) }
         }
         return found
     }

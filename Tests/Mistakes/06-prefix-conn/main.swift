@@ -19,12 +19,25 @@ default:
     exit(2)
 }
 
-/// The solution's router up to the dial: listen, sniff the hello, look the name up, log the
-/// route. `proceed` gets the client, its hello and the upstream address, and does the rest,
-/// which is where the mistakes that share this differ.
-func serveRoutes(_ proceed: @escaping @Sendable (_ client: TCPConn, _ hello: [UInt8], _ address: String, _ log: Log) async -> Void) -> Never {
+/// Where a hello goes: the upstream's address, or nil to close the client. Given the name the
+/// client asked for (nil without SNI), the routes by lower-case name, and the first route.
+typealias Router = @Sendable (_ serverName: String?, _ routes: [String: String], _ firstRoute: String?) -> String?
+
+/// The solution's rule: a name that has a route goes there; anything else is closed. A
+/// function, not a `let` closure: a top-level `let` in this file would be read before the
+/// `switch` above ever reached it, and be null (the trap the lesson starters warn about).
+@Sendable func routeExactly(_ name: String?, _ routes: [String: String], _ firstRoute: String?) -> String? {
+    name.flatMap { routes[$0.lowercased()] }
+}
+
+/// The solution's router up to the dial: listen, sniff the hello, choose the upstream with
+/// `route`, log the route. `proceed` gets the client, its hello and the upstream address, and
+/// does the rest. The mistakes that share this differ in `route` or in `proceed`.
+func serveRoutes(route: @escaping Router = routeExactly,
+                 _ proceed: @escaping @Sendable (_ client: TCPConn, _ hello: [UInt8], _ address: String, _ log: Log) async -> Void) -> Never {
     LessonProgram.run(flags: [.route]) { options, log in
         let routes = routeTable(options)
+        let firstRoute = options.routes.first?.address
         let listener = try TCPListener.listen(address: options.listen)
         log.ready(listener.address)
         try await serve(listener) { client in
@@ -32,14 +45,29 @@ func serveRoutes(_ proceed: @escaping @Sendable (_ client: TCPConn, _ hello: [UI
             log.accepted(peer)
             guard let hello = await sniff(client, log: log) else { return }
             log.sni(hello.serverName)
-            guard let name = hello.serverName?.lowercased(), let address = routes[name] else {
+            guard let address = route(hello.serverName, routes, firstRoute) else {
                 log.event("closed \(peer): no route for \(hello.serverName ?? "a client without SNI")")
                 return
             }
-            log.event("route \(name) -> \(address)")
+            log.event("route \(hello.serverName?.lowercased() ?? "none") -> \(address)")
             await proceed(client, hello.bytes, address, log)
         }
     }
+}
+
+/// The solution's rest of the way: dial with a timeout (logging a failure), proxy the client,
+/// its hello replayed first, and log the end.
+@Sendable func dialAndProxy(_ client: TCPConn, _ hello: [UInt8], _ address: String, _ log: Log) async {
+    let upstream: TCPConn
+    do {
+        upstream = try await TCPConn.dial(address, timeout: .seconds(5))
+    } catch {
+        log.event("upstream \(address): \(Log.reason(error))")
+        return
+    }
+    defer { try? upstream.close() }
+    await proxy(PrefixConn(prefix: hello, base: client), upstream)
+    log.closed(client.remoteAddress)
 }
 
 /// The routes from the flags, by lower-case name; the first route for a name wins.
