@@ -27,24 +27,52 @@ func serverConfig(_ options: Options, maxVersion: TLSVersion? = nil) throws -> T
                         keyFile: options.key ?? ".netlab/certs/localhost-key.pem", maxVersion: maxVersion)
 }
 
+/// Where a mistake departs from the solution's sniff and handshake (all true: the solution).
+struct Sniff {
+    /// Bound the sniff and the handshake with the handshake deadline.
+    var deadline = true
+    /// Clear that deadline once the handshake is done.
+    var clearDeadline = true
+    /// Hand TLS a `PrefixConn` that replays the sniffed byte, not the client itself.
+    var replay = true
+}
+
 /// The solution's sniff and handshake, under one deadline; nil (logged) when it fails.
-func sniffAndHandshake(_ client: TCPConn, tls: TLSServerConfig, limit: Duration, log: Log) async -> TLSConn? {
+func sniffAndHandshake(_ client: TCPConn, tls: TLSServerConfig, limit: Duration, log: Log, _ how: Sniff = Sniff()) async -> TLSConn? {
     let peer = client.remoteAddress
     do {
-        try client.setDeadline(.after(limit))
+        if how.deadline { try client.setDeadline(.after(limit)) }
         let first = try await client.readExactly(1)
         guard first[0] == 22 else {
             log.event("closed \(peer): not TLS")
             return nil
         }
-        let secure = TLSConn.server(wrapping: PrefixConn(prefix: first, base: client), config: tls)
+        let secure = how.replay
+            ? TLSConn.server(wrapping: PrefixConn(prefix: first, base: client), config: tls)
+            : TLSConn.server(wrapping: client, config: tls)
         try await secure.handshake()
-        try client.setDeadline(nil)
+        if how.deadline && how.clearDeadline { try client.setDeadline(nil) }
         log.event("tls \(peer): \(secure.negotiatedVersion ?? "?"), sni \(secure.serverName ?? "none")")
         return secure
     } catch {
         log.closed(peer, error: error)
         return nil
+    }
+}
+
+/// The solution whole, but for `maxVersion` and `how`: listen, and for every client a task that
+/// sniffs, handshakes and proxies.
+func serveTerminating(maxVersion: TLSVersion? = nil, _ how: Sniff = Sniff()) -> Never {
+    LessonProgram.run(flags: lessonFlags) { options, log in
+        let tls = try serverConfig(options, maxVersion: maxVersion)
+        let limit = options.duration("handshake-timeout") ?? .seconds(5)
+        let listener = try TCPListener.listen(address: options.listen)
+        log.ready(listener.address)
+        try await serve(listener) { client in
+            log.accepted(client.remoteAddress)
+            guard let secure = await sniffAndHandshake(client, tls: tls, limit: limit, log: log, how) else { return }
+            await proxy(secure, to: options.upstream!, log: log)
+        }
     }
 }
 
