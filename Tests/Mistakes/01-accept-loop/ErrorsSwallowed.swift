@@ -8,17 +8,12 @@ import NetCore
 
 enum ErrorsSwallowed {
     static func main() -> Never {
-        LessonProgram.run { options, log in
-            let listener = try TCPListener.listen(address: options.listen)
-            log.ready(listener.address)
-            while true {
-                let conn = try await listener.accept()
-                let peer = conn.remoteAddress
-                log.accepted(peer)
-                let count = (try? await copy(from: conn, to: conn)) ?? 0
-                log.event("closed \(peer) after \(count) bytes")
-                try? conn.close()
-            }
+        acceptEach { conn, log in
+            let peer = conn.remoteAddress
+            log.accepted(peer)
+            let count = (try? await copy(from: conn, to: conn)) ?? 0
+            log.event("closed \(peer) after \(count) bytes")
+            try? conn.close()
         }
     }
 }

@@ -9,29 +9,17 @@ import NetCore
 
 enum LogsOwnAddress {
     static func main() -> Never {
-        LessonProgram.run { options, log in
-            let listener = try TCPListener.listen(address: options.listen)
-            log.ready(listener.address)
-            while true {
-                let conn: TCPConn
-                do {
-                    conn = try await listener.accept()
-                } catch let error as NetError where error.isTemporary {
-                    log.error("accept: \(error.reason); retrying in 100ms")
-                    try await Task.sleep(for: .milliseconds(100))
-                    continue
-                }
-                defer { try? conn.close() }
-                let who = conn.localAddress
-                log.accepted(who)
-                do {
-                    let count = try await copy(from: conn, to: conn)
-                    log.event("closed \(who) after \(count) bytes")
-                } catch let error as NetError {
-                    log.event("closed \(who) after \(error.bytesTransferred) bytes: \(error.reason)")
-                } catch {
-                    log.event("closed \(who): \(error)")
-                }
+        acceptEach { conn, log in
+            defer { try? conn.close() }
+            let who = conn.localAddress   // the mistake: this is the server's own address
+            log.accepted(who)
+            do {
+                let count = try await copy(from: conn, to: conn)
+                log.event("closed \(who) after \(count) bytes")
+            } catch let error as NetError {
+                log.event("closed \(who) after \(error.bytesTransferred) bytes: \(error.reason)")
+            } catch {
+                log.event("closed \(who): \(error)")
             }
         }
     }

@@ -8,16 +8,11 @@ import NetCore
 
 enum ResetEndsServer {
     static func main() -> Never {
-        LessonProgram.run { options, log in
-            let listener = try TCPListener.listen(address: options.listen)
-            log.ready(listener.address)
-            while true {
-                let conn = try await listener.accept()
-                log.accepted(conn.remoteAddress)
-                let count = try await copy(from: conn, to: conn)   // a reset throws out of the loop
-                log.event("closed \(conn.remoteAddress) after \(count) bytes")
-                try conn.close()
-            }
+        acceptEach { conn, log in
+            log.accepted(conn.remoteAddress)
+            let count = try await copy(from: conn, to: conn)   // a reset throws out of the loop
+            log.event("closed \(conn.remoteAddress) after \(count) bytes")
+            try conn.close()
         }
     }
 }

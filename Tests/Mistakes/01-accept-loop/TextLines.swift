@@ -8,21 +8,16 @@ import NetCore
 
 enum TextLines {
     static func main() -> Never {
-        LessonProgram.run { options, log in
-            let listener = try TCPListener.listen(address: options.listen)
-            log.ready(listener.address)
-            while true {
-                let conn = try await listener.accept()
-                log.accepted(conn.remoteAddress)
-                var count = 0
-                while let bytes = try? await conn.read(upToCount: 4096), !bytes.isEmpty {
-                    let text = String(decoding: bytes, as: UTF8.self)
-                    try? await conn.write(text)
-                    count += bytes.count
-                }
-                log.event("closed \(conn.remoteAddress) after \(count) bytes")
-                try? conn.close()
+        acceptEach { conn, log in
+            log.accepted(conn.remoteAddress)
+            var count = 0
+            while let bytes = try? await conn.read(upToCount: 4096), !bytes.isEmpty {
+                let text = String(decoding: bytes, as: UTF8.self)
+                try? await conn.write(text)
+                count += bytes.count
             }
+            log.event("closed \(conn.remoteAddress) after \(count) bytes")
+            try? conn.close()
         }
     }
 }
