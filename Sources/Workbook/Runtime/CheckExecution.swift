@@ -43,6 +43,8 @@ final class CheckExecution: Sendable {
     let data = Mutex<[String: [UInt8]]>([:])
     let captures = Mutex<[String: Measured]>([:])
     let usedLogLines = Mutex<Set<Int>>([])
+    /// See EventMark.swift: log lines read before it do not satisfy `expect server log`.
+    let eventMark = Mutex<ContinuousClock.Instant?>(nil)
     let currentStep = Mutex<Step?>(nil)
 
     var script: CheckScript { runner.script }
@@ -279,6 +281,7 @@ final class CheckExecution: Sendable {
         case .send(let s): try await send(s, vars: vars)
         case .shutdownWrite(let a):
             let client = try self.client(a.client, vars: vars, at: a.location)
+            await markEvent()
             var what = "shutdown write (FIN sent)"
             do {
                 if let tls = client.conn as? TLSConn {
@@ -300,10 +303,12 @@ final class CheckExecution: Sendable {
             transcript.add("client \(client.name)", what)
         case .reset(let a):
             let client = try self.client(a.client, vars: vars, at: a.location)
+            await markEvent()
             client.reset()
             transcript.add("client \(client.name)", "reset (RST sent)")
         case .close(let a):
             let client = try self.client(a.client, vars: vars, at: a.location)
+            await markEvent()
             client.close()
             transcript.add("client \(client.name)", "close (FIN sent)")
         case .expectClient(let e):
@@ -327,6 +332,7 @@ final class CheckExecution: Sendable {
             captures.withLock { $0[c.name] = value }
             transcript.add("netlab", "\(c.metric.rawValue) as \(c.name): \(text(value, c.metric.quantity))")
         case .stop:
+            await markEvent()
             if let process, process.exitStatus == nil {
                 process.signal(SIGTERM)
                 transcript.add("netlab", "stop: sent SIGTERM to the server")
@@ -762,6 +768,7 @@ final class CheckExecution: Sendable {
                     let when = elapsed < .zero ? "before the step began" : "\(seconds(elapsed)) after the step began"
                     return .fail("expected \(label)'s connection to end no sooner than \(after.scriptText); it ended with \(how.words) \(when)", [])
                 }
+                if let after { moveEventMark(to: started + after) }
                 return .pass("\(how.words)" + (elapsed > .zero ? " after \(seconds(elapsed))" : ""))
             }, timeout: {
                 guard let record = records().last else {
@@ -857,7 +864,7 @@ final class CheckExecution: Sendable {
                 let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
                 let used = usedLogLines.withLock { $0 }
                 if let last = lines.last { next = last.sequence + 1 }
-                for line in lines where !used.contains(line.sequence) {
+                for line in lines where !used.contains(line.sequence) && isAfterEventMark(line) {
                     if (try? regex.firstMatch(in: line.text)) != nil {
                         usedLogLines.withLock { _ = $0.insert(line.sequence) }
                         return .pass("log \(shown) matched \(Bytes.quoted(Array(line.text.utf8), limit: 120))")
@@ -869,9 +876,17 @@ final class CheckExecution: Sendable {
                 }
                 return .wait
             }, timeout: {
-                let count = process?.lines.filter { $0.stream == .stderr }.count ?? 0
-                return ("expected a line of the server's log to match \(shown) within \(bound.scriptText); none of its \(count) lines did"
-                        + (count > 0 && usedLogLines.withLock({ !$0.isEmpty }) ? " (lines matched by earlier log steps do not count)" : ""),
+                let all = process?.lines.filter { $0.stream == .stderr } ?? []
+                let early = all.filter { !isAfterEventMark($0) }
+                let earlyMatch = early.first { (try? regex.firstMatch(in: $0.text)) != nil }
+                var why = ""
+                if let earlyMatch {
+                    why = "; \(Bytes.quoted(Array(earlyMatch.text.utf8), limit: 120)) matched, but it was logged before the"
+                        + " event it is about (the reset, close or timeout earlier in this check), so it does not count"
+                } else if !all.isEmpty && usedLogLines.withLock({ !$0.isEmpty }) {
+                    why = " (lines matched by earlier log steps do not count)"
+                }
+                return ("expected a line of the server's log to match \(shown) within \(bound.scriptText); none of its \(all.count) lines did" + why,
                         lastLogLines())
             })
             if let note { transcript.add("netlab", note) }

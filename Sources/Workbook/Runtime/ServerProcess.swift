@@ -99,6 +99,8 @@ public final class ServerProcess: Sendable {
         var exit: ExitStatus?
         var exitTime: ContinuousClock.Instant?
         var openStreams = 2
+        /// The read end of the stderr pipe while its reader runs; -1 once it is closed.
+        var stderrFD: Int32 = -1
     }
 
     private let state = Mutex(State())
@@ -166,10 +168,18 @@ public final class ServerProcess: Sendable {
     // MARK: Threads
 
     private func drain(_ fd: Int32, _ stream: OutputLine.Stream) {
+        if stream == .stderr { state.withLock { $0.stderrFD = fd } }
         let thread = Thread { [self] in
             let size = 65536
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 1)
-            defer { buffer.deallocate(); close(fd) }
+            defer {
+                buffer.deallocate()
+                // Under the lock, so `unreadStderrBytes` never asks a descriptor that was reused.
+                state.withLock { s in
+                    if stream == .stderr { s.stderrFD = -1 }
+                    close(fd)
+                }
+            }
             while true {
                 let n = read(fd, buffer, size)
                 if n < 0 && errno == EINTR { continue }
@@ -260,6 +270,16 @@ public final class ServerProcess: Sendable {
     /// The address of the ready line (`127.0.0.1:40123`); nil until it is printed.
     public var readyAddress: String? { state.withLock { $0.readyAddress } }
     public var readyTime: ContinuousClock.Instant? { state.withLock { $0.readyTime } }
+
+    /// Bytes the program has written to stderr that netlab has not read yet (FIONREAD on the
+    /// pipe): 0 once everything written so far is in `lines` (or in a partial line).
+    public var unreadStderrBytes: Int {
+        state.withLock { s in
+            guard s.stderrFD >= 0 else { return 0 }
+            var count: Int32 = 0
+            return ioctl(s.stderrFD, UInt(FIONREAD), &count) == 0 ? Int(count) : 0
+        }
+    }
 
     /// Lines kept (stdout and stderr), in the order they were read.
     public var lines: [OutputLine] { state.withLock { $0.lines } }
