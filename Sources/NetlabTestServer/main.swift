@@ -17,6 +17,7 @@ let flags: [Flag] = [
     .key,
     Flag("verbose", .toggle, help: "log every read"),
     Flag("quiet-close", .toggle, help: "do not log closed connections"),
+    Flag("pipe-per-conn", .toggle, help: "open a pipe for every connection and never close it (a pool that only grows)"),
     Flag("no-write-deadline", .toggle, help: "with --idle-timeout: bound reads only, so a client that never reads pins the echo"),
 ]
 
@@ -55,6 +56,10 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
     try await serve(listener) { conn in
         let peer = conn.remoteAddress
         log.accepted(peer)
+        if options.isSet("pipe-per-conn") {
+            var ends: [Int32] = [0, 0]
+            _ = pipe(&ends)  // kept open on purpose
+        }
         do {
             switch mode {
             case "silent", "noready", "stall":

@@ -78,3 +78,58 @@ struct EventMarkTests {
         """))
     }
 }
+
+/// `sockets` counts what a connection leak leaves behind and nothing a runtime pools, and
+/// `log … count` bounds how many lines match.
+@Suite("Sockets and log counts", .serialized, .timeLimit(.minutes(1)))
+struct SocketsAndLogCountTests {
+    @Test("pipes a program keeps are in fds but not in sockets; sockets it keeps are in both")
+    func sockets() async throws {
+        let script = """
+        start --listen {listen} FLAGS
+        check "round"
+          sockets as s0
+          fds as f0
+          parallel 20 as i
+            connect c{i}
+            send c{i} "x"
+            expect c{i} "x" within 2s
+            close c{i}
+          end
+          expect server METRIC <= BASE + 2 within 2s
+        """
+        func run(_ flags: String, _ metric: String, _ base: String) async throws -> CheckResult {
+            try await runOne(script.replacingOccurrences(of: "FLAGS", with: flags)
+                .replacingOccurrences(of: "METRIC", with: metric).replacingOccurrences(of: "BASE", with: base))
+        }
+        expectPass(try await run("--pipe-per-conn", "sockets", "s0"))
+        expectFail(try await run("--pipe-per-conn", "fds", "f0"), "expected the server's fds <= f0 + 2")
+        expectFail(try await run("--mode leak", "sockets", "s0"), "expected the server's sockets <= s0 + 2")
+    }
+
+    @Test("log count: an upper bound holds for a quiet server and fails for one that logs every read")
+    func logCount() async throws {
+        let script = """
+        start --listen {listen} FLAGS
+        check "count"
+          connect a
+          repeat 30
+            send a "x"
+            expect a "x" within 2s
+          end
+          expect server log /^read / count <= 5 for 200ms
+          expect server log /^accepted / count == 1
+        """
+        expectPass(try await runOne(script.replacingOccurrences(of: "FLAGS", with: "")))
+        expectFail(try await runOne(script.replacingOccurrences(of: "FLAGS", with: "--verbose")),
+                   "expected the number of log lines matching /^read / to be <= 5; it was 30")
+    }
+
+    @Test("log count parses a comparison and refuses a size")
+    func parse() throws {
+        _ = try CheckScript.parse(source: "start --listen {listen}\ncheck \"c\"\n  expect server log /x/ count >= 2 for 1s\n", file: "checks.netlab")
+        #expect(throws: ScriptError.self) {
+            _ = try CheckScript.parse(source: "start --listen {listen}\ncheck \"c\"\n  expect server log /x/ count <= 2MiB\n", file: "checks.netlab")
+        }
+    }
+}

@@ -22,6 +22,19 @@ enum Measured: Sendable {
     case duration(Duration)
 }
 
+extension ProcessMetrics {
+    /// The value of one metric, as a comparison sees it.
+    func measured(_ metric: Metric) -> Measured {
+        switch metric {
+        case .fds: .count(fds)
+        case .sockets: .count(sockets)
+        case .rss: .count(rss)
+        case .peakRSS: .count(peakRSS)
+        case .cpu: .duration(cpu)
+        }
+    }
+}
+
 /// One check being run: its upstreams, its server process, its clients, and what happened.
 final class CheckExecution: Sendable {
     let check: Check
@@ -322,13 +335,7 @@ final class CheckExecution: Sendable {
             try await expectServer(e, vars: vars)
         case .capture(let c):
             let metrics = try runningMetrics(at: c.location)
-            let value: Measured
-            switch c.metric {
-            case .fds: value = .count(metrics.fds)
-            case .rss: value = .count(metrics.rss)
-            case .peakRSS: value = .count(metrics.peakRSS)
-            case .cpu: value = .duration(metrics.cpu)
-            }
+            let value = metrics.measured(c.metric)
             captures.withLock { $0[c.name] = value }
             transcript.add("netlab", "\(c.metric.rawValue) as \(c.name): \(text(value, c.metric.quantity))")
         case .stop:
@@ -903,6 +910,9 @@ final class CheckExecution: Sendable {
             }, timeout: { nil })
             transcript.add("netlab", "no log line matched \(shown)" + (duration.map { " for \($0.scriptText)" } ?? ""))
 
+        case .logCount(let pattern, let comparison, let duration):
+            try await expectLogCount(pattern, comparison, for: duration, vars: vars, started: started, at: location)
+
         case .alive(let duration):
             guard let process else { throw StepFailure(message: notReady, location: location) }
             _ = try await poll(until: started + (duration ?? .zero), at: location, {
@@ -933,12 +943,7 @@ final class CheckExecution: Sendable {
             var last: Measured?
             let note = try await poll(until: started + bound, at: location, {
                 let metrics = try runningMetrics(at: location)
-                let value: Measured = switch metric {
-                case .fds: .count(metrics.fds)
-                case .rss: .count(metrics.rss)
-                case .peakRSS: .count(metrics.peakRSS)
-                case .cpu: .duration(metrics.cpu)
-                }
+                let value = metrics.measured(metric)
                 last = value
                 let holds: Bool = switch (value, rhs) {
                 case (.count(let a), .count(let b)): compare(a, comparison.op, b)

@@ -57,6 +57,8 @@ public struct OutputLine: Sendable, Equatable {
 public struct ProcessMetrics: Sendable, Equatable {
     /// Entries of `/proc/PID/fd`.
     public var fds: Int
+    /// How many of them are sockets.
+    public var sockets: Int
     /// `VmRSS` of `/proc/PID/status`, in bytes.
     public var rss: Int
     /// `VmHWM` of `/proc/PID/status` (the peak of `rss`), in bytes.
@@ -394,6 +396,9 @@ public final class ServerProcess: Sendable {
                 cpu = .nanoseconds((user + system) * 1_000_000_000 / max(ticks, 1))
             }
         }
-        return ProcessMetrics(fds: fds.count, rss: rss, peakRSS: peakRSS, cpu: cpu)
+        let sockets = fds.count { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"))?.hasPrefix("socket:") == true
+        }
+        return ProcessMetrics(fds: fds.count, sockets: sockets, rss: rss, peakRSS: peakRSS, cpu: cpu)
     }
 }

@@ -177,6 +177,9 @@ public struct ServerExpectation: Sendable, Equatable {
         case log(Pattern, within: Duration?)
         /// `no log /re/ [for T]`: no line so far matches, nor during the next T (when given).
         case noLog(Pattern, for: Duration?)
+        /// `log /re/ count OP EXPR [for T]`: the number of lines of the whole run that match
+        /// compares as given, now and (when T is given) all through the next T.
+        case logCount(Pattern, Comparison, for: Duration?)
         /// `alive [for T]`: the process is running now (and still is after T, when given).
         case alive(for: Duration?)
         /// `exited [status N] [within T]`: the process ends (with that exit status, when given).
@@ -199,6 +202,9 @@ public struct ServerExpectation: Sendable, Equatable {
 public enum Metric: String, Sendable, Equatable, CaseIterable {
     /// Open file descriptors (`/proc/PID/fd`): a count.
     case fds
+    /// Open sockets: the descriptors of `/proc/PID/fd` that are sockets (`socket:[INODE]`), a
+    /// count. What a connection leak leaves behind, unlike a pool of pipes or files.
+    case sockets
     /// Resident memory (`VmRSS` in `/proc/PID/status`): a size in bytes.
     case rss
     /// CPU time used, user + system (`/proc/PID/stat`): a duration.
@@ -209,7 +215,7 @@ public enum Metric: String, Sendable, Equatable, CaseIterable {
 
     public var quantity: Quantity {
         switch self {
-        case .fds: .count
+        case .fds, .sockets: .count
         case .rss, .peakRSS: .bytes
         case .cpu: .duration
         }

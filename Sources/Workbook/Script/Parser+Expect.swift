@@ -1,7 +1,7 @@
 /// `expect …` and the comparisons it uses.
 extension ScriptParser {
     static let streamKeywords = ["eof", "reset", "closed", "silence", "received"]
-    static let serverKeywords = ["log", "no", "alive", "exited", "fds", "rss", "peak-rss", "cpu"]
+    static let serverKeywords = ["log", "no", "alive", "exited", "fds", "sockets", "rss", "peak-rss", "cpu"]
 
     func expect(_ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) -> Step {
         guard let t = cursor.peek, t.kind == .word else {
@@ -189,12 +189,21 @@ extension ScriptParser {
     func serverCondition(_ cursor: inout Cursor) throws(ScriptError) -> ServerExpectation.Condition {
         guard let t = cursor.peek, t.kind == .word, Self.serverKeywords.contains(t.text) else {
             let hint = cursor.peek.flatMap { $0.kind == .word ? Suggestion.didYouMean($0.text, in: Self.serverKeywords) : nil } ?? ""
-            throw cursor.unexpected("`log`, `no log`, `alive`, `exited`, `fds`, `rss`, `peak-rss` or `cpu` after `expect server`", hint: hint)
+            throw cursor.unexpected("`log`, `no log`, `alive`, `exited`, `fds`, `sockets`, `rss`, `peak-rss` or `cpu` after `expect server`", hint: hint)
         }
         _ = cursor.next()
         switch t.text {
         case "log":
             let p = try patternArgument(&cursor, after: "log")
+            if cursor.peek?.kind == .word, cursor.peek?.text == "count" {
+                _ = cursor.next()
+                let c = try comparison(&cursor, quantity: .count, subject: "count")
+                var duration: Duration?
+                try optionLoop(&cursor, ["for"]) { (_, cursor) throws(ScriptError) in
+                    duration = try cursor.duration(after: "for")
+                }
+                return .logCount(p, c, for: duration)
+            }
             var within: Duration?
             try optionLoop(&cursor, ["within"]) { (_, cursor) throws(ScriptError) in
                 within = try cursor.duration(after: "within")

@@ -20,7 +20,7 @@ extension ScriptParser {
             append(command == "reset" ? .reset(action) : .close(action))
         case "expect":
             append(try expect(&cursor, at: at))
-        case "fds", "rss", "peak-rss", "cpu":
+        case "fds", "sockets", "rss", "peak-rss", "cpu":
             let metric = Metric(rawValue: command) ?? .fds
             try cursor.expectWord("as", "and a name after `\(command)`, as in `\(command) as base`")
             let name = try plainName(&cursor, what: "a name for the measurement after `as`")

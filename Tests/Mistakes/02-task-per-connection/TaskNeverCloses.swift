@@ -1,5 +1,5 @@
 // mistake: task-never-closes
-// fails: descriptors return to their starting count when every client has left
+// fails: sockets return to their starting count when every client has left
 //
 // One unstructured task per connection that echoes and returns without closing the conn: each
 // client that leaves leaves a descriptor behind.
