@@ -23,21 +23,30 @@ func proxy(_ client: TCPConn, to address: String, log: Log) async {
         return
     }
     defer { try? upstream.close() }
-    await withTaskGroup(of: Void.self) { group in
+    // The error that ended the proxying, if one did: the first copy's to fail. The other copy
+    // then fails only because the first closed both conns, which is no news.
+    let failure = await withTaskGroup(of: (any Error)?.self) { group in
         group.addTask { await pipe(from: client, to: upstream) }
-        await pipe(from: upstream, to: client)
+        group.addTask { await pipe(from: upstream, to: client) }
+        var first: (any Error)?
+        for await error in group where first == nil { first = error }
+        return first
     }
-    log.closed(client.remoteAddress)
+    log.closed(client.remoteAddress, error: failure)
 }
 
 /// One direction: copy (spliced), then pass the end of stream on with a half-close. On an
-/// error, close both ends so that the other direction stops waiting too.
-func pipe(from source: TCPConn, to destination: TCPConn) async {
+/// error, close both ends so that the other direction stops waiting too, and return the error
+/// unless it is the `.closed` that the other direction's failure caused.
+func pipe(from source: TCPConn, to destination: TCPConn) async -> (any Error)? {
     do {
         try await copy(from: source, to: destination)
         try? destination.closeWrite()
+        return nil
     } catch {
         try? source.close()
         try? destination.close()
+        if let net = error as? NetError, net.code == .closed { return nil }
+        return error
     }
 }

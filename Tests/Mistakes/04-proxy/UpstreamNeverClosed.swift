@@ -1,5 +1,5 @@
 // mistake: upstream-never-closed
-// fails: descriptors return to baseline after 100 proxied connections
+// fails: sockets return to baseline after 100 proxied connections
 //
 // Closes the client when both copies are done but forgets the upstream conn: every proxied
 // connection leaves one descriptor behind.

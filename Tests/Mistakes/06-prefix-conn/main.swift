@@ -14,8 +14,10 @@ case "close-on-first-end": CloseOnFirstEnd.main()
 case "no-name-default": NoNameDefault.main()
 case "quiet-dial-failure": QuietDialFailure.main()
 case "dial-without-timeout": DialWithoutTimeout.main()
+case "case-sensitive-routes": CaseSensitiveRoutes.main()
+case "substring-routes": SubstringRoutes.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-prefix, default-route, single-read, close-on-first-end, no-name-default, quiet-dial-failure or dial-without-timeout\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-prefix, default-route, single-read, close-on-first-end, no-name-default, quiet-dial-failure, dial-without-timeout, case-sensitive-routes or substring-routes\n".utf8))
     exit(2)
 }
 
