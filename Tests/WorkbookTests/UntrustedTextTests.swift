@@ -93,6 +93,13 @@ struct UntrustedTextTests {
         for t in texts { #expect(rawControls(in: t).isEmpty, "\(t.debugDescription)") }
         #expect(back.tests[0].output?.contains("\\x1b]0;pwned\\x07") == true)
         #expect(try JSONSerialization.jsonObject(with: data) is [String: Any])
+        // Escaping happens before the 500-character cut: a transcript of ESCs stays within it.
+        var long = hostileCheck()
+        long.transcript = String(repeating: "\u{1B}", count: 490)
+        let cut = ResultsJSON.document(for: LessonResult(number: 1, slug: "01-echo", title: "E", error: nil, checks: [long]),
+                                       scriptLines: [], student: nil, date: nil)
+        #expect((cut.tests[0].output?.count ?? 0) <= ResultsJSON.outputLimit)
+        #expect(rawControls(in: cut.tests[0].output ?? "").isEmpty)
     }
 
     @Test func reportTableEscapesAHostileStudentName() throws {

@@ -181,14 +181,17 @@ public enum ResultsJSON {
             let message: String? = check.status == .pass ? nil : (check.message ?? (check.status == .error ? "the check could not be run" : "the check failed"))
             var output: String? = nil
             if check.status != .pass {
-                var text = check.transcript.trimmingBlankLines()
-                if let hint = check.hint, !text.contains("hint: \(hint)") { text += (text.isEmpty ? "" : "\n") + "hint: \(hint)" }
+                // Escaped before it is cut, so that the escapes cannot push it past 500 characters.
+                var text = UntrustedText.escaped(check.transcript.trimmingBlankLines(), multiline: true)
+                if let hint = check.hint.map({ UntrustedText.escaped($0, multiline: true) }), !text.contains("hint: \(hint)") {
+                    text += (text.isEmpty ? "" : "\n") + "hint: \(hint)"
+                }
                 output = text.isEmpty ? nil : truncatedOutput(text)
             }
             // What the program wrote is escaped here as on the terminal: people read these files.
             return Test(name: UntrustedText.escaped(check.name), status: check.status.rawValue,
                         message: message.map { UntrustedText.escaped($0, multiline: true) },
-                        output: output.map { UntrustedText.escaped($0, multiline: true) },
+                        output: output,
                         testCode: UntrustedText.escaped(checkSource(lines: scriptLines, location: check.location), multiline: true),
                         taskID: check.index,
                         points: check.points, maxPoints: check.maxPoints)
