@@ -63,7 +63,7 @@ public struct ClassReport: Sendable, Equatable {
                 }
                 rows.append(Row(student: name ?? fallback, file: shownName, cells: cells, signature: verdict))
             } catch let invalid as ResultsValidation.Invalid {
-                problems.append("\(shownName): skipped: \(invalid.reason)")
+                problems.append("\(shownName): \(invalid.reason)")
             } catch {
                 if case .bad = verdict {
                     rows.append(Row(student: fallback, file: shownName, cells: [:], signature: verdict))
