@@ -143,6 +143,14 @@ struct ReportRobustnessTests {
         #expect([Int.max, Int.max, 1].saturatingSum() == Int.max)
         #expect([Int.min, -1].saturatingSum() == Int.min)
         #expect([1, 2, 3].saturatingSum() == 6)
+        // Lessons whose checks claim huge points (a script's `points`) total without a trap.
+        let huge = CheckResult(name: "c", status: .pass, points: Int.max, maxPoints: Int.max, message: nil, transcript: "",
+                               hint: nil, location: "checks.netlab:1:1", index: 1, duration: .zero)
+        let lesson = LessonResult(number: 1, slug: "01-x", title: "X", error: nil, checks: [huge, huge])
+        #expect(lesson.points == Int.max)
+        #expect(CheckPrinter(style: .plain, verbose: false).scoreTable([lesson, lesson]).contains("\(Int.max)/\(Int.max) points"))
+        #expect(ResultsJSON.bundle([ResultsJSON.document(for: lesson, scriptLines: [], student: nil, date: nil)],
+                                   student: nil, date: nil).points == Int.max)
     }
 
     @Test func oversizedFilesAreSkippedUnread() throws {

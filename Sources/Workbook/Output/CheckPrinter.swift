@@ -63,7 +63,7 @@ public struct CheckPrinter: Sendable {
             let passed = r.checks.filter { $0.status == .pass }.count
             return [String(format: "%02d", r.number), UntrustedText.escaped(r.title), status, "\(passed)/\(r.checks.count)", "\(r.points)/\(r.maxPoints)"]
         }
-        let points = results.reduce(0) { $0 + $1.points }, max = results.reduce(0) { $0 + $1.maxPoints }
+        let points = results.map(\.points).saturatingSum(), max = results.map(\.maxPoints).saturatingSum()
         let done = results.filter(\.passed).count
         return renderTable(header: ["#", "lesson", "status", "checks", "points"], rows: rows, rightAligned: [3, 4], style: style)
             + "\n" + style.bold("\(done)/\(results.count) lessons passed · \(points)/\(max) points")
