@@ -145,7 +145,8 @@ struct OutputMachineTests {
     }
 
     @Test func xmlEscape() {
-        #expect(JUnitXML.escape("a<b>&\"c'\u{0}\r") == "a&lt;b&gt;&amp;&quot;c&apos;\\x00&#13;")
+        // A CR is shown as `\r`, not kept as `&#13;`, which a reader would decode back to a raw CR.
+        #expect(JUnitXML.escape("a<b>&\"c'\u{0}\r\u{1B}\u{202E}") == "a&lt;b&gt;&amp;&quot;c&apos;\\x00\\r\\x1b\\u{202e}")
     }
 }
 

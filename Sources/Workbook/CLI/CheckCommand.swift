@@ -110,6 +110,7 @@ extension NetlabCLI {
             var seen = Set<Int>()
             lessons = try p.lessons.filter { seen.insert($0).inserted }.map { try findLesson($0, w, command: "check") }
         }
+        let classKey = try resultsSigningKey(p)
         guard let grader else {
             console.err("netlab: " + Self.runnerMissing)
             return ExitCode.environment
@@ -131,7 +132,7 @@ extension NetlabCLI {
                 console.out(style.dim("Transcripts of the failing checks: \(commandName) check N (for example \(commandName) check \(failing.number)), or --verbose here."))
             }
         }
-        try writeMachineResults(p, results, w, single: p.lessons.count == 1)
+        try writeMachineResults(p, results, w, single: p.lessons.count == 1, key: classKey)
         if lessons.count == 1, let only = results.first, only.passed, p.value("cmd") == nil, !p.flag("solution") {
             let next = w.catalog.lessons.first { $0.number > only.number && $0.problems.isEmpty }
             console.out()
@@ -179,7 +180,8 @@ extension NetlabCLI {
         return result
     }
 
-    func writeMachineResults(_ p: ParsedCommand, _ results: [LessonResult], _ w: Workbook, single: Bool) throws {
+    /// Writes `--json` (signed with `key` when there is one; see ``ResultsSignature``) and `--junit`.
+    func writeMachineResults(_ p: ParsedCommand, _ results: [LessonResult], _ w: Workbook, single: Bool, key: ClassKey? = nil) throws {
         var scriptLines: [String: [String]] = [:]
         for r in results {
             if let file = w.catalog.lesson(number: r.number)?.checksFile, let text = try? String(contentsOf: file, encoding: .utf8) {
@@ -191,16 +193,17 @@ extension NetlabCLI {
         let student = environment["NETLAB_STUDENT"] ?? environment["USER"]
         if let json = p.value("json") {
             let docs = results.map { ResultsJSON.document(for: $0, scriptLines: scriptLines[$0.slug] ?? [], student: student, date: now()) }
-            let data = single && docs.count == 1
+            let encoded = single && docs.count == 1
                 ? try ResultsJSON.encode(docs[0])
                 : try ResultsJSON.encode(ResultsJSON.bundle(docs, student: student, date: now()))
+            let data = try key.map { try ResultsSignature.sign(encoded, key: $0) } ?? encoded
             let url = resolve(json)
             do {
                 try data.write(to: url, options: .atomic)
             } catch {
                 throw CLIError(message: "cannot write \(json): \(error.localizedDescription)", code: ExitCode.failure)
             }
-            console.out(style.dim("Results: \(json) (JSON)"))
+            console.out(style.dim("Results: \(json) (JSON\(key == nil ? "" : ", signed with the class key"))"))
         }
         if let junit = p.value("junit") {
             let url = resolve(junit)

@@ -11,12 +11,13 @@ public enum NetlabCommands {
         positionals: .oneLesson)
 
     public static let check = CommandSpec(
-        name: "check", usage: "netlab check [N…] [--solution] [--cmd PROGRAM] [--json FILE] [--junit FILE] [--verbose]",
+        name: "check", usage: "netlab check [N…] [--solution] [--cmd PROGRAM] [--json FILE [--key KEYFILE]] [--junit FILE] [--verbose]",
         summary: "Builds lesson N's program and runs its checks against it. Without N, checks every lesson and prints a score table.",
         options: [
             .init("solution", help: "grade the reference solution (solutions/NN-slug) instead of your file"),
             .init("cmd", value: "PROGRAM", help: "grade another program (any language); it is started with the lesson's flags; no build"),
             .init("json", value: "FILE", help: "write results as JSON (Exercism test-runner format v3, with points)"),
+            .init("key", value: "KEYFILE", help: "sign the --json results with this class key (default: the file NETLAB_CLASS_KEY_FILE names)"),
             .init("junit", value: "FILE", help: "write results as JUnit XML"),
             .init("verbose", short: "v", help: "print the transcript of passing checks too"),
         ],
@@ -65,12 +66,27 @@ public enum NetlabCommands {
         options: [.init("force", help: "make a new CA and certificate even if they exist")])
 
     public static let report = CommandSpec(
-        name: "report", usage: "netlab report FILE… [--html OUT.html]",
+        name: "report", usage: "netlab report FILE… [--key KEYFILE] [--html OUT.html]",
         summary: "Makes one class table from many students' `netlab check --json` files.",
-        options: [.init("html", value: "OUT.html", help: "also write the table as a self-contained HTML page")],
-        positionals: .files)
+        options: [
+            .init("key", value: "KEYFILE", help: "check each file's signature with this class key: verified, unsigned or BAD SIGNATURE"),
+            .init("html", value: "OUT.html", help: "also write the table as a self-contained HTML page"),
+        ],
+        positionals: .files,
+        details: "Results are self-reported unless signed: a results file says whatever its author wrote. With a class key"
+            + " (`netlab class-key FILE`), `check --json` signs its results and `report --key` shows which files verify."
+            + " A file that fails is shown as BAD SIGNATURE and its claims are not counted. A file that cannot be read"
+            + " (bad JSON, points out of range, larger than 16 MiB) is skipped with the reason; the rest are reported."
+            + " Exit status: 0, or 1 when a file was skipped or a signature was bad.")
 
-    public static let all: [CommandSpec] = [list, lesson, check, run, hint, watch, solution, reset, cert, report]
+    public static let classKey = CommandSpec(
+        name: "class-key", usage: "netlab class-key FILE",
+        summary: "Makes a class key for signing results (32 random bytes as hex, readable by you only), for instructors.",
+        positionals: .files,
+        details: "Give the key to the class setup (NETLAB_CLASS_KEY_FILE=FILE, or `check --json OUT --key FILE`) and check"
+            + " results with `netlab report --key FILE`. `openssl rand -hex 32 > FILE` makes a key just as good.")
+
+    public static let all: [CommandSpec] = [list, lesson, check, run, hint, watch, solution, reset, cert, report, classKey]
 
     public static func overview(style: Style = .plain, version: String) -> String {
         var out = "netlab \(version) — a workbook for Go's net patterns, in Swift\n\n"

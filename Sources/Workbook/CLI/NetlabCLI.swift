@@ -98,6 +98,7 @@ public struct NetlabCLI: Sendable {
     func dispatch(_ p: ParsedCommand) async throws -> Int32 {
         switch p.command {
         case "report": return try report(p)
+        case "class-key": return try classKey(p)
         default: break
         }
         let workbook = try openWorkbook()
@@ -349,29 +350,5 @@ public struct NetlabCLI: Sendable {
         try starter.write(to: lesson.mainFile)
         console.out("\(path) is the starter again (from \(source)).")
         return ExitCode.success
-    }
-
-    // MARK: - report
-
-    func report(_ p: ParsedCommand) throws -> Int32 {
-        var files: [(name: String, data: Data)] = []
-        var unreadable: [String] = []
-        for file in p.files {
-            let url = resolve(file)
-            if let data = FileManager.default.contents(atPath: url.path) { files.append((file, data)) } else { unreadable.append(file) }
-        }
-        var report = ClassReport(files: files)
-        report.problems = unreadable.map { "\($0): cannot read the file" } + report.problems
-        guard !report.rows.isEmpty else {
-            for problem in report.problems { console.err("netlab: \(problem)") }
-            throw CLIError(message: "no results to report", code: ExitCode.failure)
-        }
-        console.raw(report.renderText(style: style))
-        if let html = p.value("html") {
-            let url = resolve(html)
-            try report.renderHTML(generated: now()).write(to: url, atomically: true, encoding: .utf8)
-            console.out("\nWrote \(html).")
-        }
-        return report.problems.isEmpty ? ExitCode.success : ExitCode.failure
     }
 }

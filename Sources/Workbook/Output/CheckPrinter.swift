@@ -1,6 +1,7 @@
 /// How `netlab check` shows results in the terminal: a passing check is one line (`✓ name`), a
 /// failing check its message, transcript and hint; `verbose` shows transcripts of passing checks
-/// too.
+/// too. Every text that can hold what the program wrote goes through ``UntrustedText`` first,
+/// so no control character reaches the terminal raw.
 public struct CheckPrinter: Sendable {
     public var style: Style
     public var verbose: Bool
@@ -20,6 +21,7 @@ public struct CheckPrinter: Sendable {
     }
 
     public func render(_ check: CheckResult) -> String {
+        let check = check.escapingUntrustedText()
         let points = check.maxPoints == 1 ? "" : style.dim("  [\(check.points)/\(check.maxPoints)]")
         switch check.status {
         case .pass:
@@ -43,7 +45,8 @@ public struct CheckPrinter: Sendable {
     /// With `detailsShown` (a build failure whose errors were printed already), only the first
     /// line of the lesson's error is repeated.
     public func summary(_ result: LessonResult, detailsShown: Bool = false) -> String {
-        if let error = result.error {
+        if let raw = result.error {
+            let error = UntrustedText.escaped(raw, multiline: true)
             guard detailsShown else { return style.red("✗ not graded: ") + error }
             let first = error.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? error
             return style.red("✗ not graded: ") + (first.hasSuffix(":") ? String(first.dropLast()) : first)
@@ -58,9 +61,9 @@ public struct CheckPrinter: Sendable {
         let rows = results.map { r -> [String] in
             let status = r.error != nil ? style.red("error") : r.passed ? style.green("passed") : style.yellow("failing")
             let passed = r.checks.filter { $0.status == .pass }.count
-            return [String(format: "%02d", r.number), r.title, status, "\(passed)/\(r.checks.count)", "\(r.points)/\(r.maxPoints)"]
+            return [String(format: "%02d", r.number), UntrustedText.escaped(r.title), status, "\(passed)/\(r.checks.count)", "\(r.points)/\(r.maxPoints)"]
         }
-        let points = results.reduce(0) { $0 + $1.points }, max = results.reduce(0) { $0 + $1.maxPoints }
+        let points = results.map(\.points).saturatingSum(), max = results.map(\.maxPoints).saturatingSum()
         let done = results.filter(\.passed).count
         return renderTable(header: ["#", "lesson", "status", "checks", "points"], rows: rows, rightAligned: [3, 4], style: style)
             + "\n" + style.bold("\(done)/\(results.count) lessons passed · \(points)/\(max) points")

@@ -65,27 +65,23 @@ public enum JUnitXML {
         String(s.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
     }
 
-    /// Escapes text for XML attributes and content. Characters XML 1.0 cannot carry (most C0
-    /// controls) are written as `\xHH`.
+    /// Escapes text for XML attributes and content (and HTML). Control characters, C1 controls
+    /// and bidi overrides are first made visible by ``UntrustedText`` (`\x1b`, `\r`,
+    /// `\u{202e}`): JUnit output is read by people in CI pages, and XML 1.0 cannot carry most C0
+    /// controls at all, so the document stays well-formed whatever the program wrote. Newlines
+    /// and tabs stay.
     public static func escape(_ s: String) -> String {
+        let visible = UntrustedText.escaped(s, multiline: true)
         var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
+        out.reserveCapacity(visible.utf8.count)
+        for scalar in visible.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
-            case "\n", "\t": out.unicodeScalars.append(scalar)
-            case "\r": out += "&#13;"
-            default:
-                let v = scalar.value
-                if v < 0x20 || v == 0xFFFE || v == 0xFFFF {
-                    out += String(format: "\\x%02X", v)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

@@ -181,19 +181,26 @@ public enum ResultsJSON {
             let message: String? = check.status == .pass ? nil : (check.message ?? (check.status == .error ? "the check could not be run" : "the check failed"))
             var output: String? = nil
             if check.status != .pass {
-                var text = check.transcript.trimmingBlankLines()
-                if let hint = check.hint, !text.contains("hint: \(hint)") { text += (text.isEmpty ? "" : "\n") + "hint: \(hint)" }
+                // Escaped before it is cut, so that the escapes cannot push it past 500 characters.
+                var text = UntrustedText.escaped(check.transcript.trimmingBlankLines(), multiline: true)
+                if let hint = check.hint.map({ UntrustedText.escaped($0, multiline: true) }), !text.contains("hint: \(hint)") {
+                    text += (text.isEmpty ? "" : "\n") + "hint: \(hint)"
+                }
                 output = text.isEmpty ? nil : truncatedOutput(text)
             }
-            return Test(name: check.name, status: check.status.rawValue, message: message, output: output,
-                        testCode: checkSource(lines: scriptLines, location: check.location), taskID: check.index,
+            // What the program wrote is escaped here as on the terminal: people read these files.
+            return Test(name: UntrustedText.escaped(check.name), status: check.status.rawValue,
+                        message: message.map { UntrustedText.escaped($0, multiline: true) },
+                        output: output,
+                        testCode: UntrustedText.escaped(checkSource(lines: scriptLines, location: check.location), multiline: true),
+                        taskID: check.index,
                         points: check.points, maxPoints: check.maxPoints)
         }
         let status: String
         var message: String? = nil
         if let error = result.error {
             status = "error"
-            message = String(error.prefix(65535))
+            message = String(UntrustedText.escaped(error, multiline: true).prefix(65535))
         } else if result.checks.isEmpty {
             status = "error"
             message = "the lesson has no checks"
@@ -202,7 +209,7 @@ public enum ResultsJSON {
         }
         return ResultsDocument(status: status, message: message, tests: tests, points: result.points, maxPoints: result.maxPoints,
                                lesson: LessonInfo(number: result.number, slug: result.slug, title: result.title),
-                               student: student, generatedAt: date.map(iso8601))
+                               student: student.map { UntrustedText.escaped($0) }, generatedAt: date.map(iso8601))
     }
 
     public static func bundle(_ documents: [ResultsDocument], student: String?, date: Date?) -> ResultsBundle {
@@ -223,8 +230,8 @@ public enum ResultsJSON {
             status = documents.allSatisfy { $0.status == "pass" } ? "pass" : "fail"
         }
         return ResultsBundle(status: status, message: message, tests: tests,
-                             points: documents.reduce(0) { $0 + $1.points }, maxPoints: documents.reduce(0) { $0 + $1.maxPoints },
-                             student: student, generatedAt: date.map(iso8601), lessons: documents)
+                             points: documents.map(\.points).saturatingSum(), maxPoints: documents.map(\.maxPoints).saturatingSum(),
+                             student: student.map { UntrustedText.escaped($0) }, generatedAt: date.map(iso8601), lessons: documents)
     }
 
     public static func encode<T: Encodable>(_ value: T) throws -> Data {

@@ -67,7 +67,18 @@ public struct LessonResult: Sendable, Equatable {
         self.checks = checks
     }
 
-    public var points: Int { checks.reduce(0) { $0 + $1.points } }
-    public var maxPoints: Int { checks.reduce(0) { $0 + $1.maxPoints } }
+    public var points: Int { checks.map(\.points).saturatingSum() }
+    public var maxPoints: Int { checks.map(\.maxPoints).saturatingSum() }
     public var passed: Bool { error == nil && !checks.isEmpty && checks.allSatisfy { $0.status == .pass } }
+}
+
+extension Sequence<Int> {
+    /// The sum, held at `Int.max` (or `Int.min`) instead of trapping when it overflows: a total
+    /// of points must never crash netlab, whatever a script or a results file says.
+    public func saturatingSum() -> Int {
+        reduce(0) { total, value in
+            let (sum, overflow) = total.addingReportingOverflow(value)
+            return overflow ? (value > 0 ? Int.max : Int.min) : sum
+        }
+    }
 }

@@ -65,9 +65,11 @@ public struct CheckRunner: Sendable {
         return results
     }
 
-    /// Runs one check; `index` is its 1-based position in the script.
+    /// Runs one check; `index` is its 1-based position in the script. Whatever the program wrote
+    /// (log lines, stdout, bytes quoted in messages) leaves here with its control characters
+    /// escaped (``UntrustedText``), so no output of netlab can carry them raw.
     public func run(check: Check, index: Int) async -> CheckResult {
-        await CheckExecution.run(check: check, index: index, runner: self)
+        await CheckExecution.run(check: check, index: index, runner: self).escapingUntrustedText()
     }
 }
 

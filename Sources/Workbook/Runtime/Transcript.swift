@@ -93,7 +93,8 @@ enum Bytes {
         return out
     }
 
-    /// The escaped text without quotes. Printable ASCII and valid UTF-8 stay as they are.
+    /// The escaped text without quotes. Printable ASCII and valid UTF-8 stay as they are, except
+    /// what ``UntrustedText`` escapes (C1 controls, bidi overrides, …).
     static func escapedBody(_ bytes: [UInt8]) -> String {
         var out = ""
         let text = String(decoding: bytes, as: UTF8.self)
@@ -114,7 +115,8 @@ enum Bytes {
         case "\\": "\\\\"
         case "\"": "\\\""
         case "\0": "\\0"
-        default: s.value < 0x20 || s.value == 0x7f ? "\\x" + hex(UInt8(s.value)) : String(s)
+        // Other controls, C1, bidi overrides: the one rule for untrusted text.
+        default: UntrustedText.escape(s) ?? String(s)
         }
     }
 
