@@ -168,7 +168,11 @@ extension ScriptParser {
         var found: [Pattern.Reference] = []
         for case .reference(let name, let field, let braced) in Pattern.pieces(of: source) {
             guard field == "addr" || field == "port" || field == "name" else {
-                throw ScriptError("`\(Token.abbreviate(braced))` in a pattern; expected `{\(name).addr}`, `{\(name).port}` or `{\(name).name}`", at: location)
+                let isServerName = (current?.serverNames ?? []).contains(name)
+                let isPeer = scope.upstream(named: name) != nil || (current?.clients ?? []).contains { $0.source.parts == [.literal(name)] }
+                let fits = isServerName && !isPeer ? "`{\(name).name}`" : isPeer && !isServerName ? "`{\(name).addr}` or `{\(name).port}`"
+                    : "`{\(name).addr}`, `{\(name).port}` or `{\(name).name}`"
+                throw ScriptError("`\(Token.abbreviate(braced))` in a pattern; expected \(fits)", at: location)
             }
             let owner: Pattern.Reference.Owner
             if field == "name" {

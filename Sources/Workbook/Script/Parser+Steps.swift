@@ -229,12 +229,13 @@ extension ScriptParser {
         var pause: (Duration, SourceLocation)?
         var seed: UInt64?
         var dataName: NameTemplate?
-        var hello: HelloPayload?
-        if case .hello(let h) = payload { hello = h }
-        let options = ["in", "every", "within", "until"] + (isRandom ? ["seed", "as"] : []) + (hello != nil ? Self.helloOptions : [])
+        var hello = HelloPayload()
+        var isHello = false
+        if case .hello = payload { isHello = true }
+        let options = ["in", "every", "within", "until"] + (isRandom ? ["seed", "as"] : []) + (isHello ? Self.helloOptions : [])
         try optionLoop(&cursor, options) { (option, cursor) throws(ScriptError) in
-            if hello != nil, Self.helloOptions.contains(option) {
-                try self.helloOption(option, &cursor, &hello!)
+            if isHello, Self.helloOptions.contains(option) {
+                try self.helloOption(option, &cursor, &hello)
                 return
             }
             switch option {
@@ -272,7 +273,7 @@ extension ScriptParser {
             throw ScriptError("`every` needs chunks to pause between; add `in N chunks` or `in chunks of SIZE`", at: location)
         }
         if let chunking { step.delivery = Delivery(chunking: chunking, pause: pause?.0) }
-        if let hello {
+        if isHello {
             try validateHello(hello, at: at)
             step.payload = .hello(hello)
         }
