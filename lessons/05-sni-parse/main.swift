@@ -39,8 +39,8 @@ struct HelloError: Error, CustomStringConvertible {
 /// Reads TLS records until their fragments hold one whole handshake message, and returns that
 /// message, its 4-byte header included.
 func readClientHello(from conn: TCPConn) async throws -> [UInt8] {
-    // TODO: loop: read a record header (5 bytes: type 22, version 0x0301…0x0303, length 1…16384)
-    // and exactly `length` bytes after it, refusing anything else; append the fragment to a
+    // TODO: loop: read a record header (5 bytes: type 22, a legacy version that you ignore, length
+    // 1…16384) and exactly `length` bytes after it, refusing anything else; append the fragment to a
     // buffer. Once the buffer holds the 4-byte handshake header (type 1, then a 24-bit length),
     // refuse a type that is not 1 and a length over your cap (64 KiB), and return the message
     // as soon as all of it is there. Throw HelloError("…") with a clear reason on bad input.
@@ -53,8 +53,9 @@ func serverName(inClientHello message: [UInt8]) throws -> String? {
     // TODO: with ByteString, never with indices: the handshake header (type 1, 24-bit length),
     // legacy_version (2), random (32), session id (1-byte length, at most 32), cipher suites
     // (2-byte length, even, not empty), compression methods (1-byte length, not empty), then
-    // the extensions (2-byte length). Walk every extension (type, 2-byte-length data); in
-    // server_name (type 0), walk the list (2-byte length) for an entry of type 0 (host_name,
-    // 2-byte length) and return it.
+    // the extensions (2-byte length). Walk every extension (type, 2-byte-length data), refusing a
+    // type seen before; in server_name (type 0), walk the list (2-byte length) for an entry of
+    // type 0 (host_name, 2-byte length), refusing a second one. Return the name if every byte is
+    // printable ASCII (0x21…0x7e: no NUL) and it does not end with a dot; else throw.
     throw HelloError("serverName is not written yet")
 }

@@ -57,13 +57,12 @@ func readClientHello(from conn: TCPConn) async throws -> [UInt8] {
 /// bytes. Returns the fragment, and refuses anything that is not a TLS handshake record.
 func readHandshakeRecord(from conn: TCPConn) async throws -> [UInt8] {
     var header = ByteString(try await conn.readExactly(5))
-    guard let type = header.readUInt8(), let version = header.readUInt16(), let length = header.readUInt16() else {
+    // The version in between is legacy_record_version, which RFC 8446 §5.1 says MUST be
+    // ignored: clients send 03 01, 03 03 or 03 00, and any of them is fine.
+    guard let type = header.readUInt8(), header.skip(2), let length = header.readUInt16() else {
         throw HelloError("short record header")   // cannot happen: readExactly returned 5 bytes
     }
     guard type == 22 else { throw HelloError("record type \(type) is not a handshake (22)") }
-    guard (0x0301...0x0303).contains(version) else {
-        throw HelloError("record version \(version >> 8).\(version & 0xff) is not TLS (3.1 to 3.3)")
-    }
     guard length > 0, length <= 1 << 14 else { throw HelloError("record length \(length) is not between 1 and 16384") }
     return try await conn.readExactly(Int(length))
 }
@@ -90,18 +89,22 @@ func serverName(inClientHello message: [UInt8]) throws -> String? {
         throw HelloError("malformed extensions")
     }
     var name: String?
+    var seen: Set<UInt16> = []
     while !extensions.isEmpty {
         guard let type = extensions.readUInt16(), let data = extensions.readUInt16LengthPrefixed() else {
             throw HelloError("malformed extension")
         }
+        // RFC 8446 §4.2: at most one extension of each type. Two server_names could steer a
+        // router that reads one of them past a server that reads the other.
+        guard seen.insert(type).inserted else { throw HelloError("extension \(type) appears twice") }
         if type == 0 { name = try hostName(inServerNameExtension: data) }   // server_name
     }
     return name
 }
 
 /// RFC 6066 §3: a list with a 2-byte length, of entries that are a type byte (0 = host_name)
-/// and a name with a 2-byte length. The name is printable ASCII, as DNS names are, with no
-/// trailing dot: it goes into the log.
+/// and a name with a 2-byte length, at most one of each type. The name is an ASCII DNS name:
+/// printable, no NUL, no trailing dot. It goes into the log.
 func hostName(inServerNameExtension data: ByteString) throws -> String? {
     var data = data
     guard var list = data.readUInt16LengthPrefixed(), data.isEmpty else { throw HelloError("malformed server_name extension") }
@@ -111,9 +114,11 @@ func hostName(inServerNameExtension data: ByteString) throws -> String? {
             throw HelloError("malformed server_name entry")
         }
         guard type == 0 else { continue }
-        guard !name.isEmpty, name.bytes.allSatisfy({ (0x21...0x7e).contains($0) }), name.bytes.last != UInt8(ascii: ".") else {
-            throw HelloError("server name is not a host name")
+        guard host == nil else { throw HelloError("two host names in server_name") }
+        guard !name.isEmpty, name.bytes.allSatisfy({ (0x21...0x7e).contains($0) }) else {
+            throw HelloError("server name is not a printable ASCII host name")
         }
+        guard name.bytes.last != UInt8(ascii: ".") else { throw HelloError("server name ends with a dot") }
         host = String(decoding: name.bytes, as: UTF8.self)
     }
     return host

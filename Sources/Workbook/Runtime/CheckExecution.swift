@@ -54,6 +54,8 @@ final class CheckExecution: Sendable {
     /// whose handshake failed, though the server saw (and may have logged) its connection.
     let clientAddresses = Mutex<[String: String]>([:])
     let data = Mutex<[String: [UInt8]]>([:])
+    /// The names `send … hello sni random as NAME` made: `{NAME.name}` in patterns.
+    let serverNames = Mutex<[String: String]>([:])
     let captures = Mutex<[String: Measured]>([:])
     let usedLogLines = Mutex<Set<Int>>([])
     /// See EventMark.swift: log lines read before it do not satisfy `expect server log`.
@@ -555,6 +557,8 @@ final class CheckExecution: Sendable {
             }
             bytes = stored
             description = "`\(dataName)`"
+        case .hello(let hello):
+            (bytes, description) = helloBytes(hello)
         }
         let bound = s.within ?? stepTimeout
         let deadline = ContinuousClock.now + bound
@@ -1004,7 +1008,7 @@ final class CheckExecution: Sendable {
         return out
     }
 
-    /// A pattern compiled with its `{NAME.addr}` and `{NAME.port}` filled in, and how to show
+    /// A pattern compiled with its `{NAME.addr}`, `{NAME.port}` and `{NAME.name}` filled in, and how to show
     /// it: as written, followed by the values it was given.
     func compiled(_ pattern: Pattern, at location: SourceLocation) throws -> (Regex<AnyRegexOutput>, String) {
         var values: [String] = []
@@ -1019,6 +1023,12 @@ final class CheckExecution: Sendable {
                     throw StepFailure(message: "\(reference.text) names client \(reference.name), which has not connected", location: location)
                 }
                 address = from
+            case .serverName:
+                guard let name = serverNames.withLock({ $0[reference.name] }) else {
+                    throw StepFailure(message: "\(reference.text) names a server name that no hello has made yet", location: location)
+                }
+                values.append("\(reference.text) = \(name)")
+                return name
             }
             let value = reference.field == "port" ? String(address.split(separator: ":").last ?? "") : address
             values.append("\(reference.text) = \(value)")

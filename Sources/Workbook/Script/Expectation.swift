@@ -76,12 +76,13 @@ public enum ExpectedData: Sendable, Equatable {
 /// from, which is what a server logs as its peer). `/^accepted {a.addr}$/` passes for the
 /// client's address and fails for any other, such as the server's own.
 public struct Pattern: Sendable, Hashable, CustomStringConvertible {
-    /// A `{NAME.addr}` or `{NAME.port}` in the pattern.
+    /// A `{NAME.addr}` or `{NAME.port}` in the pattern, or a `{NAME.name}`: the server name that
+    /// `send … hello sni random as NAME` made.
     public struct Reference: Sendable, Hashable {
-        public enum Owner: Sendable, Hashable { case client, upstream }
+        public enum Owner: Sendable, Hashable { case client, upstream, serverName }
         public var name: String
         public var owner: Owner
-        /// `addr` (`127.0.0.1:40123`) or `port` (`40123`).
+        /// `addr` (`127.0.0.1:40123`), `port` (`40123`) or, for a server name, `name`.
         public var field: String
         /// As written, braces included.
         public var text: String { "{\(name).\(field)}" }

@@ -153,7 +153,7 @@ extension ScriptParser {
         // Compiled with stand-ins for the references, which are known only when the check runs.
         let pattern = Pattern(source: source, references: references, location: location)
         do {
-            _ = try Regex(pattern.rendered { $0.field == "port" ? "1" : "127.0.0.1:1" })
+            _ = try Regex(pattern.rendered { $0.field == "port" ? "1" : $0.field == "name" ? "a.test" : "127.0.0.1:1" })
         } catch {
             let reason = "\(error)".split(separator: "\n").first.map(String.init) ?? "invalid"
             throw ScriptError("invalid regular expression /\(Token.abbreviate(source))/: \(reason)", at: location)
@@ -161,16 +161,27 @@ extension ScriptParser {
         return pattern
     }
 
-    /// The `{NAME.addr}` and `{NAME.port}` in a pattern's source (see `Pattern.pieces`): each
-    /// must name an upstream, or a client connected earlier in the check.
+    /// The `{NAME.addr}`, `{NAME.port}` and `{NAME.name}` in a pattern's source (see
+    /// `Pattern.pieces`): an address must name an upstream, or a client connected earlier in the
+    /// check; a name, a server name bound earlier by `send … hello sni random as NAME`.
     func patternReferences(in source: String, at location: SourceLocation) throws(ScriptError) -> [Pattern.Reference] {
         var found: [Pattern.Reference] = []
         for case .reference(let name, let field, let braced) in Pattern.pieces(of: source) {
-            guard field == "addr" || field == "port" else {
-                throw ScriptError("`\(Token.abbreviate(braced))` in a pattern; expected `{\(name).addr}` or `{\(name).port}`", at: location)
+            guard field == "addr" || field == "port" || field == "name" else {
+                let isServerName = (current?.serverNames ?? []).contains(name)
+                let isPeer = scope.upstream(named: name) != nil || (current?.clients ?? []).contains { $0.source.parts == [.literal(name)] }
+                let fits = isServerName && !isPeer ? "`{\(name).name}`" : isPeer && !isServerName ? "`{\(name).addr}` or `{\(name).port}`"
+                    : "`{\(name).addr}`, `{\(name).port}` or `{\(name).name}`"
+                throw ScriptError("`\(Token.abbreviate(braced))` in a pattern; expected \(fits)", at: location)
             }
             let owner: Pattern.Reference.Owner
-            if scope.upstream(named: name) != nil {
+            if field == "name" {
+                guard (current?.serverNames ?? []).contains(name) else {
+                    throw ScriptError("`{\(name).name}` in a pattern names no server name made earlier in this check; "
+                                      + "expected `send … hello sni random as \(name)` before it", at: location)
+                }
+                owner = .serverName
+            } else if scope.upstream(named: name) != nil {
                 owner = .upstream
             } else if (current?.clients ?? []).contains(where: { $0.source.parts == [.literal(name)] }) {
                 owner = .client

@@ -194,7 +194,7 @@ extension ScriptParser {
     /// `send NAME PAYLOAD [in N chunks | in chunks of SIZE] [every T] [within T] [until closed]`
     func send(_ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) -> Send {
         let client = try usedClient(&cursor, after: "send")
-        let what = "what to send after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, `random SIZE` or a name given by `random … as NAME`"
+        let what = "what to send after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, `random SIZE`, `hello` or a name given by `random … as NAME`"
         guard let t = cursor.peek else { throw cursor.unexpected(what) }
         var payload: Payload
         var isRandom = false
@@ -214,6 +214,9 @@ extension ScriptParser {
             _ = cursor.next()
             payload = .random(RandomData(size: try cursor.size(after: "random")))
             isRandom = true
+        case .word where t.text == "hello":
+            _ = cursor.next()
+            payload = .hello(HelloPayload())
         case .word:
             let name = try nameTemplate(&cursor, what: what)
             try checkDeclared(name, in: current?.data ?? [], what: "data name", introducedBy: "send … random SIZE as \(name)")
@@ -226,8 +229,15 @@ extension ScriptParser {
         var pause: (Duration, SourceLocation)?
         var seed: UInt64?
         var dataName: NameTemplate?
-        let options = ["in", "every", "within", "until"] + (isRandom ? ["seed", "as"] : [])
+        var hello = HelloPayload()
+        var isHello = false
+        if case .hello = payload { isHello = true }
+        let options = ["in", "every", "within", "until"] + (isRandom ? ["seed", "as"] : []) + (isHello ? Self.helloOptions : [])
         try optionLoop(&cursor, options) { (option, cursor) throws(ScriptError) in
+            if isHello, Self.helloOptions.contains(option) {
+                try self.helloOption(option, &cursor, &hello)
+                return
+            }
             switch option {
             case "in":
                 if cursor.accept("chunks") {
@@ -263,6 +273,10 @@ extension ScriptParser {
             throw ScriptError("`every` needs chunks to pause between; add `in N chunks` or `in chunks of SIZE`", at: location)
         }
         if let chunking { step.delivery = Delivery(chunking: chunking, pause: pause?.0) }
+        if isHello {
+            try validateHello(hello, at: at)
+            step.payload = .hello(hello)
+        }
         if case .random(var random) = step.payload {
             random.seed = seed
             random.name = dataName

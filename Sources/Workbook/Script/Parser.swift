@@ -43,6 +43,8 @@ final class ScriptParser {
         var firstStep: (command: String, location: SourceLocation)?
         var clients: [NamePattern] = []
         var data: [NamePattern] = []
+        /// Names bound by `send … hello sni random as NAME`: `{NAME.name}` in patterns.
+        var serverNames: [String] = []
         var captures: [String: Metric] = [:]
     }
 

@@ -132,6 +132,8 @@ public enum Payload: Sendable, Equatable {
     case random(RandomData)
     /// `NAME`: data named earlier by `random … as NAME`, sent again.
     case named(NameTemplate)
+    /// `hello …`: a ClientHello built afresh every time the step runs (see `HelloPayload`).
+    case hello(HelloPayload)
 }
 
 /// `random SIZE [seed N] [as NAME]`: pseudo-random bytes that are the same on every run.

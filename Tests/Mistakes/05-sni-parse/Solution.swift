@@ -26,6 +26,8 @@ struct HelloServer: Sendable {
     var readHello: (@Sendable (HelloServer, TCPConn, Duration) async throws -> [UInt8])?
     /// Finds the server name in the message.
     var serverName: @Sendable ([UInt8]) throws -> String? = { try solutionServerName(inClientHello: $0) }
+    /// Looks at a record's legacy version. The solution ignores it (RFC 8446 §5.1).
+    var checkRecordVersion: @Sendable (UInt16) throws -> Void = { _ in }
 
     func run() -> Never {
         LessonProgram.run(flags: [.idleTimeout]) { options, log in
@@ -78,9 +80,7 @@ struct HelloServer: Sendable {
             throw HelloError("short record header")
         }
         guard type == 22 else { throw HelloError("record type \(type) is not a handshake (22)") }
-        guard (0x0301...0x0303).contains(version) else {
-            throw HelloError("record version \(version >> 8).\(version & 0xff) is not TLS (3.1 to 3.3)")
-        }
+        try checkRecordVersion(version)
         guard length > 0, length <= 1 << 14 else { throw HelloError("record length \(length) is not between 1 and 16384") }
         return try await readExactly(conn, Int(length), timeout)
     }
@@ -110,22 +110,28 @@ func extensions(inClientHello message: [UInt8]) throws -> ByteString? {
     return extensions
 }
 
-/// The host name in a ClientHello's server_name extension, walking every extension.
-func solutionServerName(inClientHello message: [UInt8]) throws -> String? {
+/// The host name in a ClientHello's server_name extension, walking every extension; no
+/// extension type may appear twice (RFC 8446 §4.2). `readHostName` reads the server_name's data.
+func solutionServerName(inClientHello message: [UInt8],
+                        readHostName: (ByteString) throws -> String? = { try hostName(inServerNameExtension: $0) }) throws -> String? {
     guard var extensions = try extensions(inClientHello: message) else { return nil }
     var name: String?
+    var seen: Set<UInt16> = []
     while !extensions.isEmpty {
         guard let type = extensions.readUInt16(), let data = extensions.readUInt16LengthPrefixed() else {
             throw HelloError("malformed extension")
         }
-        if type == 0 { name = try hostName(inServerNameExtension: data) }   // server_name
+        guard seen.insert(type).inserted else { throw HelloError("extension \(type) appears twice") }
+        if type == 0 { name = try readHostName(data) }   // server_name
     }
     return name
 }
 
 /// RFC 6066 §3: a list with a 2-byte length, of entries that are a type byte (0 = host_name)
-/// and a name with a 2-byte length. The name is printable ASCII with no trailing dot.
-func hostName(inServerNameExtension data: ByteString) throws -> String? {
+/// and a name with a 2-byte length, at most one of each type. `validName` reads a name's bytes:
+/// the solution's wants printable ASCII with no trailing dot.
+func hostName(inServerNameExtension data: ByteString,
+              validName: ([UInt8]) throws -> String = { try validHostName($0) }) throws -> String? {
     var data = data
     guard var list = data.readUInt16LengthPrefixed(), data.isEmpty else { throw HelloError("malformed server_name extension") }
     var host: String?
@@ -134,10 +140,17 @@ func hostName(inServerNameExtension data: ByteString) throws -> String? {
             throw HelloError("malformed server_name entry")
         }
         guard type == 0 else { continue }
-        guard !name.isEmpty, name.bytes.allSatisfy({ (0x21...0x7e).contains($0) }), name.bytes.last != UInt8(ascii: ".") else {
-            throw HelloError("server name is not a host name")
-        }
-        host = String(decoding: name.bytes, as: UTF8.self)
+        guard host == nil else { throw HelloError("two host names in server_name") }
+        host = try validName(name.bytes)
     }
     return host
+}
+
+/// An ASCII DNS name: printable, no NUL, no trailing dot.
+func validHostName(_ bytes: [UInt8]) throws -> String {
+    guard !bytes.isEmpty, bytes.allSatisfy({ (0x21...0x7e).contains($0) }) else {
+        throw HelloError("server name is not a printable ASCII host name")
+    }
+    guard bytes.last != UInt8(ascii: ".") else { throw HelloError("server name ends with a dot") }
+    return String(decoding: bytes, as: UTF8.self)
 }

@@ -11,7 +11,11 @@ case "deadline-per-read": DeadlinePerRead.main()
 case "trusts-lengths": TrustsLengths.main()
 case "first-extension-only": FirstExtensionOnly.main()
 case "no-size-cap": NoSizeCap.main()
+case "returns-second-name": ReturnsSecondName.main()
+case "truncates-at-nul": TruncatesAtNUL.main()
+case "rejects-unusual-record-version": RejectsUnusualRecordVersion.main()
+case "lookup": Lookup.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to one-read, first-record-only, no-deadline, deadline-per-read, trusts-lengths, first-extension-only or no-size-cap\n".utf8))
+    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to one-read, first-record-only, no-deadline, deadline-per-read, trusts-lengths, first-extension-only, no-size-cap, returns-second-name, truncates-at-nul, rejects-unusual-record-version or lookup\n".utf8))
     exit(2)
 }
