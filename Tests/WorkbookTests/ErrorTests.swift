@@ -194,7 +194,7 @@ let badScripts: [(source: String, error: String)] = [
         ("start --listen {listen}\ncheck \"c\"\n  expect server fds 3",
          "checks.netlab:3:21: error: unexpected `3`; expected a comparison after `fds`: <, <=, ==, !=, >= or >"),
         ("start --listen {listen}\ncheck \"c\"\n  expect server fd <= 3",
-         "checks.netlab:3:17: error: unexpected `fd` (did you mean `fds`?); expected `log`, `no log`, `alive`, `exited`, `fds`, `rss`, `peak-rss` or `cpu` after `expect server`"),
+         "checks.netlab:3:17: error: unexpected `fd` (did you mean `fds`?); expected `log`, `no log`, `alive`, `exited`, `fds`, `sockets`, `rss`, `peak-rss` or `cpu` after `expect server`"),
         ("start --listen {listen}\ncheck \"c\"\n  connect a\n  send a \"x\" in 0 chunks",
          "checks.netlab:4:17: error: `0` is too small; expected a number of chunks after `in`"),
         ("start --listen {listen}\ncheck \"c\"\n  connect a\n  send a \"x\" in chunks 2",
