@@ -1,5 +1,13 @@
-// Starting a child that cannot outlive netlab: fork, set up the child, exec. posix_spawn cannot
+// Starting a child that cannot outlive netlab: vfork, set up the child, exec. posix_spawn cannot
 // do it, because PR_SET_PDEATHSIG has to be set in the child between fork and exec.
+//
+// vfork, as glibc's posix_spawn does (clone with CLONE_VM|CLONE_VFORK): the child borrows
+// netlab's memory until it execs, so starting it costs no copy of a large process's page
+// tables, and the forking thread waits meanwhile. The child therefore only makes system calls
+// (no malloc, no locks, no stdio), reads memory the parent prepared, and ends in execve or
+// _exit. Its signal dispositions are its own (no CLONE_SIGHAND), so resetting them does not
+// touch netlab's; every signal is blocked around the vfork, so no handler of netlab's runs on
+// the borrowed stack before the reset.
 #define _GNU_SOURCE
 #include "CNetShim.h"
 
@@ -68,7 +76,7 @@ static void child_fail(int errfd, int code) {
     _exit(127);
 }
 
-/// The child, between fork and exec: async-signal-safe calls only (netlab has many threads).
+/// The child, between vfork and exec: system calls only, on memory the parent prepared.
 static void child(char **candidates, char *const argv[], char *const envp[], int stdin_null, int out_fd, int err_fd,
                   int new_group, pid_t parent, int errfd) {
     // Default actions for every signal (netlab's handlers write to netlab's pipes).
@@ -135,7 +143,7 @@ pid_t cnet_spawn(const char *file, char *const argv[], char *const envp[], int s
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = vfork();
     if (pid == 0) child(candidates, argv, envp, stdin_null, out_fd, err_fd, new_group, parent, errpipe[1]);
     int forkError = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);

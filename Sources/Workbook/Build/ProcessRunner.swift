@@ -152,14 +152,15 @@ public enum ProcessRunner {
         var environment = environment ?? ProcessInfo.processInfo.environment
         if let treeToken { environment[ProcessTree.variable] = treeToken }
         let env = environment.map { "\($0.key)=\($0.value)" }
-        let result = SpawnThread.shared.run { () -> (pid_t, Int32) in
-            let cArgs = argv.map { strdup($0) } + [nil]
-            let cEnv = env.map { strdup($0) } + [nil]
-            defer {
-                for p in cArgs { free(p) }
-                for p in cEnv { free(p) }
-            }
-            return spawnRetryingWhileBusy {
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup($0) } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+        }
+        // Only the spawn itself runs on the spawner thread; a retry waits on the caller's.
+        let result = spawnRetryingWhileBusy {
+            SpawnThread.shared.run { () -> (pid_t, Int32) in
                 var error: Int32 = 0
                 let pid = cnet_spawn(argv[0], cArgs, cEnv, stdinNull ? 1 : 0, stdout ?? -1, stderr ?? -1,
                                      newProcessGroup ? 1 : 0, &error)
