@@ -29,8 +29,9 @@ struct SupervisionTests {
 
     @Test("a setsid child is stopped when the program exits on its own")
     func setsidChildStoppedAfterExit() async throws {
-        let p = try ServerProcess.start(ProgramLaunch(executable: "/bin/sh", arguments: ["-c", "setsid sleep 300 & echo \"detached child $!\""]),
-                                        arguments: [])
+        // The child says its pid once it is in a session of its own; the program exits a moment later.
+        let script = "setsid sh -c 'echo \"detached child $$\"; exec sleep 300' & sleep 1"
+        let p = try ServerProcess.start(ProgramLaunch(executable: "/bin/sh", arguments: ["-c", script]), arguments: [])
         _ = await p.waitExit(timeout: .seconds(5))
         await p.waitOutputClosed(until: .now + .seconds(2))
         let child = try #require(detachedChild(in: p.lines.map(\.text).joined(separator: "\n")))
