@@ -27,6 +27,8 @@ var cli = NetlabCLI(
 cli.handlesInterrupts = true
 cli.commandName = suggestedCommandName(environment: environment)
 cli.onInterrupt = { ServerProcess.killAll() }
+// Every child of this process is started by netlab: adopted orphans that exit are netlab's to reap.
+ServerProcess.reapAdoptedOrphans()
 let status = await cli.run(Array(CommandLine.arguments.dropFirst()))
 exit(status)
 

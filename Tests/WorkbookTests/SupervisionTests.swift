@@ -80,6 +80,46 @@ struct SupervisionTests {
         for pid in [programPID, detachedPID] where ProcessTree.entry(pid).map({ !$0.isZombie }) == true { kill(pid, SIGKILL) }
     }
 
+    @Test("a daemon that exits on its own is reaped by netlab, which adopted it: no zombie is left")
+    func adoptedOrphanReaped() async throws {
+        let wb = try TempWorkbook()
+        defer { wb.cleanup() }
+        try wb.write("lessons/01-echo/checks.netlab", """
+        lesson "Echo server"
+        start --listen {listen}
+
+        check "leaves a daemon that exits"
+          start --listen {listen} --detach brief
+          expect server log /detached child/ within 2s
+          sleep 500ms
+
+        check "holds"
+          connect a
+          sleep 30s
+        """)
+        let netlab = try startNetlab(["check", "1", "--verbose", "--cmd", try testServerPath()], in: wb.root)
+        defer { if netlab.isRunning { kill(netlab.processIdentifier, SIGKILL) } }
+        // With --verbose, the first check's transcript is printed when it ends: it names the daemon.
+        var daemon: pid_t?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while daemon == nil, ContinuousClock.now < deadline {
+            daemon = wb.read(".netlab-test-output").flatMap(detachedChild(in:))
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let daemonPID = try #require(daemon, "the first check never ended")
+        // The second check runs once the first has stopped its program: the daemon has exited
+        // by then, and it was netlab's child.
+        let second = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(30)) {
+            $0.first?.hasSuffix("netlab-testserver") == true && !$0.contains("--detach") && !$0.contains("session")
+        }
+        #expect(second != nil, "the second check never started")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(ProcessTree.entry(daemonPID) == nil, "the daemon is still there: \(String(describing: ProcessTree.entry(daemonPID)))")
+        kill(netlab.processIdentifier, SIGTERM)
+        #expect(await waitForExit(netlab, within: .seconds(10)))
+        #expect(netlab.terminationStatus == 143)
+    }
+
     @Test("netlab killed outright (a crash) takes the program along: the kernel's parent-death signal")
     func crashKillsTheProgram() async throws {
         let wb = try TempWorkbook()

@@ -84,6 +84,7 @@ final class ProcessGroup: Sendable {
             while waitpid(pid, &status, 0) < 0, errno == EINTR {}
             done = true
         }
+        ProcessTree.reaped(pid)
         _ = ProcessGroup.live.withLock { $0.removeValue(forKey: pid) }
         return status
     }

@@ -146,7 +146,8 @@ public enum ProcessRunner {
     /// /dev/null when `stdinNull`, stdout/stderr onto the given descriptors (nil: inherited),
     /// optionally in a new process group, and SIGKILLed by the kernel if netlab dies first.
     /// With a `treeToken`, the child (and whatever it starts) carries it in its environment
-    /// (``ProcessTree``). Blocking: call it off the cooperative pool.
+    /// (``ProcessTree``). Whoever reaps the child tells ``ProcessTree/reaped(_:)``. Blocking:
+    /// call it off the cooperative pool.
     public static func spawn(_ argv: [String], environment: [String: String]? = nil, stdinNull: Bool,
                              stdout: Int32?, stderr: Int32?, newProcessGroup: Bool, treeToken: String? = nil) throws -> pid_t {
         var environment = environment ?? ProcessInfo.processInfo.environment
@@ -160,11 +161,13 @@ public enum ProcessRunner {
         }
         // Only the spawn itself runs on the spawner thread; a retry waits on the caller's.
         let result = spawnRetryingWhileBusy {
-            SpawnThread.shared.run { () -> (pid_t, Int32) in
-                var error: Int32 = 0
-                let pid = cnet_spawn(argv[0], cArgs, cEnv, stdinNull ? 1 : 0, stdout ?? -1, stderr ?? -1,
-                                     newProcessGroup ? 1 : 0, &error)
-                return (pid, error)
+            SpawnThread.shared.run {
+                ProcessTree.spawnOwned {
+                    var error: Int32 = 0
+                    let pid = cnet_spawn(argv[0], cArgs, cEnv, stdinNull ? 1 : 0, stdout ?? -1, stderr ?? -1,
+                                         newProcessGroup ? 1 : 0, &error)
+                    return (pid, error)
+                }
             }
         }
         guard result.0 > 0 else {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,6 +15,45 @@ import Glibc
 enum ProcessTree {
     /// The environment variable that carries a child's token.
     static let variable = "NETLAB_TREE"
+
+    /// Children netlab started itself and that their owner reaps (``ProcessGroup``, `run`).
+    /// Any other child of netlab is an orphan it adopted as a subreaper.
+    private static let owned = Mutex<Set<pid_t>>([])
+    /// Whether zombies among netlab's children that no owner waits for are reaped.
+    private static let reapingStrays = Mutex(false)
+
+    /// Turns on the reaping of adopted orphans that died on their own (``reapStrays()``), for
+    /// a process whose children all come from ``ProcessRunner/spawn``: the netlab command. Not
+    /// in a test runner, whose children started with Foundation's `Process` are its to reap.
+    static func reapStraysFromNowOn() { reapingStrays.withLock { $0 = true } }
+
+    /// Runs `spawn` (which returns a new child's pid, or a value <= 0) and records the child as
+    /// owned, with no moment in between at which ``reapStrays()`` could take it for a stray.
+    static func spawnOwned(_ spawn: () -> (pid_t, Int32)) -> (pid_t, Int32) {
+        owned.withLock { set in
+            let result = spawn()
+            if result.0 > 0 { set.insert(result.0) }
+            return result
+        }
+    }
+
+    /// The owner of `pid` has reaped it.
+    static func reaped(_ pid: pid_t) { _ = owned.withLock { $0.remove(pid) } }
+
+    /// Reaps every zombie child of netlab that no owner waits for (an adopted daemon that
+    /// exited on its own), when ``reapStraysFromNowOn()`` was called.
+    static func reapStrays() {
+        guard reapingStrays.withLock({ $0 }) else { return }
+        let me = getpid()
+        let zombies = table().values.filter { $0.parent == me && $0.isZombie }.map(\.pid)
+        guard !zombies.isEmpty else { return }
+        owned.withLock { set in
+            for pid in zombies where !set.contains(pid) {
+                var status: Int32 = 0
+                while waitpid(pid, &status, WNOHANG) < 0, errno == EINTR {}
+            }
+        }
+    }
 
     /// One row of /proc: a process, its parent, and its state letter (`Z` for a zombie).
     struct Entry: Sendable {
@@ -119,7 +159,10 @@ enum ProcessTree {
                     waiting = true
                 }
             }
-            if !waiting || ContinuousClock.now >= deadline { return }
+            if !waiting || ContinuousClock.now >= deadline {
+                reapStrays()
+                return
+            }
             usleep(2_000)
         }
     }

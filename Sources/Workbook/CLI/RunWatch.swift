@@ -169,6 +169,7 @@ extension NetlabCLI {
         ProcessTree.stop(root: pid, token: token)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        ProcessTree.reaped(pid)
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
         signal(SIGHUP, SIG_DFL)
