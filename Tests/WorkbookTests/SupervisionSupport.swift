@@ -38,11 +38,14 @@ func commandLine(of pid: pid_t) -> [String] {
 func waitForDescendant(of root: pid_t, within limit: Duration, _ match: @escaping @Sendable ([String]) -> Bool) async -> pid_t? {
     let deadline = ContinuousClock.now + limit
     repeat {
-        let table = ProcessTree.table()
-        for pid in ProcessTree.descendants(of: [root], in: table).sorted()
-        where table[pid].map({ !$0.isZombie }) == true && match(commandLine(of: pid)) {
-            return pid
+        // Reading /proc blocks for a moment: off the cooperative pool, which other tests share.
+        let found = await offPool { () -> pid_t? in
+            let table = ProcessTree.table()
+            return ProcessTree.descendants(of: [root], in: table).sorted().first { pid in
+                table[pid].map({ !$0.isZombie }) == true && match(commandLine(of: pid))
+            }
         }
+        if let found { return found }
         try? await Task.sleep(for: .milliseconds(20))
     } while ContinuousClock.now < deadline
     return nil
