@@ -9,7 +9,7 @@ import NetTLS
 
 let flags: [Flag] = [
     Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|leak|binbad|proxy|stall|tls|session"),
-    Flag("detach", .text, help: "orphan|child|brief: start a child that calls setsid and sleeps (orphan: its parent exits at once; brief: an orphan that exits after 200ms)"),
+    Flag("detach", .text, help: "orphan|child|brief|bare: start a child that calls setsid and sleeps (orphan: its parent exits at once; brief: an orphan that exits after 200ms; bare: an orphan with an empty environment)"),
     Flag("announce", .address, help: "name this address in the ready line instead of the real one"),
     Flag("delay", .duration, help: "pause used by slow and crash"),
     Flag("upstream", .address, help: "where proxy forwards"),
@@ -50,7 +50,7 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
     default:
         break
     }
-    if let how = options.string("detach") { try detach(orphan: how != "child", brief: how == "brief") }
+    if let how = options.string("detach") { try detach(orphan: how != "child", brief: how == "brief", bare: how == "bare") }
     let listener = try TCPListener.listen(address: options.listen)
     if mode != "noready" {
         if let other = options.string("announce") { log.ready(other) } else { log.ready(listener.address) }
@@ -170,13 +170,14 @@ func pump(from source: TCPConn, to destination: TCPConn, idle: Duration) async t
 
 /// Starts this program again with `--mode session` (which calls setsid and sleeps) through a
 /// shell that prints `detached child PID` on stderr. With `orphan` the shell exits at once, so
-/// the sleeper's parent is gone; else the shell waits for it. A `brief` sleeper exits after 200 ms.
-func detach(orphan: Bool, brief: Bool) throws {
+/// the sleeper's parent is gone; else the shell waits for it. A `brief` sleeper exits after 200 ms;
+/// a `bare` one runs with an empty environment.
+func detach(orphan: Bool, brief: Bool, bare: Bool) throws {
     var path = [CChar](repeating: 0, count: 4096)
     let n = readlink("/proc/self/exe", &path, path.count - 1)
     guard n > 0 else { throw NetError(.system(errno), op: "readlink /proc/self/exe") }
     let exe = String(decoding: path[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let script = "\"$0\" --mode session" + (brief ? " --delay 200ms" : "") + " & echo \"detached child $!\" >&2" + (orphan ? "" : "; wait")
+    let script = (bare ? "env -i " : "") + "\"$0\" --mode session" + (brief ? " --delay 200ms" : "") + " & echo \"detached child $!\" >&2" + (orphan ? "" : "; wait")
     let argv = ["/bin/sh", "-c", script, exe]
     let cArgs = argv.map { strdup($0) } + [nil]
     defer { for p in cArgs { free(p) } }

@@ -80,8 +80,9 @@ struct SupervisionTests {
         for pid in [programPID, detachedPID] where ProcessTree.entry(pid).map({ !$0.isZombie }) == true { kill(pid, SIGKILL) }
     }
 
-    @Test("a daemon that exits on its own is reaped by netlab, which adopted it: no zombie is left")
-    func adoptedOrphanReaped() async throws {
+    @Test("an orphan netlab adopted is gone once its program stopped: one that exited on its own (no zombie is left), one without the token",
+          arguments: ["brief", "bare"])
+    func adoptedOrphanReaped(detach: String) async throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         try wb.write("lessons/01-echo/checks.netlab", """
@@ -89,7 +90,7 @@ struct SupervisionTests {
         start --listen {listen}
 
         check "leaves a daemon that exits"
-          start --listen {listen} --detach brief
+          start --listen {listen} --detach \(detach)
           expect server log /detached child/ within 2s
           sleep 500ms
 
@@ -115,6 +116,7 @@ struct SupervisionTests {
         #expect(second != nil, "the second check never started")
         try await Task.sleep(for: .milliseconds(300))
         #expect(ProcessTree.entry(daemonPID) == nil, "the daemon is still there: \(String(describing: ProcessTree.entry(daemonPID)))")
+        if ProcessTree.entry(daemonPID).map({ !$0.isZombie }) == true { kill(daemonPID, SIGKILL) }
         kill(netlab.processIdentifier, SIGTERM)
         #expect(await waitForExit(netlab, within: .seconds(10)))
         #expect(netlab.terminationStatus == 143)

@@ -52,6 +52,7 @@ final class ProcessGroup: Sendable {
         for group in live.withLock({ Array($0.values) }) { group.signal(SIGKILL) }
         deadline = ContinuousClock.now + .seconds(1)
         while !live.withLock({ $0.isEmpty }), ContinuousClock.now < deadline { usleep(10_000) }
+        ProcessTree.stopStrays(until: ContinuousClock.now + .seconds(1))
     }
 
     /// Sends `signal` to the whole group unless the leader has been reaped. Returns whether it

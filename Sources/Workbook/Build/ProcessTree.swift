@@ -19,13 +19,13 @@ enum ProcessTree {
     /// Children netlab started itself and that their owner reaps (``ProcessGroup``, `run`).
     /// Any other child of netlab is an orphan it adopted as a subreaper.
     private static let owned = Mutex<Set<pid_t>>([])
-    /// Whether zombies among netlab's children that no owner waits for are reaped.
-    private static let reapingStrays = Mutex(false)
+    /// Whether netlab's children that no owner waits for are stopped and reaped.
+    private static let stoppingStrays = Mutex(false)
 
-    /// Turns on the reaping of adopted orphans that died on their own (``reapStrays()``), for
-    /// a process whose children all come from ``ProcessRunner/spawn``: the netlab command. Not
-    /// in a test runner, whose children started with Foundation's `Process` are its to reap.
-    static func reapStraysFromNowOn() { reapingStrays.withLock { $0 = true } }
+    /// Turns on ``stopStrays(until:)``, for a process whose children all come from
+    /// ``ProcessRunner/spawn`` and whose programs run one at a time: the netlab command. Not
+    /// in a test runner, whose children started with Foundation's `Process` are its own.
+    static func stopStraysFromNowOn() { stoppingStrays.withLock { $0 = true } }
 
     /// Runs `spawn` (which returns a new child's pid, or a value <= 0) and records the child as
     /// owned, with no moment in between at which ``reapStrays()`` could take it for a stray.
@@ -40,18 +40,30 @@ enum ProcessTree {
     /// The owner of `pid` has reaped it.
     static func reaped(_ pid: pid_t) { _ = owned.withLock { $0.remove(pid) } }
 
-    /// Reaps every zombie child of netlab that no owner waits for (an adopted daemon that
-    /// exited on its own), when ``reapStraysFromNowOn()`` was called.
-    static func reapStrays() {
-        guard reapingStrays.withLock({ $0 }) else { return }
+    /// When ``stopStraysFromNowOn()`` was called: SIGKILLs every child of netlab that no owner
+    /// waits for, and reaps it. Such a child is an orphan netlab adopted as a subreaper: a
+    /// daemon some program left behind, whether it exited on its own since (a zombie) or still
+    /// runs without the program's token (it cleared its environment). Waits until `deadline`
+    /// at most.
+    static func stopStrays(until deadline: ContinuousClock.Instant) {
+        guard stoppingStrays.withLock({ $0 }) else { return }
         let me = getpid()
-        let zombies = table().values.filter { $0.parent == me && $0.isZombie }.map(\.pid)
-        guard !zombies.isEmpty else { return }
-        owned.withLock { set in
-            for pid in zombies where !set.contains(pid) {
-                var status: Int32 = 0
-                while waitpid(pid, &status, WNOHANG) < 0, errno == EINTR {}
+        while true {
+            let strays = owned.withLock { set -> [Entry] in
+                let strays = table().values.filter { $0.parent == me && !set.contains($0.pid) }
+                for stray in strays {
+                    var status: Int32 = 0
+                    // A stray's pid cannot be reused before netlab reaps it: signalling it is safe.
+                    if stray.isZombie {
+                        while waitpid(stray.pid, &status, WNOHANG) < 0, errno == EINTR {}
+                    } else {
+                        kill(stray.pid, SIGKILL)
+                    }
+                }
+                return strays.filter { !$0.isZombie }
             }
+            if strays.isEmpty || ContinuousClock.now >= deadline { return }
+            usleep(2_000)
         }
     }
 
@@ -160,7 +172,7 @@ enum ProcessTree {
                 }
             }
             if !waiting || ContinuousClock.now >= deadline {
-                reapStrays()
+                stopStrays(until: deadline)
                 return
             }
             usleep(2_000)

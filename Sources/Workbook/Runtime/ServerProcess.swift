@@ -118,12 +118,14 @@ public final class ServerProcess: Sendable {
         ProcessGroup.stopAll()
     }
 
-    /// For the netlab command, whose every child is started by netlab: daemons that a program
-    /// left behind and that exited on their own (netlab's children, as a subreaper) are reaped
-    /// whenever a program stops, so that a long `watch` collects no zombies. Not for a process
-    /// that also starts children in other ways (a test runner using Foundation's `Process`).
-    public static func reapAdoptedOrphans() {
-        ProcessTree.reapStraysFromNowOn()
+    /// For the netlab command, whose every child is started by netlab and whose programs run
+    /// one at a time: whenever a program stops, so do the daemons a program left behind that
+    /// netlab adopted as a subreaper (those that cleared their environment, and so the token
+    /// that ties them to their program, included), and those that exited on their own are
+    /// reaped, so that a long `watch` collects no zombies. Not for a process that also starts
+    /// children in other ways (a test runner using Foundation's `Process`).
+    public static func stopAdoptedOrphans() {
+        ProcessTree.stopStraysFromNowOn()
     }
 
     /// The program's ``ProcessTree`` token: what it starts carries it too.
