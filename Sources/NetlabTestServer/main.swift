@@ -8,7 +8,9 @@ import NetCore
 import NetTLS
 
 let flags: [Flag] = [
-    Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|leak|binbad|proxy|stall|tls"),
+    Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|leak|binbad|proxy|stall|tls|session"),
+    Flag("detach", .text, help: "orphan|child|brief|bare: start a child that calls setsid and sleeps (orphan: its parent exits at once; brief: an orphan that exits after 200ms; bare: an orphan with an empty environment)"),
+    Flag("announce", .address, help: "name this address in the ready line instead of the real one"),
     Flag("delay", .duration, help: "pause used by slow and crash"),
     Flag("upstream", .address, help: "where proxy forwards"),
     Flag("flood", .integer, help: "bytes of stderr written by flood"),
@@ -25,6 +27,15 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
     let mode = options.string("mode") ?? "echo"
     let delay = options.duration("delay") ?? .milliseconds(100)
     switch mode {
+    case "session":
+        // The detached child of --detach: a session of its own, out of the process group
+        // netlab signals; it sleeps until killed.
+        _ = setsid()
+        if options.isSet("delay") {
+            usleep(UInt32(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000))
+            exit(0)
+        }
+        while true { sleep(3600) }
     case "exit":
         log.error("refusing to start: mode exit")
         exit(3)
@@ -39,8 +50,11 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
     default:
         break
     }
+    if let how = options.string("detach") { try detach(orphan: how != "child", brief: how == "brief", bare: how == "bare") }
     let listener = try TCPListener.listen(address: options.listen)
-    if mode != "noready" { log.ready(listener.address) }
+    if mode != "noready" {
+        if let other = options.string("announce") { log.ready(other) } else { log.ready(listener.address) }
+    }
     if mode == "crash" {
         Task {
             try? await Task.sleep(for: delay)
@@ -151,5 +165,28 @@ func pump(from source: TCPConn, to destination: TCPConn, idle: Duration) async t
         let data = try await source.read(upToCount: 65536)
         if data.isEmpty { return }
         try await destination.write(data)
+    }
+}
+
+/// Starts this program again with `--mode session` (which calls setsid and sleeps) through a
+/// shell that prints `detached child PID` on stderr. With `orphan` the shell exits at once, so
+/// the sleeper's parent is gone; else the shell waits for it. A `brief` sleeper exits after 200 ms;
+/// a `bare` one runs with an empty environment.
+func detach(orphan: Bool, brief: Bool, bare: Bool) throws {
+    var path = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &path, path.count - 1)
+    guard n > 0 else { throw NetError(.system(errno), op: "readlink /proc/self/exe") }
+    let exe = String(decoding: path[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let script = (bare ? "env -i " : "") + "\"$0\" --mode session" + (brief ? " --delay 200ms" : "") + " & echo \"detached child $!\" >&2" + (orphan ? "" : "; wait")
+    let argv = ["/bin/sh", "-c", script, exe]
+    let cArgs = argv.map { strdup($0) } + [nil]
+    defer { for p in cArgs { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, "/bin/sh", nil, nil, cArgs, environ)
+    guard rc == 0 else { throw NetError(.system(rc), op: "posix_spawn /bin/sh") }
+    if orphan {
+        // The shell has printed the pid and exited once it is reaped: then the sleeper is an orphan.
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
     }
 }

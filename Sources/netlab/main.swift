@@ -27,6 +27,9 @@ var cli = NetlabCLI(
 cli.handlesInterrupts = true
 cli.commandName = suggestedCommandName(environment: environment)
 cli.onInterrupt = { ServerProcess.killAll() }
+// Every child of this process is started by netlab: an orphan it adopted is a daemon some
+// program left behind, to stop and reap.
+ServerProcess.stopAdoptedOrphans()
 let status = await cli.run(Array(CommandLine.arguments.dropFirst()))
 exit(status)
 

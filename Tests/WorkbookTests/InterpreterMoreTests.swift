@@ -163,7 +163,10 @@ struct InterpreterMoreTests {
         start --listen {listen}
         check "starts"
         """, program: ProgramLaunch(executable: "/bin/sh", arguments: [
-            "-c", "trap '' TERM; echo 'netlab: listening on 127.0.0.1:1'; while :; do sleep 1; done", "sh"]))
+            // It really listens: a ready line naming a port that is not the program's fails.
+            "-c", "trap '' TERM; exec python3 -c \"import socket, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); "
+                + "s.listen(); print('netlab: listening on 127.0.0.1:%d' % s.getsockname()[1], flush=True); time.sleep(100)\"",
+            "sh"]))
         expectPass(r)
         #expect(r.transcript.contains("it ignored SIGTERM for 500ms, so it got SIGKILL"))
         #expect(ContinuousClock.now - started < .seconds(5))

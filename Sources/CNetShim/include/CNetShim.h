@@ -84,6 +84,22 @@ int cnet_pipe_cloexec(int fds[2]);
 /// up before it runs, whatever was inherited (a descriptor some thread opened without
 /// O_CLOEXEC never reaches a program netlab starts).
 int cnet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
+/// Starts `file` (a path, or a name looked up on netlab's PATH as execvp does) with `argv` and
+/// `envp`, like posix_spawnp, but in a child that cannot outlive netlab: fork, then in the
+/// child default signal actions, an empty signal mask, a process group of its own when
+/// `new_group`, PR_SET_PDEATHSIG(SIGKILL), stdin from /dev/null when `stdin_null`, `out_fd` and
+/// `err_fd` onto 1 and 2 (when >= 0), every other descriptor closed at the exec, then execve.
+/// Returns the pid, or -1 with the reason in `*error` (the child's errno when the exec failed,
+/// ETXTBSY included, in which case the child has been reaped).
+///
+/// The death signal is sent when the *thread* that forked ends, not only the process: call it
+/// from a thread that lives as long as netlab (Workbook's SpawnThread).
+pid_t cnet_spawn(const char *file, char *const argv[], char *const envp[], int stdin_null, int out_fd, int err_fd,
+                 int new_group, int *error);
+/// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants of netlab's children (a daemon that
+/// called setsid and whose parent exited) become netlab's children, not init's, so netlab can
+/// find, stop and reap them.
+int cnet_become_subreaper(void);
 /// fcntl(fd, F_SETPIPE_SZ, size). Returns the new size or -1.
 int cnet_set_pipe_size(int fd, int size);
 /// splice(in, NULL, out, NULL, len, SPLICE_F_NONBLOCK). Never SPLICE_F_MOVE.

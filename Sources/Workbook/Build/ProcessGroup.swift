@@ -13,15 +13,25 @@ import Glibc
 /// finished signalling: `waitForExit` waits with `WNOWAIT`, which leaves the exited leader a
 /// zombie (its pid still taken), kills what is left of the group, and only then reaps; every
 /// signal is sent under the same lock that marks the leader reaped.
+///
+/// A group is not the whole story: a child that calls `setsid` leaves it. So whenever the group
+/// is killed, so is the rest of the leader's ``ProcessTree`` (its descendants, and whatever
+/// carries its `token`).
 final class ProcessGroup: Sendable {
     let pid: pid_t
+    /// The leader's ``ProcessTree`` token (nil: the group alone is stopped).
+    let token: String?
     private let reaped = Mutex(false)
 
     /// Every group not reaped yet: builds and lesson programs alike.
     private static let live = Mutex<[pid_t: ProcessGroup]>([:])
+    /// Set by ``stopAll(grace:)``: netlab is ending, so every group that ends from now on takes
+    /// its whole tree along, a build's too.
+    private static let stopping = Mutex(false)
 
-    init(leader pid: pid_t) {
+    init(leader pid: pid_t, token: String? = nil) {
         self.pid = pid
+        self.token = token
         ProcessGroup.live.withLock { $0[pid] = self }
     }
 
@@ -31,11 +41,18 @@ final class ProcessGroup: Sendable {
     /// interrupted CLI calls this before it exits. SIGTERM first because `swift build` runs
     /// each compiler in a group of its own and stops them only when it is asked nicely; killed
     /// outright, it would leave them running. Blocking: call it from a thread, not a task.
+    ///
+    /// Each group's waiter then kills the rest of its tree before it reaps the leader; this
+    /// waits up to a second more for that, so that netlab exits only once they are gone.
     static func stopAll(grace: Duration = .milliseconds(500)) {
+        stopping.withLock { $0 = true }
         for group in live.withLock({ Array($0.values) }) { group.signal(SIGTERM) }
-        let deadline = ContinuousClock.now + grace
+        var deadline = ContinuousClock.now + grace
         while !live.withLock({ $0.isEmpty }), ContinuousClock.now < deadline { usleep(10_000) }
         for group in live.withLock({ Array($0.values) }) { group.signal(SIGKILL) }
+        deadline = ContinuousClock.now + .seconds(1)
+        while !live.withLock({ $0.isEmpty }), ContinuousClock.now < deadline { usleep(10_000) }
+        ProcessTree.stopStrays(until: ContinuousClock.now + .seconds(1))
     }
 
     /// Sends `signal` to the whole group unless the leader has been reaped. Returns whether it
@@ -49,18 +66,26 @@ final class ProcessGroup: Sendable {
         }
     }
 
-    /// Blocks until the leader exits, SIGKILLs the rest of its group when `killingGroup` says
-    /// so (children that would otherwise keep pipes open), reaps the leader and returns its
-    /// wait status. Blocking: call it from a thread of its own, never from the cooperative pool.
+    /// Blocks until the leader exits, SIGKILLs the rest of its group and of its tree when
+    /// `killingGroup` says so (children that would otherwise keep pipes open, daemons that left
+    /// the group) or netlab is stopping, reaps the leader and returns its wait status.
+    /// Blocking: call it from a thread of its own, never from the cooperative pool.
     func waitForExit(killingGroup: () -> Bool = { true }) -> Int32 {
         var info = siginfo_t()
         while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0, errno == EINTR {}
         var status: Int32 = 0
+        let killing = killingGroup() || ProcessGroup.stopping.withLock { $0 }
+        if killing {
+            // The leader is a zombie, not reaped: its pid, and so its group id, is still its own.
+            kill(-pid, SIGKILL)
+            ProcessTree.stop(root: pid, token: token)
+        }
         reaped.withLock { done in
-            if killingGroup() { kill(-pid, SIGKILL) }
+            if killing { kill(-pid, SIGKILL) }
             while waitpid(pid, &status, 0) < 0, errno == EINTR {}
             done = true
         }
+        ProcessTree.reaped(pid)
         _ = ProcessGroup.live.withLock { $0.removeValue(forKey: pid) }
         return status
     }

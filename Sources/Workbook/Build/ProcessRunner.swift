@@ -70,8 +70,8 @@ public enum ProcessRunner {
     /// The blocking version of ``run(_:_:directory:environment:timeout:onOutput:)``; never call
     /// it from a task on the cooperative pool.
     ///
-    /// The child is spawned with `posix_spawnp` in a process group of its own, so the time bound
-    /// stops its children too (`swift build` runs compilers), and stdin is /dev/null.
+    /// The child is spawned in a process group of its own, so the time bound stops its children
+    /// too (`swift build` runs compilers), and stdin is /dev/null.
     public static func runBlocking(_ executable: String, _ arguments: [String], directory: URL? = nil,
                                    environment: [String: String]? = nil, timeout: Duration,
                                    onOutput: (@Sendable (Data, Bool) -> Void)? = nil) throws -> ProcessOutput {
@@ -90,8 +90,10 @@ public enum ProcessRunner {
             throw Failure.cannotStart(executable, String(cString: strerror(errno)))
         }
         let pid: pid_t
+        let token = ProcessTree.newToken()
         do {
-            pid = try spawn(argv, environment: environment, stdinNull: true, stdout: outFDs[1], stderr: errFDs[1], newProcessGroup: true)
+            pid = try spawn(argv, environment: environment, stdinNull: true, stdout: outFDs[1], stderr: errFDs[1],
+                            newProcessGroup: true, treeToken: token)
         } catch {
             for fd in outFDs + errFDs { close(fd) }
             throw error
@@ -118,7 +120,7 @@ public enum ProcessRunner {
             reader.name = "netlab pipe reader"
             reader.start()
         }
-        let processGroup = ProcessGroup(leader: pid)
+        let processGroup = ProcessGroup(leader: pid, token: token)
         let timer = DispatchWorkItem {
             collected.markTimedOut()
             processGroup.signal(SIGTERM)
@@ -138,60 +140,54 @@ public enum ProcessRunner {
         return collected.output(status: exitStatus)
     }
 
-    /// Starts `argv` with `posix_spawnp`: default signal actions and an empty signal mask (a
-    /// child of a Foundation thread would otherwise inherit blocked signals and ignore SIGTERM),
-    /// stdin from /dev/null when `stdinNull`, stdout/stderr onto the given descriptors (nil:
-    /// inherited), optionally in a new process group.
+    /// Starts `argv` (``cnet_spawn``, a posix_spawnp that also sets `PR_SET_PDEATHSIG`, on the
+    /// ``SpawnThread``): default signal actions and an empty signal mask (a child of a
+    /// Foundation thread would otherwise inherit blocked signals and ignore SIGTERM), stdin from
+    /// /dev/null when `stdinNull`, stdout/stderr onto the given descriptors (nil: inherited),
+    /// optionally in a new process group, and SIGKILLed by the kernel if netlab dies first.
+    /// With a `treeToken`, the child (and whatever it starts) carries it in its environment
+    /// (``ProcessTree``). Whoever reaps the child tells ``ProcessTree/reaped(_:)``. Blocking:
+    /// call it off the cooperative pool.
     public static func spawn(_ argv: [String], environment: [String: String]? = nil, stdinNull: Bool,
-                             stdout: Int32?, stderr: Int32?, newProcessGroup: Bool) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if stdinNull { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
-        if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
-        if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
-        _ = cnet_spawn_close_from(&actions, 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
-        if newProcessGroup { flags |= POSIX_SPAWN_SETPGROUP }
-        posix_spawnattr_setflags(&attr, Int16(flags))
-        posix_spawnattr_setpgroup(&attr, 0)
-        var all = sigset_t(), none = sigset_t()
-        sigfillset(&all)
-        sigdelset(&all, SIGKILL)
-        sigdelset(&all, SIGSTOP)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setsigmask(&attr, &none)
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+                             stdout: Int32?, stderr: Int32?, newProcessGroup: Bool, treeToken: String? = nil) throws -> pid_t {
+        var environment = environment ?? ProcessInfo.processInfo.environment
+        if let treeToken { environment[ProcessTree.variable] = treeToken }
+        let env = environment.map { "\($0.key)=\($0.value)" }
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = env.map { strdup($0) } + [nil]
         defer {
             for p in cArgs { free(p) }
             for p in cEnv { free(p) }
         }
-        var pid: pid_t = 0
-        let rc = spawnRetryingWhileBusy(&pid, argv[0], &actions, &attr, cArgs, cEnv)
-        guard rc == 0 else { throw Failure.cannotStart(argv.joined(separator: " "), String(cString: strerror(rc))) }
-        return pid
+        // Only the spawn itself runs on the spawner thread; a retry waits on the caller's.
+        let result = spawnRetryingWhileBusy {
+            SpawnThread.shared.run {
+                ProcessTree.spawnOwned {
+                    var error: Int32 = 0
+                    let pid = cnet_spawn(argv[0], cArgs, cEnv, stdinNull ? 1 : 0, stdout ?? -1, stderr ?? -1,
+                                         newProcessGroup ? 1 : 0, &error)
+                    return (pid, error)
+                }
+            }
+        }
+        guard result.0 > 0 else {
+            throw Failure.cannotStart(argv.joined(separator: " "), String(cString: strerror(result.1)))
+        }
+        return result.0
     }
 
-    /// `posix_spawnp`, retried for up to a second on ETXTBSY: the program was just written (by a
+    /// `spawn`, retried for up to a second on ETXTBSY: the program was just written (by a
     /// build's linker, or a test's script) and some process still holds it open for writing,
     /// usually a child that another thread forked in that instant. It clears within moments.
-    static func spawnRetryingWhileBusy(_ pid: inout pid_t, _ file: String, _ actions: inout posix_spawn_file_actions_t,
-                                       _ attr: inout posix_spawnattr_t, _ argv: [UnsafeMutablePointer<CChar>?],
-                                       _ env: [UnsafeMutablePointer<CChar>?]) -> Int32 {
-        var rc = posix_spawnp(&pid, file, &actions, &attr, argv, env)
+    static func spawnRetryingWhileBusy(_ spawn: () -> (pid_t, Int32)) -> (pid_t, Int32) {
+        var result = spawn()
         var retries = 0
-        while rc == ETXTBSY, retries < 20 {
+        while result.0 < 0, result.1 == ETXTBSY, retries < 20 {
             usleep(50_000)
             retries += 1
-            rc = posix_spawnp(&pid, file, &actions, &attr, argv, env)
+            result = spawn()
         }
-        return rc
+        return result
     }
 
     final class Collected: @unchecked Sendable {

@@ -5,21 +5,23 @@ extension NetlabCLI {
     static let runnerMissing = "the check runner is not built yet, so netlab cannot grade lessons. Nothing was checked. (This build of netlab has no check runner plugged in; see docs/cli.md.)"
 
     /// Splits `--cmd "./proxy --verbose"` into words: spaces separate, single and double quotes
-    /// group, a backslash escapes the next character.
-    static func splitCommand(_ text: String) -> [String] {
+    /// group, a backslash escapes the next character (not inside single quotes). A quote that
+    /// is never closed, or a backslash at the very end, is refused (a usage error naming it):
+    /// guessing what was meant would run some other program than the one asked for.
+    static func splitCommand(_ text: String) throws(UsageError) -> [String] {
         var words: [String] = []
         var current = ""
         var has = false
-        var quote: Character?
+        var quote: (character: Character, position: Int)?
         var escape = false
-        for c in text {
+        for (position, c) in text.enumerated() {
             if escape { current.append(c); escape = false; has = true; continue }
-            if c == "\\" && quote != "'" { escape = true; continue }
+            if c == "\\" && quote?.character != "'" { escape = true; continue }
             if let q = quote {
-                if c == q { quote = nil } else { current.append(c) }
+                if c == q.character { quote = nil } else { current.append(c) }
                 continue
             }
-            if c == "\"" || c == "'" { quote = c; has = true; continue }
+            if c == "\"" || c == "'" { quote = (c, position + 1); has = true; continue }
             if c == " " || c == "\t" {
                 if has { words.append(current); current = ""; has = false }
                 continue
@@ -27,14 +29,29 @@ extension NetlabCLI {
             current.append(c)
             has = true
         }
+        if let quote {
+            let name = quote.character == "'" ? "single" : "double"
+            throw UsageError("`--cmd` has an unterminated quote: the \(name) quote (\(quote.character)) at character "
+                             + "\(quote.position) of \(Bytes.quoted(Array(text.utf8))) is never closed", command: "check")
+        }
+        if escape {
+            throw UsageError("`--cmd` ends with a backslash that escapes nothing: \(Bytes.quoted(Array(text.utf8)))",
+                             command: "check")
+        }
         if has { words.append(current) }
         return words
     }
 
     /// The program for `--cmd`: a path with a slash is made absolute from the working directory.
-    func commandProgram(_ text: String) throws -> ProgramSpec {
-        let words = Self.splitCommand(text)
-        guard var exe = words.first else { throw UsageError("`--cmd` needs a program", command: "check") }
+    /// A command that cannot be split, or names no program, is a usage error (for `command`).
+    func commandProgram(_ text: String, command: String = "check") throws(UsageError) -> ProgramSpec {
+        let words: [String]
+        do {
+            words = try Self.splitCommand(text)
+        } catch {
+            throw UsageError(error.message, command: command)
+        }
+        guard var exe = words.first else { throw UsageError("`--cmd` needs a program", command: command) }
         if exe.contains("/"), !exe.hasPrefix("/") {
             exe = resolve(exe).standardizedFileURL.path
         }
@@ -102,6 +119,8 @@ extension NetlabCLI {
         if p.flag("solution"), p.value("cmd") != nil {
             throw UsageError("give either --solution or --cmd, not both", command: "check")
         }
+        // A broken --cmd is refused before anything is built or started.
+        if let cmd = p.value("cmd") { _ = try commandProgram(cmd, command: "check") }
         let lessons: [Lesson]
         if p.lessons.isEmpty {
             lessons = w.catalog.lessons

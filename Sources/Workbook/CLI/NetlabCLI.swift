@@ -44,6 +44,9 @@ public struct NetlabCLI: Sendable {
     /// Runs one command line (without the program name) and returns the exit status.
     public func run(_ arguments: [String]) async -> Int32 {
         let status = await runCommand(arguments)
+        // A command that ends because a signal stopped its work (a build killed by the clean-up)
+        // must not exit first with its own status: the signal's status (128 + N) wins.
+        if let interrupted = await Interrupt.statusOnceHandled() { return interrupted }
         if environment["NETLAB_TIMINGS"] == "1" { console.err(timings.summary) }
         return status
     }

@@ -26,11 +26,16 @@ extension NetlabCLI {
         if p.flag("solution"), p.value("cmd") != nil {
             throw UsageError("give either --solution or --cmd, not both", command: "run")
         }
+        if let cmd = p.value("cmd") { _ = try commandProgram(cmd, command: "run") }
         let lesson = try findLesson(p.lessons[0], w, command: "run")
         let buildable = Catalog.parseFolderName(lesson.slug) != nil && FileManager.default.fileExists(atPath: lesson.mainFile.path)
         if !buildable, p.value("cmd") == nil {
             throw CLIError(message: "lesson \(lesson.number) cannot be built: \(lesson.problems.joined(separator: "; "))", code: ExitCode.failure)
         }
+        // Ctrl-C, SIGTERM or SIGHUP during the build stops `swift build` (in a process group
+        // of its own, out of the terminal's reach) before netlab exits; runForeground handles
+        // them itself once the program runs.
+        installInterruptHandler()
         let (program, why) = try await program(for: lesson, solution: p.flag("solution"), cmd: p.value("cmd"), w)
         guard let program else { throw CLIError(message: why ?? "the program could not be built", code: ExitCode.failure) }
         var flags = p.passthrough
@@ -72,8 +77,9 @@ extension NetlabCLI {
     }
 
     /// Runs a program with the terminal's stdin and stderr; its stdout is passed through, and the
-    /// ready line (`netlab: listening on HOST:PORT`) is answered with how to connect. Ctrl-C and
-    /// SIGTERM stop it (it gets SIGTERM, then SIGKILL after 3 s).
+    /// ready line (`netlab: listening on HOST:PORT`) is answered with how to connect. Ctrl-C,
+    /// SIGTERM and SIGHUP stop it (it gets SIGTERM, then SIGKILL after 3 s); when it ends, so
+    /// does whatever it started (``ProcessTree``), and if netlab dies first the kernel kills it.
     static func runForeground(_ executable: String, _ arguments: [String], directory: URL, console: Console, style: Style) -> Int32 {
         var outFDs: [Int32] = [-1, -1]
         guard cnet_pipe_cloexec(&outFDs) == 0 else {
@@ -81,8 +87,10 @@ extension NetlabCLI {
             return ExitCode.failure
         }
         let pid: pid_t
+        let token = ProcessTree.newToken()
         do {
-            pid = try ProcessRunner.spawn([executable] + arguments, stdinNull: false, stdout: outFDs[1], stderr: nil, newProcessGroup: false)
+            pid = try ProcessRunner.spawn([executable] + arguments, stdinNull: false, stdout: outFDs[1], stderr: nil,
+                                          newProcessGroup: false, treeToken: token)
         } catch {
             close(outFDs[0]); close(outFDs[1])
             console.err("netlab: \(error)")
@@ -100,6 +108,10 @@ extension NetlabCLI {
             if runChildPID > 0 { kill(runChildPID, SIGTERM) }
         }
         signal(SIGTERM) { _ in
+            runStopRequested = 1
+            if runChildPID > 0 { kill(runChildPID, SIGTERM) }
+        }
+        signal(SIGHUP) { _ in
             runStopRequested = 1
             if runChildPID > 0 { kill(runChildPID, SIGTERM) }
         }
@@ -153,10 +165,14 @@ extension NetlabCLI {
         while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0, errno == EINTR {}
         finished.markExited()
         runChildPID = 0
+        // What it started goes with it, even in a session of its own.
+        ProcessTree.stop(root: pid, token: token)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        ProcessTree.reaped(pid)
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+        signal(SIGHUP, SIG_DFL)
         let signaled = (status & 0x7f) != 0
         let code = signaled ? status & 0x7f : (status >> 8) & 0xff
         if runStopRequested == 1 {

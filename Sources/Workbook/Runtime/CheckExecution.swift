@@ -198,7 +198,15 @@ final class CheckExecution: Sendable {
         let readyBound = runner.options.readyTimeout ?? script.stepTimeout
         switch await process!.waitReady(timeout: readyBound) {
         case .ready(let address):
-            serverAddress = connectableAddress(address)
+            // The port must be the program's own, not another server's it merely named.
+            let connectable = connectableAddress(address)
+            if let problem = await PortOwnership.problem(with: process!, address: connectable) {
+                transcript.add("netlab", problem.message)
+                if !problem.exited { return await finish(.fail, problem.message, failure: ["FAIL \(problem.message)"]) }
+                notReady = problem.message
+            } else {
+                serverAddress = connectable
+            }
         case .exited(let status):
             notReady = "the server \(status) before printing its ready line (netlab: listening on HOST:PORT)"
             transcript.add("netlab", notReady)

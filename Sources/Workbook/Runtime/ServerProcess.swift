@@ -72,7 +72,7 @@ public struct LaunchError: Error, Sendable, CustomStringConvertible {
     public var description: String
 }
 
-/// A program started in its own process group, with stdout and stderr drained continuously by
+/// A program started in its own process group (and killed by the kernel if netlab dies), with stdout and stderr drained continuously by
 /// threads of their own (so a program that writes megabytes never blocks on a full pipe), every
 /// line timestamped, and a thread that reaps it.
 ///
@@ -110,16 +110,31 @@ public final class ServerProcess: Sendable {
     private let group: ProcessGroup
 
     /// Stops the process group of every child netlab started and has not reaped, programs
-    /// under check and builds alike (SIGTERM, then SIGKILL after half a second). They run in
+    /// under check and builds alike (SIGTERM, then SIGKILL after half a second), and the rest
+    /// of their process trees (``ProcessTree``). They run in
     /// process groups of their own, so a Ctrl-C in the terminal does not reach them: a CLI that
     /// is interrupted calls this (from a thread, not from a signal handler) before it exits.
     public static func killAll() {
         ProcessGroup.stopAll()
     }
 
-    private init(pid: pid_t, commandLine: [String]) {
+    /// For the netlab command, whose every child is started by netlab and whose programs run
+    /// one at a time: whenever a program stops, so do the daemons a program left behind that
+    /// netlab adopted as a subreaper (those that cleared their environment, and so the token
+    /// that ties them to their program, included), and those that exited on their own are
+    /// reaped, so that a long `watch` collects no zombies. Not for a process that also starts
+    /// children in other ways (a test runner using Foundation's `Process`).
+    public static func stopAdoptedOrphans() {
+        ProcessTree.stopStraysFromNowOn()
+    }
+
+    /// The program's ``ProcessTree`` token: what it starts carries it too.
+    let treeToken: String
+
+    private init(pid: pid_t, commandLine: [String], treeToken: String) {
         self.pid = pid
-        group = ProcessGroup(leader: pid)
+        self.treeToken = treeToken
+        group = ProcessGroup(leader: pid, token: treeToken)
         self.commandLine = commandLine
         self.started = .now
     }
@@ -142,17 +157,20 @@ public final class ServerProcess: Sendable {
         for (k, v) in launch.environment { environment[k] = v }
         // In a process group of its own (so that stopping it stops whatever it started), with
         // default signal actions, stdin from /dev/null, and no descriptor of netlab's.
+        // Killed by the kernel if netlab dies; whatever it starts, even in a session of its own,
+        // is stopped with it (ProcessTree).
         let pid: pid_t
+        let token = ProcessTree.newToken()
         do {
             pid = try ProcessRunner.spawn(argv, environment: environment, stdinNull: true,
-                                          stdout: outPipe[1], stderr: errPipe[1], newProcessGroup: true)
+                                          stdout: outPipe[1], stderr: errPipe[1], newProcessGroup: true, treeToken: token)
         } catch {
             close(outPipe[0]); close(outPipe[1]); close(errPipe[0]); close(errPipe[1])
             throw LaunchError(description: "\(error)")
         }
         close(outPipe[1])
         close(errPipe[1])
-        let process = ServerProcess(pid: pid, commandLine: argv)
+        let process = ServerProcess(pid: pid, commandLine: argv, treeToken: token)
         // The limit is set from outside at once, before anything else here: the program is
         // still loading, long before it prints its ready line and any client connects.
         var limitFailure: String?

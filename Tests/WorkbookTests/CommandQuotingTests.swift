@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import Workbook
+
+/// A `--cmd` whose quoting is broken is refused at once, before anything is built or run.
+@Suite("--cmd quoting")
+struct CommandQuotingTests {
+    @Test("an unterminated quote or a trailing backslash is a usage error naming it")
+    func splitErrors() throws {
+        #expect(throws: UsageError.self) { try NetlabCLI.splitCommand("\"unterminated") }
+        #expect(throws: UsageError.self) { try NetlabCLI.splitCommand("./proxy --name 'a b") }
+        #expect(throws: UsageError.self) { try NetlabCLI.splitCommand("./proxy \\") }
+        do {
+            _ = try NetlabCLI.splitCommand("./proxy 'a b")
+            Issue.record("no error")
+        } catch {
+            #expect(error.message == "`--cmd` has an unterminated quote: the single quote (') at character 9 of \"./proxy 'a b\" is never closed")
+        }
+        // Quotes of the other kind inside a quote are text, not openings.
+        #expect(try NetlabCLI.splitCommand("x \"it's\" 'say \"hi\"'") == ["x", "it's", "say \"hi\""])
+    }
+
+    @Test("netlab check and run refuse a broken --cmd with status 2 and run nothing", arguments: ["check", "run"])
+    func refusedAtOnce(command: String) async throws {
+        let wb = try TempWorkbook()
+        defer { wb.cleanup() }
+        let log = ProgramLog()
+        let r = await runCLI([command, "1", "--cmd", "\"unterminated"], in: wb.root, grader: fakeGrader(programs: log))
+        #expect(r.status == 2)
+        #expect(r.err.hasPrefix("netlab: `--cmd` has an unterminated quote: the double quote (\") at character 1 of \"\\\"unterminated\" is never closed\n"),
+                "\(r.err)")
+        #expect(r.err.contains("usage: netlab \(command)"))
+        #expect(log.all.isEmpty)
+        #expect(r.out.isEmpty, "nothing was started: \(r.out)")
+    }
+}
