@@ -192,11 +192,6 @@ uint64_t cnet_next_wait_id(void) {
     return wait_id_next++;
 }
 
-int cnet_set_descriptor_limit(int pid, unsigned long limit) {
-    struct rlimit value = {.rlim_cur = limit, .rlim_max = limit};
-    return prlimit(pid, RLIMIT_NOFILE, &value, NULL);
-}
-
 int cnet_open_dev_null(void) {
     return open("/dev/null", O_RDONLY | O_CLOEXEC);
 }

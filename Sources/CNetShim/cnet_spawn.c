@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,7 +79,7 @@ static void child_fail(int errfd, int code) {
 
 /// The child, between vfork and exec: system calls only, on memory the parent prepared.
 static void child(char **candidates, char *const argv[], char *const envp[], int stdin_null, int out_fd, int err_fd,
-                  int new_group, pid_t parent, int errfd) {
+                  int new_group, long fd_limit, pid_t parent, int errfd) {
     // Default actions for every signal (netlab's handlers write to netlab's pipes).
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
@@ -113,6 +114,10 @@ static void child(char **candidates, char *const argv[], char *const envp[], int
             if (fd != errfd) fcntl(fd, F_SETFD, FD_CLOEXEC);
         }
     }
+    if (fd_limit > 0) {
+        struct rlimit limit = {.rlim_cur = (rlim_t)fd_limit, .rlim_max = (rlim_t)fd_limit};
+        if (setrlimit(RLIMIT_NOFILE, &limit) != 0) child_fail(errfd, errno);
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -128,7 +133,7 @@ static void child(char **candidates, char *const argv[], char *const envp[], int
 }
 
 pid_t cnet_spawn(const char *file, char *const argv[], char *const envp[], int stdin_null, int out_fd, int err_fd,
-                 int new_group, int *error) {
+                 int new_group, long fd_limit, int *error) {
     *error = 0;
     char **candidates = candidates_for(file);
     if (!candidates) { *error = ENOMEM; return -1; }
@@ -144,7 +149,7 @@ pid_t cnet_spawn(const char *file, char *const argv[], char *const envp[], int s
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t parent = getpid();
     pid_t pid = vfork();
-    if (pid == 0) child(candidates, argv, envp, stdin_null, out_fd, err_fd, new_group, parent, errpipe[1]);
+    if (pid == 0) child(candidates, argv, envp, stdin_null, out_fd, err_fd, new_group, fd_limit, parent, errpipe[1]);
     int forkError = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(errpipe[1]);

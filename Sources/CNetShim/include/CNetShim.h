@@ -56,9 +56,6 @@ void cnet_mutex_unlock(int32_t *word);
 /// An id no other call in this process returns (per-thread blocks of a shared counter).
 uint64_t cnet_next_wait_id(void);
 
-/// prlimit(pid, RLIMIT_NOFILE, limit): soft and hard limit of another process's descriptors.
-int cnet_set_descriptor_limit(int pid, unsigned long limit);
-
 /// open("/dev/null", O_RDONLY | O_CLOEXEC): NetCore's spare descriptor.
 int cnet_open_dev_null(void);
 
@@ -88,14 +85,17 @@ int cnet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 /// `envp`, like posix_spawnp, but in a child that cannot outlive netlab: fork, then in the
 /// child default signal actions, an empty signal mask, a process group of its own when
 /// `new_group`, PR_SET_PDEATHSIG(SIGKILL), stdin from /dev/null when `stdin_null`, `out_fd` and
-/// `err_fd` onto 1 and 2 (when >= 0), every other descriptor closed at the exec, then execve.
+/// `err_fd` onto 1 and 2 (when >= 0), every other descriptor closed at the exec, at most
+/// `fd_limit` descriptors (RLIMIT_NOFILE, soft and hard) when it is > 0, then execve. The limit
+/// is set in the child, before the exec, so whatever the program starts (a shell's child
+/// included) inherits it.
 /// Returns the pid, or -1 with the reason in `*error` (the child's errno when the exec failed,
 /// ETXTBSY included, in which case the child has been reaped).
 ///
 /// The death signal is sent when the *thread* that forked ends, not only the process: call it
 /// from a thread that lives as long as netlab (Workbook's SpawnThread).
 pid_t cnet_spawn(const char *file, char *const argv[], char *const envp[], int stdin_null, int out_fd, int err_fd,
-                 int new_group, int *error);
+                 int new_group, long fd_limit, int *error);
 /// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants of netlab's children (a daemon that
 /// called setsid and whose parent exited) become netlab's children, not init's, so netlab can
 /// find, stop and reap them.

@@ -163,7 +163,8 @@ public final class ServerProcess: Sendable {
         let token = ProcessTree.newToken()
         do {
             pid = try ProcessRunner.spawn(argv, environment: environment, stdinNull: true,
-                                          stdout: outPipe[1], stderr: errPipe[1], newProcessGroup: true, treeToken: token)
+                                          stdout: outPipe[1], stderr: errPipe[1], newProcessGroup: true, treeToken: token,
+                                          descriptorLimit: descriptorLimit)
         } catch {
             close(outPipe[0]); close(outPipe[1]); close(errPipe[0]); close(errPipe[1])
             throw LaunchError(description: "\(error)")
@@ -171,17 +172,11 @@ public final class ServerProcess: Sendable {
         close(outPipe[1])
         close(errPipe[1])
         let process = ServerProcess(pid: pid, commandLine: argv, treeToken: token)
-        // The limit is set from outside at once, before anything else here: the program is
-        // still loading, long before it prints its ready line and any client connects.
-        var limitFailure: String?
-        if let descriptorLimit, cnet_set_descriptor_limit(pid, UInt(descriptorLimit)) != 0 {
-            limitFailure = "cannot limit the server to \(descriptorLimit) descriptors: \(String(cString: strerror(errno)))"
-            _ = process.group.signal(SIGKILL)
-        }
+        // The descriptor limit was set in the child before its exec, so a wrapper's children
+        // (`--cmd "sh -c …"` without exec) have it too.
         process.drain(outPipe[0], .stdout)
         process.drain(errPipe[0], .stderr)
-        process.reap()  // reaps a program killed above too
-        if let limitFailure { throw LaunchError(description: limitFailure) }
+        process.reap()
         return process
     }
 
