@@ -114,7 +114,16 @@ public struct ScriptLessonGrader: LessonGrader {
         } catch {
             return failed("checks.netlab does not parse: \(error)")
         }
-        let checks = await run(script, lesson.directory, program, options, onResult)
+        var checks = await run(script, lesson.directory, program, options, onResult)
+        // A program in another language is also held to the process contract (ContractChecks).
+        if program.kind == .command, let contractSource = ContractChecks.script(forLessonSource: source) {
+            do {
+                let contract = try CheckScript.parse(source: contractSource, file: "\(name) (the lesson contract)")
+                checks += await run(contract, lesson.directory, program, options, onResult)
+            } catch {
+                return failed("the lesson contract's checks do not parse: \(error)")
+            }
+        }
         return LessonResult(number: lesson.number, slug: lesson.slug, title: lesson.title, error: nil, checks: checks)
     }
 }
