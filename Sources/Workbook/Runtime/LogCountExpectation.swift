@@ -24,7 +24,8 @@ extension CheckExecution {
                 count += 1
             }
             if !compare(count, comparison.op, bound) {
-                let when = duration == nil ? "" : " \(seconds(ContinuousClock.now - started)) into the step"
+                let elapsed = ContinuousClock.now - started
+                let when = duration == nil ? "" : elapsed < .milliseconds(10) ? " when the step began" : ", \(seconds(elapsed)) into the step"
                 return .fail("expected the number of log lines matching \(shown) to be \(op) \(bound); it was \(count)\(when)",
                              lastLogLines())
             }
