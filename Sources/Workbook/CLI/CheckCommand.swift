@@ -102,6 +102,7 @@ extension NetlabCLI {
         if p.flag("solution"), p.value("cmd") != nil {
             throw UsageError("give either --solution or --cmd, not both", command: "check")
         }
+        try validateOutputPaths(p, command: "check")
         let lessons: [Lesson]
         if p.lessons.isEmpty {
             lessons = w.catalog.lessons

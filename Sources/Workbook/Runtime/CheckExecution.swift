@@ -562,6 +562,10 @@ final class CheckExecution: Sendable {
         }
         let bound = s.within ?? stepTimeout
         let deadline = ContinuousClock.now + bound
+        if let delivery = s.delivery, delivery.pieceCount(total: bytes.count) > ScriptLimits.pieces {
+            throw StepFailure(message: "\(label) cannot send \(description) in \(delivery.pieceCount(total: bytes.count)) pieces; "
+                              + "a send may have at most \(ScriptLimits.pieces) pieces, so use larger chunks", location: s.location)
+        }
         let pieces = s.delivery?.pieceSizes(total: bytes.count) ?? [bytes.count]
         if let delivery = s.delivery {
             description += " in \(pieces.count) chunks" + (delivery.pause.map { " every \($0.scriptText)" } ?? "")
@@ -602,11 +606,11 @@ final class CheckExecution: Sendable {
     }
 
     func fileBytes(_ path: String, at location: SourceLocation) throws -> [UInt8] {
-        let url = runner.lessonDirectory.appendingPathComponent(path)
-        guard let contents = FileManager.default.contents(atPath: url.path) else {
-            throw CheckError(message: "cannot read \(path) in the lesson folder (\(location))")
+        do {
+            return try FixtureFile.read(path, in: runner.lessonDirectory)
+        } catch {
+            throw CheckError(message: "\(error.message) (\(location))")
         }
-        return Array(contents)
     }
 
     // MARK: Expectations on streams
@@ -967,24 +971,24 @@ final class CheckExecution: Sendable {
 
     // MARK: Values
 
+    /// The value of `expression`, in checked arithmetic: a sum beyond 64 bits fails the step.
     func evaluate(_ expression: Expression, vars: [String: Int], at location: SourceLocation) throws -> Measured {
-        var count = 0
-        var duration = Duration.zero
-        for term in expression.terms {
-            let sign = term.sign == .plus ? 1 : -1
-            switch term.operand {
-            case .integer(let n), .size(let n): count += sign * n
-            case .duration(let d): duration += sign == 1 ? d : .zero - d
-            case .loopVariable(let name): count += sign * (vars[name] ?? 0)
+        let sum = try expression.checkedSum { operand throws -> Int64? in
+            switch operand {
+            case .loopVariable(let name): return Int64(vars[name] ?? 0)
             case .capture(let name):
                 switch captures.withLock({ $0[name] }) {
-                case .count(let n)?: count += sign * n
-                case .duration(let d)?: duration += sign == 1 ? d : .zero - d
+                case .count(let n)?: return Int64(n)
+                case .duration(let d)?: return d.checkedNanoseconds
                 case nil: throw StepFailure(message: "`\(name)` was never measured (its capture step did not run)", location: location)
                 }
+            default: return Expression.literalValue(operand)
             }
         }
-        return expression.quantity == .duration ? .duration(duration) : .count(count)
+        guard let sum, let count = Int(exactly: sum) else {
+            throw StepFailure(message: "`\(expressionText(expression))` overflows: its value does not fit in 64 bits", location: location)
+        }
+        return expression.quantity == .duration ? .duration(.nanoseconds(sum)) : .count(count)
     }
 
     func text(_ value: Measured, _ quantity: Quantity) -> String {
