@@ -149,6 +149,12 @@ extension ScriptParser {
         guard !source.isEmpty else {
             throw ScriptError("empty pattern `//`; expected a regular expression between the slashes", at: location)
         }
+        if let nested = PatternSafety.nestedRepetition(in: Array(raw[1..<(raw.count - 1)])) {
+            let at = SourceLocation(file: location.file, line: location.line, column: location.column + 1 + nested.offset)
+            throw ScriptError("`\(Token.abbreviate(nested.text))` repeats a group that itself repeats without bound: such a pattern can "
+                              + "take hours to fail on a line of 40 characters (catastrophic backtracking); expected a pattern without "
+                              + "an unbounded repetition inside a repeated group, such as `a+` for `(a+)+`", at: at)
+        }
         let references = try patternReferences(in: source, at: location)
         // Compiled with stand-ins for the references, which are known only when the check runs.
         let pattern = Pattern(source: source, references: references, location: location)
