@@ -1,6 +1,6 @@
 /// The parse-time rule that keeps a `/pattern/` from backtracking for hours: no group repeated
 /// without bound (`*`, `+`, `{n,}`) may itself contain a repetition without bound. `/^(a+)+$/`
-/// tries every way to cut 40 `a`s into pieces before it fails, 2^40 of them; `/^a+$/` matches
+/// tries every way to cut 40 `a`s into pieces before it fails, 2^39 of them; `/^a+$/` matches
 /// the same lines at once. A possessive quantifier (`a++`, `(a+)*+`) gives nothing back, so
 /// it is allowed. Patterns that slip past this rule (`(a|aa)+`, say) are still bounded when
 /// they run: see `PatternMatcher`.
