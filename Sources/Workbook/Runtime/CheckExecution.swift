@@ -547,6 +547,13 @@ final class CheckExecution: Sendable {
             let dataName = random.name.map { name($0, vars) }
             var seed = random.effectiveSeed(checkName: check.name, resolvedName: dataName, location: s.location)
             if random.seed == nil, let mix = runner.options.seed { seed ^= mix }
+            if let dataName {
+                let kept = data.withLock { $0.reduce(0) { $0 + ($1.key == dataName ? 0 : $1.value.count) } }
+                guard kept + random.size <= ScriptLimits.namedData else {
+                    throw StepFailure(message: "\(label) cannot send random data `\(dataName)`: the check would keep \(Bytes.size(kept + random.size)) "
+                                      + "of named data; a check may keep at most \(Bytes.size(ScriptLimits.namedData))", location: s.location)
+                }
+            }
             bytes = fastRandomBytes(count: random.size, seed: seed)
             if let dataName { data.withLock { $0[dataName] = bytes } }
             description = "random data" + (dataName.map { " `\($0)`" } ?? "")

@@ -8,6 +8,9 @@ public enum ScriptLimits {
     /// The most `random` bytes the copies of `parallel` blocks hold at once: the size times the
     /// copies of every enclosing `parallel` (1 GiB).
     public static let parallelRandomBytes = 1 << 30
+    /// Data named by `random … as NAME` that one check keeps for later `expect`s (1 GiB):
+    /// checked when a step would keep more, since loops can name data without end (`x{i}`).
+    public static let namedData = 1 << 30
     /// `in chunks of SIZE`: the largest piece (256 MiB, as large as any payload).
     public static let chunkSize = 256 << 20
     /// The most pieces one `send` may cut its data into (`in N chunks`, or `in chunks of SIZE`
