@@ -1,13 +1,14 @@
 import Foundation
 import Synchronization
 
-/// Runs regular-expression matches on a thread of its own, off the cooperative pool, so that a
+/// Runs regular-expression matches on threads of its own, off the cooperative pool, so that a
 /// pattern that backtracks without end can be abandoned at its deadline instead of hanging the
 /// check. Swift's `Regex` cannot be interrupted: a match that runs past its deadline is left to
-/// finish on its thread (it uses one core until it does, or until netlab exits), the waiter is
-/// told it took too long, and a fresh thread takes the next match. After
-/// `maximumAbandoned` such matches every further match is refused at once, so that a script
-/// cannot fill the machine with runaway threads.
+/// finish on its thread (it uses one core until it does, or until netlab exits), its waiter is
+/// told it took too long, and the other workers go on. Up to `maximumWorkers` matches run at
+/// once, so one slow match does not hold up the others. After `maximumAbandoned` abandoned
+/// matches are still running, every further match is refused at once, so that a script cannot
+/// fill the machine with runaway threads.
 ///
 /// The parser refuses the common shape of such patterns (`PatternSafety`); this is the bound
 /// for the rest, such as `(a|aa)+$`.
@@ -15,11 +16,11 @@ final class PatternMatcher: @unchecked Sendable {
     /// What became of a match.
     enum Outcome: Sendable {
         /// It ran, and gave this answer (what it means is up to the caller: a range of UTF-8
-        /// offsets, a line's index), or nil for no match.
+        /// offsets, a line's index, a count), or nil for no match.
         case done(Range<Int>?)
         /// It was still running at its deadline and was abandoned.
         case tooSlow
-        /// It waited for the matcher past its deadline, behind a match that ran long.
+        /// It waited for a worker past its deadline, behind matches that ran long.
         case busy
         /// Too many earlier matches were abandoned and are still running.
         case refused
@@ -28,6 +29,8 @@ final class PatternMatcher: @unchecked Sendable {
     /// The matcher every check uses.
     static let shared = PatternMatcher()
 
+    /// How many matches may run at once.
+    static let maximumWorkers = 4
     /// How many runaway matches may be left running before matching is refused.
     static let maximumAbandoned = 4
     /// Every match may run this long, even when its step's bound is shorter or past.
@@ -36,10 +39,13 @@ final class PatternMatcher: @unchecked Sendable {
     private final class Job: @unchecked Sendable {
         let work: @Sendable () -> Range<Int>?
         let deadline: ContinuousClock.Instant
-        /// When it started, its deadline or `minimumBudget` later, whichever is later.
+        // Guarded by the matcher's condition:
+        /// When it started: its deadline or `minimumBudget` later, whichever is later.
         var runDeadline: ContinuousClock.Instant
-        /// Guarded by the matcher's condition; nil once resumed.
+        /// Nil once resumed.
         var continuation: CheckedContinuation<Outcome, Never>?
+        /// Given up while it ran: its worker leaves when the match ends.
+        var abandoned = false
 
         init(work: @escaping @Sendable () -> Range<Int>?, deadline: ContinuousClock.Instant,
              continuation: CheckedContinuation<Outcome, Never>) {
@@ -53,16 +59,17 @@ final class PatternMatcher: @unchecked Sendable {
     // All guarded by `condition`.
     private let condition = NSCondition()
     private var queue: [Job] = []
-    private var running: Job?
-    private var worker = 0          // the generation of the live worker; 0: none yet
+    private var running: [Job] = []
+    private var workers = 0       // live workers, not counting those left with an abandoned match
+    private var idleWorkers = 0
     private var watchdogStarted = false
     private let abandoned = Mutex(0)
 
-    /// Runaway matches abandoned so far that may still be running.
+    /// Runaway matches abandoned so far that are still running.
     var abandonedCount: Int { abandoned.withLock { $0 } }
 
-    /// Runs `work` (one or more matches) on the matcher's thread, given until `deadline` (and at
-    /// least `minimumBudget`). Cancelling the waiting task abandons it too.
+    /// Runs `work` (one or more matches) on a worker thread, given until `deadline` (and at
+    /// least `minimumBudget` once it starts). Cancelling the waiting task abandons it too.
     func run(until deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () -> Range<Int>?) async -> Outcome {
         if abandoned.withLock({ $0 }) >= Self.maximumAbandoned { return .refused }
         let deadline = max(deadline, ContinuousClock.now + Self.minimumBudget)
@@ -81,7 +88,7 @@ final class PatternMatcher: @unchecked Sendable {
     private func enqueue(_ job: Job) {
         condition.lock()
         queue.append(job)
-        if worker == 0 { startWorker() }
+        startWorkerIfNeeded()
         if !watchdogStarted {
             watchdogStarted = true
             let t = Thread { [self] in watch() }
@@ -92,52 +99,56 @@ final class PatternMatcher: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Starts a worker thread; the caller holds the lock.
-    private func startWorker() {
-        worker += 1
-        let generation = worker
-        let t = Thread { [self] in work(generation) }
+    /// Starts a worker when jobs wait and none is idle; the caller holds the lock.
+    private func startWorkerIfNeeded() {
+        guard !queue.isEmpty, idleWorkers == 0, workers < Self.maximumWorkers else { return }
+        workers += 1
+        let t = Thread { [self] in work() }
         t.name = "netlab pattern matcher"
         t.start()
     }
 
-    private func work(_ generation: Int) {
+    private func work() {
+        condition.lock()
         while true {
-            condition.lock()
-            while queue.isEmpty, worker == generation { condition.wait() }
-            guard worker == generation else { condition.unlock(); return }
+            while queue.isEmpty {
+                idleWorkers += 1
+                condition.wait()
+                idleWorkers -= 1
+            }
             let job = queue.removeFirst()
             job.runDeadline = max(job.deadline, ContinuousClock.now + Self.minimumBudget)
-            running = job
+            running.append(job)
             condition.broadcast()  // the watchdog now watches this job's deadline
             condition.unlock()
 
             let answer = job.work()
 
             condition.lock()
-            guard worker == generation else {
-                // Abandoned while it ran; its waiter has been told, and another thread took over.
+            if job.abandoned {
+                // Its waiter has been told; this thread no longer counts as a worker.
                 condition.unlock()
                 abandoned.withLock { $0 -= 1 }
                 return
             }
-            running = nil
+            running.removeAll { $0 === job }
             let continuation = job.continuation
             job.continuation = nil
             condition.unlock()
             continuation?.resume(returning: .done(answer))
+            condition.lock()
         }
     }
 
-    /// Abandons the running job at its deadline, and queued jobs at theirs.
+    /// Abandons running jobs at their deadlines, and queued jobs at theirs.
     private func watch() {
         condition.lock()
         while true {
             let now = ContinuousClock.now
             var expired: [(Job, Outcome)] = []
             var next: ContinuousClock.Instant?
-            if let job = running {
-                if now >= job.runDeadline { expired.append((job, .tooSlow)) } else { next = job.runDeadline }
+            for job in running {
+                if now >= job.runDeadline { expired.append((job, .tooSlow)) } else { next = min(next ?? job.runDeadline, job.runDeadline) }
             }
             for job in queue {
                 if now >= job.deadline { expired.append((job, .busy)) } else { next = min(next ?? job.deadline, job.deadline) }
@@ -158,15 +169,17 @@ final class PatternMatcher: @unchecked Sendable {
     }
 
     /// Gives up on `job`: its waiter gets `outcome`. A queued job leaves the queue; a running
-    /// one is left to its thread, and a new worker takes the queue.
+    /// one is left to its thread, which leaves when the match ends, and another worker may start.
     private func abandon(_ job: Job, _ outcome: Outcome) {
         condition.lock()
         guard let continuation = job.continuation else { condition.unlock(); return }
         job.continuation = nil
-        if running === job {
-            running = nil
+        if running.contains(where: { $0 === job }) {
+            running.removeAll { $0 === job }
+            job.abandoned = true
+            workers -= 1
             abandoned.withLock { $0 += 1 }
-            startWorker()
+            startWorkerIfNeeded()
         } else {
             queue.removeAll { $0 === job }
         }
@@ -192,6 +205,14 @@ extension PatternMatcher {
             let start = text.utf8.distance(from: text.startIndex, to: match.range.lowerBound)
             let end = text.utf8.distance(from: text.startIndex, to: match.range.upperBound)
             return start..<end
+        }
+    }
+
+    /// How many of `lines` `regex` matches, as `0..<count`.
+    func countMatchingLines(_ regex: Regex<AnyRegexOutput>, in lines: [String], until deadline: ContinuousClock.Instant) async -> Outcome {
+        let compiled = Compiled(regex: regex)
+        return await run(until: deadline) {
+            0..<lines.count { (try? compiled.regex.firstMatch(in: $0)) != nil }
         }
     }
 
