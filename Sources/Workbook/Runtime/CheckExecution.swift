@@ -366,18 +366,21 @@ final class CheckExecution: Sendable {
                 try await runSteps(loop.body, vars: inner)
             }
         case .parallel(let loop):
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for i in 0..<loop.count {
-                    var inner = vars
-                    if let name = loop.variable { inner[name] = i }
-                    group.addTask { [inner] in
-                        for step in loop.body {
-                            try Task.checkCancellation()
-                            try await self.run(step, vars: inner)
+            // The copies' events count as one event, at the earliest of them (EventMark.swift).
+            try await withParallelEvents {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for i in 0..<loop.count {
+                        var inner = vars
+                        if let name = loop.variable { inner[name] = i }
+                        group.addTask { [inner] in
+                            for step in loop.body {
+                                try Task.checkCancellation()
+                                try await self.run(step, vars: inner)
+                            }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
             }
         }
     }
@@ -798,7 +801,7 @@ final class CheckExecution: Sendable {
                     let when = elapsed < .zero ? "before the step began" : "\(seconds(elapsed)) after the step began"
                     return .fail("expected \(label)'s connection to end no sooner than \(after.scriptText); it ended with \(how.words) \(when)", [])
                 }
-                if let after { moveEventMark(to: started + after) }
+                if let after { recordEvent(at: started + after) }
                 return .pass("\(how.words)" + (elapsed > .zero ? " after \(seconds(elapsed))" : ""))
             }, timeout: {
                 guard let record = records().last else {
