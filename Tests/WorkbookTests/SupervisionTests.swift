@@ -122,13 +122,13 @@ struct SupervisionTests {
         #expect(netlab.terminationStatus == 143)
     }
 
-    @Test("netlab killed outright (a crash) takes the program along: the kernel's parent-death signal")
+    @Test("netlab killed outright (a crash) takes the program along (the kernel's parent-death signal), and what it detached (the watchdog)")
     func crashKillsTheProgram() async throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         try wb.write("lessons/01-echo/checks.netlab", """
         lesson "Echo server"
-        start --listen {listen}
+        start --listen {listen} --detach orphan
 
         check "holds"
           connect a
@@ -137,13 +137,16 @@ struct SupervisionTests {
         let netlab = try startNetlab(["check", "1", "--cmd", try testServerPath()], in: wb.root)
         defer { if netlab.isRunning { kill(netlab.processIdentifier, SIGKILL) } }
         let program = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(30)) {
-            $0.first?.hasSuffix("netlab-testserver") == true
+            $0.first?.hasSuffix("netlab-testserver") == true && !$0.contains("session")
         }
         let programPID = try #require(program, "the program never started")
+        let detached = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(10)) { $0.contains("session") }
+        let detachedPID = try #require(detached, "the program's setsid child never started")
         kill(netlab.processIdentifier, SIGKILL)
         #expect(await waitForExit(netlab, within: .seconds(10)))
         #expect(await processIsGone(programPID, within: .seconds(3)), "the program outlived netlab")
-        if ProcessTree.entry(programPID).map({ !$0.isZombie }) == true { kill(programPID, SIGKILL) }
+        #expect(await processIsGone(detachedPID, within: .seconds(3)), "the setsid child outlived netlab")
+        for pid in [programPID, detachedPID] where ProcessTree.entry(pid).map({ !$0.isZombie }) == true { kill(pid, SIGKILL) }
     }
 
     @Test("Ctrl-C during netlab run's build stops the build, and netlab exits with 130")
