@@ -86,7 +86,7 @@ public enum NetlabCommands {
         details: "Give the key to the class setup (NETLAB_CLASS_KEY_FILE=FILE, or `check --json OUT --key FILE`) and check"
             + " results with `netlab report --key FILE`. `openssl rand -hex 32 > FILE` makes a key just as good.")
 
-    public static let all: [CommandSpec] = [list, lesson, check, run, hint, watch, solution, reset, cert, report, classKey]
+    public static let all: [CommandSpec] = [list, lesson, check, run, hint, watch, solution, reset, cert, api, report, classKey]
 
     public static func overview(style: Style = .plain, version: String) -> String {
         var out = "netlab \(version) — a workbook for Go's net patterns, in Swift\n\n"
