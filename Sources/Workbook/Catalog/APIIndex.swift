@@ -137,7 +137,8 @@ public enum APIIndex {
                 default: isPublic = false
                 }
                 if parsed.keyword == "extension" {
-                    opening = Context(name: parsed.name, isType: true, isPublic: false, isPublicExtension: explicit == "public")
+                    // Members of an extension are public when they say so (or the extension does).
+                    opening = Context(name: parsed.name, isType: true, isPublic: true, isPublicExtension: explicit == "public")
                 } else if parsed.kind == .type, parsed.keyword != "typealias" {
                     opening = Context(name: qualified, isType: true, isPublic: isPublic,
                                       isProtocol: parsed.keyword == "protocol", isEnum: parsed.keyword == "enum")
@@ -172,7 +173,8 @@ public enum APIIndex {
         for k in symbols.indices where symbols[k].doc.isEmpty && !symbols[k].isRequirement {
             let member = symbols[k].displayName.split(separator: ".").dropFirst().joined(separator: ".")
             guard !member.isEmpty, let r = requirements[member] else { continue }
-            symbols[k].doc = "As ``\(r.displayName)``: " + r.doc
+            // A protocol extension's default implementation: the requirement's own words.
+            symbols[k].doc = r.name == symbols[k].name ? r.doc : "As ``\(r.displayName)``: " + r.doc
         }
     }
 
