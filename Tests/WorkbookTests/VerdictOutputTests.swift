@@ -167,6 +167,10 @@ struct VerdictOutputTests {
         let ticks = ticking.withLock { $0 }
         #expect(ticks.contains { $0.hasSuffix("… running: slow (1/1), 1s") })
         #expect(ticks.last == "\r\u{1B}[K")
+        // A long name is cut to fit one line of 80 columns.
+        let long = CheckProgress(names: [String(repeating: "x", count: 200)], enabled: true, style: .plain) { _ in }
+        let text = long.text(position: 0, elapsed: .seconds(125))
+        #expect(text.count <= 80 && text.hasSuffix("x… (1/1), 125s"))
         // Off a terminal: the verdicts only.
         let plain = Mutex<[String]>([])
         let off = CheckProgress(names: ["a"], enabled: false, style: .plain) { s in plain.withLock { $0.append(s) } }

@@ -12,13 +12,16 @@ public final class CheckProgress: Sendable {
     /// The check names in the order they run (from the lesson's script), for the line's name.
     let names: [String]
     let tick: Duration
+    /// Longer names are cut, so that the line fits 80 columns with its count and seconds.
+    static let nameWidth = 52
     private let state = Mutex(State())
 
     struct State {
         /// Position (0-based) of the running check, and when it started.
         var running: Int?
         var started: ContinuousClock.Instant = .now
-        var lineShown = false
+        /// The text on screen now, nil when the line is erased.
+        var shown: String?
         var finished = false
         var ticker: Task<Void, Never>?
     }
@@ -61,10 +64,12 @@ public final class CheckProgress: Sendable {
 
     /// `… running: NAME (3/8), 4s`.
     func text(position: Int, elapsed: Duration) -> String {
-        let name = position < names.count ? names[position] : "check"
+        var name = position < names.count ? UntrustedText.escaped(names[position]) : "check"
+        // One line of a narrow terminal, or the erase would leave the wrapped part behind.
+        if name.count > Self.nameWidth { name = String(name.prefix(Self.nameWidth - 1)) + "…" }
         let count = names.isEmpty ? "" : " (\(position + 1)/\(max(names.count, position + 1)))"
         let seconds = elapsed.components.seconds
-        return style.dim("… running: \(UntrustedText.escaped(name))\(count)" + (seconds >= 1 ? ", \(seconds)s" : ""))
+        return style.dim("… running: \(name)\(count)" + (seconds >= 1 ? ", \(seconds)s" : ""))
     }
 
     private func begin(_ position: Int) {
@@ -100,12 +105,14 @@ public final class CheckProgress: Sendable {
 
     private func showLocked(_ s: inout State) {
         guard let position = s.running else { return }
-        write("\r\u{1B}[K" + text(position: position, elapsed: .now - s.started))
-        s.lineShown = true
+        let line = text(position: position, elapsed: .now - s.started)
+        guard line != s.shown else { return }
+        write("\r\u{1B}[K" + line)
+        s.shown = line
     }
 
     private func eraseLocked(_ s: inout State) {
-        if s.lineShown { write("\r\u{1B}[K") }
-        s.lineShown = false
+        if s.shown != nil { write("\r\u{1B}[K") }
+        s.shown = nil
     }
 }
