@@ -21,7 +21,7 @@ public enum NetlabCommands {
             .init("json", value: "FILE", help: "write results as JSON (Exercism test-runner format v3, with points)"),
             .init("key", value: "KEYFILE", help: "sign the --json results with this class key (default: the file NETLAB_CLASS_KEY_FILE names)"),
             .init("junit", value: "FILE", help: "write results as JUnit XML"),
-            .init("verbose", short: "v", help: "print the transcript of passing checks too"),
+            .init("verbose", short: "v", help: "show every check in full: unfolded transcripts, passing checks too"),
         ],
         positionals: .lessons,
         details: "Exit status: 0 when every check of every lesson passed, 1 otherwise, 2 for a wrong command line, 3 when netlab cannot run checks here.")
@@ -50,7 +50,7 @@ public enum NetlabCommands {
         name: "watch", usage: "netlab watch [N] [--verbose]",
         summary: "Checks lesson N (default: the next lesson to do) every time you save its files. When it passes, Enter goes on to the next lesson. Press q or Ctrl-C to stop.",
         options: [
-            .init("verbose", short: "v", help: "print the transcript of passing checks too"),
+            .init("verbose", short: "v", help: "show every check in full: unfolded transcripts, passing checks too"),
             .init("poll", help: "poll the files every 500 ms instead of using inotify"),
         ],
         positionals: .optionalLesson)

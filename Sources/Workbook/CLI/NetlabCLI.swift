@@ -294,7 +294,7 @@ public struct NetlabCLI: Sendable {
         let shown = state[lesson.slug].hintsShown
         if p.flag("all") {
             for (i, hint) in hints.enumerated() {
-                console.out(style.bold("Hint \(i + 1) of \(hints.count): \(hint.title)"))
+                console.out(style.bold(hint.heading(number: i + 1, of: hints.count)))
                 console.raw(renderer.render(hint.body))
                 console.out()
             }
@@ -303,7 +303,7 @@ public struct NetlabCLI: Sendable {
         }
         let index = min(shown, hints.count - 1)
         let hint = hints[index]
-        console.out(style.bold("Hint \(index + 1) of \(hints.count): \(hint.title)"))
+        console.out(style.bold(hint.heading(number: index + 1, of: hints.count)))
         console.raw(renderer.render(hint.body))
         console.out()
         if index + 1 < hints.count {

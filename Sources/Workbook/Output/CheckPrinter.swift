@@ -1,18 +1,24 @@
-/// How `netlab check` shows results in the terminal: a passing check is one line (`✓ name`), a
-/// failing check its message, transcript and hint; `verbose` shows transcripts of passing checks
-/// too. Every text that can hold what the program wrote goes through ``UntrustedText`` first,
-/// so no control character reaches the terminal raw.
+/// How `netlab check` shows results in the terminal. Every check gets its one line (`✓ name`,
+/// `✗ name  [0/2]`); the check in focus (the first that failed, see ``VerdictStream``) is shown
+/// in full: its message, its transcript with the lines of loops folded (``TranscriptFolding``),
+/// and the hint that fits how it failed (``FailureCause``). `verbose` shows every check in
+/// full, transcripts unfolded, passing checks too. Every text that can hold what the program
+/// wrote goes through ``UntrustedText`` first, so no control character reaches the terminal raw.
 public struct CheckPrinter: Sendable {
     public var style: Style
     public var verbose: Bool
     /// Failing checks without their transcripts (message and hint only): for `netlab check`
     /// over several lessons, where seven lessons' transcripts would bury the score table.
     public var brief: Bool
+    /// How to start the lesson's program by hand (`netlab run 2`), for the hints about a
+    /// program that would not start.
+    public var runCommand: String
 
-    public init(style: Style, verbose: Bool, brief: Bool = false) {
+    public init(style: Style, verbose: Bool, brief: Bool = false, runCommand: String = "netlab run N") {
         self.style = style
         self.verbose = verbose
         self.brief = brief
+        self.runCommand = runCommand
     }
 
     /// `Lesson 4 · Proxy` and the file being graded.
@@ -20,25 +26,48 @@ public struct CheckPrinter: Sendable {
         style.bold("Lesson \(lesson.number) · \(lesson.title)") + style.dim("  (\(program))")
     }
 
-    public func render(_ check: CheckResult) -> String {
+    /// The check's one line: `✓ name`, `✗ name  [0/2]`, `! name` (could not be run).
+    public func line(_ check: CheckResult) -> String {
         let check = check.escapingUntrustedText()
         let points = check.maxPoints == 1 ? "" : style.dim("  [\(check.points)/\(check.maxPoints)]")
         switch check.status {
-        case .pass:
-            var out = "\(style.passMark) \(check.name)\(points)"
-            let transcript = check.transcript.trimmingBlankLines()
+        case .pass: return "\(style.passMark) \(check.name)\(points)"
+        case .fail: return "\(style.failMark) \(style.bold(check.name))\(points)"
+        case .error: return "\(style.errorMark) \(style.bold(check.name))\(points)"
+        }
+    }
+
+    /// The check in full. A pass is its line (and, verbose, its transcript). A failure is its
+    /// line, its message, its transcript (folded unless verbose; none when brief) and the hint
+    /// that fits it.
+    public func render(_ check: CheckResult) -> String {
+        let fitting = check.fittingHint(runCommand: runCommand).map { UntrustedText.escaped($0, multiline: true) }
+        let check = check.escapingUntrustedText()
+        var out = line(check)
+        let transcript = check.transcript.trimmingBlankLines()
+        if check.status == .pass {
             if verbose, !transcript.isEmpty { out += "\n" + indent(transcript) }
             return out
-        case .fail, .error:
-            let mark = check.status == .fail ? style.failMark : style.errorMark
-            var out = "\(mark) \(style.bold(check.name))\(points)"
-            if let message = check.message { out += "\n  " + style.red(message) }
-            let transcript = brief ? "" : check.transcript.trimmingBlankLines()
-            if !transcript.isEmpty { out += "\n" + indent(transcript) }
-            // The runner's transcript may end with the hint already.
-            if let hint = check.hint, !transcript.contains("hint: \(hint)") { out += "\n  " + style.yellow("hint: ") + hint }
-            return out
         }
+        if let message = check.message { out += "\n  " + style.red(message) }
+        // The runner ends a failing transcript with the check's own hint; the one shown is the
+        // hint that fits the failure, once, at the end.
+        var shown = brief ? "" : withoutHint(transcript, check.hint)
+        if !verbose, !shown.isEmpty {
+            shown = TranscriptFolding.folded(shown, keepingSources: TranscriptFolding.sourcesNamed(in: check.message))
+        }
+        if !shown.isEmpty { out += "\n" + indent(shown) }
+        if let fitting, !shown.contains("hint: \(fitting)") { out += "\n  " + style.yellow("hint: ") + fitting }
+        return out
+    }
+
+    /// `transcript` without the `hint: …` lines the runner ended it with.
+    func withoutHint(_ transcript: String, _ hint: String?) -> String {
+        guard let hint else { return transcript }
+        let line = "hint: \(hint)"
+        if transcript == line { return "" }
+        if transcript.hasSuffix("\n" + line) { return String(transcript.dropLast(line.count + 1)) }
+        return transcript
     }
 
     /// `3/5 checks passed · 4/7 points`, or the reason nothing was graded.
