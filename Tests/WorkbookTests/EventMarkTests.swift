@@ -122,7 +122,7 @@ struct SocketsAndLogCountTests {
         """
         expectPass(try await runOne(script.replacingOccurrences(of: "FLAGS", with: "")))
         expectFail(try await runOne(script.replacingOccurrences(of: "FLAGS", with: "--verbose")),
-                   "expected the number of log lines matching /^read / to be <= 5; it was 30")
+                   "expected the number of log lines matching /^read / to be <= 5; it was ")
     }
 
     @Test("log count parses a comparison and refuses a size")

@@ -168,8 +168,8 @@ struct InterpreterMoreTests {
                 + "s.listen(); print('netlab: listening on 127.0.0.1:%d' % s.getsockname()[1], flush=True); time.sleep(100)\"",
             "sh"]))
         expectPass(r)
-        #expect(r.transcript.contains("it ignored SIGTERM for 500ms, so it got SIGKILL"))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(r.transcript.contains("it ignored SIGTERM for 3s, so it got SIGKILL"))
+        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test("a program that cannot be started is an error, not a failure")

@@ -11,12 +11,13 @@ struct PatternBoundTests {
         let matcher = PatternMatcher()
         let started = ContinuousClock.now
         let slow = await matcher.run(until: .now + .milliseconds(300)) {
-            // Stands for a runaway match: 2 s, far past the bound.
-            usleep(2_000_000)
+            // Stands for a runaway match: 20 s, far past the bound.
+            usleep(20_000_000)
             return 0..<1
         }
         guard case .tooSlow = slow else { Issue.record("expected .tooSlow, got \(slow)"); return }
-        #expect(ContinuousClock.now - started < .milliseconds(1500))
+        // Abandoned: long before the runaway ends, however busy the machine.
+        #expect(ContinuousClock.now - started < .seconds(10))
         let next = await matcher.run(until: .now + .seconds(5)) { 3..<4 }
         guard case .done(let answer) = next else { Issue.record("expected .done, got \(next)"); return }
         #expect(answer == 3..<4)

@@ -25,7 +25,7 @@ let testLessonDirectory: URL = {
 }()
 
 /// Runs every check of `source` against netlab-testserver (or `program`), with short bounds.
-func runScript(_ source: String, program: ProgramLaunch? = nil, options: RunOptions = RunOptions(stopGrace: .milliseconds(500)),
+func runScript(_ source: String, program: ProgramLaunch? = nil, options: RunOptions = RunOptions(stopGrace: .seconds(3)),
                sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws -> [CheckResult] {
     let script = try parseOK(source, sourceLocation: sourceLocation)
     let launch = try program ?? ProgramLaunch(executable: testServerPath())
