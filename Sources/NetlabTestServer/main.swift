@@ -11,7 +11,7 @@ let flags: [Flag] = [
     Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|trap|quit|print|halfhello|leak|binbad|proxy|stall|tls|session"),
     Flag("detach", .text, help: "orphan|child|brief|bare: start a child that calls setsid and sleeps (orphan: its parent exits at once; brief: an orphan that exits after 200ms; bare: an orphan with an empty environment)"),
     Flag("announce", .address, help: "name this address in the ready line instead of the real one"),
-    Flag("delay", .duration, help: "pause used by slow, crash and quit"),
+    Flag("delay", .duration, help: "pause used by slow and crash"),
     Flag("upstream", .address, help: "where proxy forwards"),
     Flag("flood", .integer, help: "bytes of stderr written by flood"),
     .idleTimeout,
@@ -62,13 +62,6 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
             abort()
         }
     }
-    if mode == "quit" {
-        // Ready, then gone: exit(1) after the delay, as a program that returns from main too early.
-        Task {
-            try? await Task.sleep(for: delay)
-            exit(1)
-        }
-    }
     let idle = options.idleTimeout
     let tls: TLSServerConfig? = mode == "tls"
         ? try TLSServerConfig(certificateFile: options.cert ?? "", keyFile: options.key ?? "")
@@ -81,6 +74,11 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
             print("accepted \(peer)")
         } else {
             log.accepted(peer)
+        }
+        if mode == "quit" {
+            // Gone after its first client, as a program that returns from main too early.
+            try? conn.close()
+            exit(1)
         }
         if mode == "trap" {
             // A Swift runtime trap in the program's own code: an array index out of range.

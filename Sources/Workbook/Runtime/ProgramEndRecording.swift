@@ -97,6 +97,8 @@ extension CheckExecution {
     static func recordEnd(_ end: ProgramEnd, at time: ContinuousClock.Instant, process: ServerProcess,
                           stopTime: ContinuousClock.Instant, transcript: Transcript) {
         if case .crashed = end.how { transcript.add("netlab", "the server \(end.what)", at: time) }
+        // Before the ready line, the check's first failure says it already.
+        guard end.afterReady || end.isCrash else { return }
         if let exit = process.exitStatus, let exitTime = process.exitTime, exitTime < stopTime {
             transcript.add("netlab", "the server \(exit)", at: exitTime)
         }
@@ -114,14 +116,14 @@ extension CheckExecution {
     /// status 1 at +0.420s, before this step`.
     func endLines() -> [String] {
         let life = lifecycle.current
-        guard let end = life.end, let endTime = life.endTime else { return [] }
+        guard let end = life.end, let endTime = life.endTime, end.afterReady || end.isCrash else { return [] }
         let before = life.stepStarted.map { endTime < $0 } ?? true
         let verb: String = switch end.how {
         case .crashed: before ? "had crashed" : "crashed"
         case .exited(let status): before ? "had exited with status \(status)" : "exited with status \(status)"
         case .killed(let signal): before ? "had been killed by \(signal)" : "was killed by \(signal)"
         }
-        return ["the server \(verb) at \(end.timeText), \(before ? "before" : "during") this step"]
+        return ["the server \(verb) \(seconds(end.time)) into the check, \(before ? "before" : "during") this step"]
     }
 
     /// The message of a failed step, once the program is stopped: a log step that found nothing
