@@ -95,6 +95,8 @@ struct CrashReportTests {
         """)))
         #expect(new.summary == "thread 'main' panicked: index out of bounds: the len is 3 but the index is 5")
         #expect(new.location == "main.rs:4")
+        // A panic ends its thread, not always the program: it counts only if the program ended.
+        #expect(!new.fatal)
         let old = try #require(CrashReport.find(in: output("thread 'tokio-runtime-worker' panicked at 'boom', src/conn.rs:12:9")))
         #expect(old.summary == "thread 'tokio-runtime-worker' panicked: boom")
         #expect(old.location == "conn.rs:12")
@@ -113,6 +115,7 @@ struct CrashReportTests {
         """)))
         #expect(report.summary == "IndexError: list index out of range")
         #expect(report.location == "proxy.py:12")
+        #expect(!report.fatal)
     }
 
     @Test("what a program wrote is escaped and bounded")
@@ -136,6 +139,27 @@ struct CrashReportTests {
                       ProgramEnd(how: .killed(signal: "SIGKILL"), time: .zero, afterReady: false)] {
             #expect(try JSONDecoder().decode(ProgramEnd.self, from: JSONEncoder().encode(other)) == other)
         }
+        // In a results document: on a failing test only, escaped; a document without it still reads.
+        var failing = CheckResult(name: "c", status: .fail, points: 0, maxPoints: 1, message: "m", transcript: "t", hint: nil,
+                                  location: "checks.netlab:1:1", index: 1, duration: .zero,
+                                  programEnd: ProgramEnd(how: .crashed(summary: "Fatal error: \u{1b}[2J", location: nil),
+                                                         time: .zero, afterReady: true))
+        var passing = failing
+        passing.status = .pass
+        passing.index = 2
+        failing.name = "f"
+        let lesson = LessonResult(number: 1, slug: "01-echo", title: "Echo", error: nil, checks: [failing, passing])
+        let document = ResultsJSON.document(for: lesson, scriptLines: [], student: nil, date: nil)
+        #expect(document.tests[0].programEnd?.how == .crashed(summary: "Fatal error: \\x1b[2J", location: nil))
+        #expect(document.tests[1].programEnd == nil)
+        let written = String(decoding: try ResultsJSON.encode(document), as: UTF8.self)
+        #expect(written.contains("\"program_end\" : {"))
+        var old = document
+        old.tests[0].programEnd = nil
+        let oldText = String(decoding: try ResultsJSON.encode(old), as: UTF8.self)
+        #expect(!oldText.contains("program_end"))
+        #expect(try ResultsJSON.decodeAny(Data(oldText.utf8)).lessons == [old])
+        #expect(try ResultsJSON.decodeAny(Data(written.utf8)).lessons == [document])
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(ProgramEnd.self, from: Data(#"{"kind":"crashed","summary":"x","seconds":1e300,"after_ready":true}"#.utf8))
         }

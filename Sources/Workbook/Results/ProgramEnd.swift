@@ -62,7 +62,7 @@ public struct ProgramEnd: Sendable, Equatable {
     /// The headline of a failure: `your program crashed: Fatal error: Index out of range at
     /// main.swift:83`, `your program exited with status 1 after its ready line`.
     public var headline: String {
-        if case .crashed = how { return "your program \(what)" }
+        if isCrash { return "your program \(what)" }
         return "your program \(what)" + (afterReady ? " after its ready line" : " before its ready line")
     }
 

@@ -103,6 +103,7 @@ final class CheckExecution: Sendable {
                     afterStop: ClientShutdown? = nil) async -> CheckResult {
             afterStop?.stopReading()
             var stopNote: String?
+            if status != .pass { await process?.awaitOwnEnd() }
             // Stamped when the stop begins: lines the program writes while it stops come after it.
             let stopTime = ContinuousClock.now
             if let process {

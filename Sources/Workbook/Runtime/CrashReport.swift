@@ -23,6 +23,10 @@ struct CrashReport: Sendable, Equatable {
     var location: String?
     /// When netlab read the report's first line.
     var time: ContinuousClock.Instant
+    /// Whether such a report always ends the program (a Swift trap, a Go panic). A Rust panic
+    /// ends only its thread, and a Python traceback may be one that the program printed and
+    /// survived: those count only when the program then ended.
+    var fatal = true
 
     static let summaryLimit = 200
     /// How many lines after the first one may hold the report's frames.
@@ -41,7 +45,8 @@ struct CrashReport: Sendable, Equatable {
             } else if let frame = rest.lazy.compactMap(frameLocation).first(where: isOwnSource) {
                 location = shown(frame)
             }
-            return CrashReport(summary: clean(start.summary), location: location.map { clean($0) }, time: lines[i].time)
+            return CrashReport(summary: clean(start.summary), location: location.map { clean($0) }, time: lines[i].time,
+                               fatal: start.fatal)
         }
         return nil
     }
@@ -57,6 +62,7 @@ struct CrashReport: Sendable, Equatable {
         var location: String?
         /// Python lists the innermost frame last; the others first.
         var framesInnermostLast = false
+        var fatal = true
     }
 
     /// The frames of the thread that crashed, when the report lists several threads (Swift's
@@ -70,6 +76,9 @@ struct CrashReport: Sendable, Equatable {
 
     /// Whether `text` starts a crash report, and what it says.
     static func reportStart(_ text: String, next: String?, rest: ArraySlice<String>) -> Start? {
+        // Most lines are log lines: a cheap look first, the patterns only for likely ones.
+        guard text.contains("error") || text.contains("failed") || text.contains("Program crashed")
+                || text.hasPrefix("panic: ") || text.contains("panicked at") || text.hasPrefix("Traceback") else { return nil }
         // Swift: [FILE:LINE: ]Fatal error[: MESSAGE]
         if let match = text.wholeMatch(of: swiftTrap) {
             let kind = String(match.output.kind)
@@ -97,18 +106,19 @@ struct CrashReport: Sendable, Equatable {
         if let match = text.wholeMatch(of: rustPanic) {
             let place = SourcePlace(path: String(match.output.file), line: Int(match.output.line) ?? 0)
             let message = next.map { ": " + $0 } ?? ""
-            return Start(summary: "thread '\(match.output.thread)' panicked\(message)", location: isOwnSource(place) ? shown(place) : nil)
+            return Start(summary: "thread '\(match.output.thread)' panicked\(message)", location: isOwnSource(place) ? shown(place) : nil,
+                         fatal: false)
         }
         // Rust, before 1.73.
         if let match = text.wholeMatch(of: oldRustPanic) {
             let place = SourcePlace(path: String(match.output.file), line: Int(match.output.line) ?? 0)
             return Start(summary: "thread '\(match.output.thread)' panicked: \(match.output.message)",
-                         location: isOwnSource(place) ? shown(place) : nil)
+                         location: isOwnSource(place) ? shown(place) : nil, fatal: false)
         }
         // Python: the exception is the first line after the frames that is not indented.
         if text == "Traceback (most recent call last):",
            let exception = rest.first(where: { !$0.isEmpty && !$0.hasPrefix(" ") && !$0.hasPrefix("\t") }) {
-            return Start(summary: exception, framesInnermostLast: true)
+            return Start(summary: exception, framesInnermostLast: true, fatal: false)
         }
         return nil
     }

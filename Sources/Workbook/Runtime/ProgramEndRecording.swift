@@ -29,19 +29,37 @@ final class ProgramLifecycle: Sendable {
 }
 
 extension ServerProcess {
+    /// Lets a program that is ending on its own finish before netlab stops it: one that has
+    /// printed a crash report that always ends a program (its backtrace may take a second), or
+    /// has closed stdout and stderr (it is exiting), gets up to `bound` to be reaped. Looks for
+    /// such signs for `settle` first: a client may see the program's sockets close a moment
+    /// before netlab reads the end of its pipes. Then its end is its own, not netlab's SIGTERM.
+    func awaitOwnEnd(settle: Duration = .milliseconds(50), bound: Duration = .seconds(2)) async {
+        let settled = ContinuousClock.now + settle
+        while exitStatus == nil {
+            if outputClosed || CrashReport.find(in: lines)?.fatal == true {
+                _ = await waitExit(timeout: bound)
+                return
+            }
+            if ContinuousClock.now >= settled || Task.isCancelled { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// How the program ended before netlab began to stop it at `stopTime` (not because a `stop`
     /// step signalled it at `stopSent`), and when; or how it crashed, whenever that was, if it
     /// printed a crash report. Call once the program is stopped and its output read.
     func programEnd(origin: ContinuousClock.Instant, stopTime: ContinuousClock.Instant,
                     stopSent: ContinuousClock.Instant?) -> (end: ProgramEnd, time: ContinuousClock.Instant)? {
         let ready = readyTime
-        if let report = CrashReport.find(in: lines) {
+        var endedOnItsOwn = false
+        if let time = exitTime { endedOnItsOwn = time < stopTime && !(stopSent.map { time >= $0 } ?? false) }
+        if let report = CrashReport.find(in: lines), report.fatal || endedOnItsOwn {
             let end = ProgramEnd(how: .crashed(summary: report.summary, location: report.location), time: report.time - origin,
                                  afterReady: ready.map { $0 <= report.time } ?? false)
             return (end, report.time)
         }
-        guard let exit = exitStatus, let time = exitTime, time < stopTime else { return nil }
-        if let stopSent, time >= stopSent { return nil }
+        guard endedOnItsOwn, let exit = exitStatus, let time = exitTime else { return nil }
         let how: ProgramEnd.How = switch exit {
         case .exited(let status): .exited(status: status)
         case .signaled(let signal): .killed(signal: ExitStatus.signalName(signal))
@@ -123,7 +141,7 @@ extension CheckExecution {
         case .exited(let status): before ? "had exited with status \(status)" : "exited with status \(status)"
         case .killed(let signal): before ? "had been killed by \(signal)" : "was killed by \(signal)"
         }
-        return ["the server \(verb) \(seconds(end.time)) into the check, \(before ? "before" : "during") this step"]
+        return ["the server \(verb) at \(end.timeText), \(before ? "before" : "during") this step"]
     }
 
     /// The message of a failed step, once the program is stopped: a log step that found nothing
