@@ -5,7 +5,9 @@
 # Idempotent: does nothing when `pkg-config --exists openssl` already succeeds. Otherwise runs
 # `apt-get install -y libssl-dev pkg-config` (Debian/Ubuntu), with sudo only when not root.
 # The `openssl` and `curl` programs are used by the interop tests; they are installed too
-# when missing (they are small and usually present already).
+# when missing (they are small and usually present already). So is OpenBSD's `nc`
+# (netcat-openbsd), which every lesson's "Try it by hand" uses (`nc -N` included): a machine
+# with another netcat, or none, gets it.
 set -euo pipefail
 
 missing=()
@@ -14,6 +16,15 @@ if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openssl; the
 fi
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+if command -v nc >/dev/null 2>&1; then
+    nc_help=$(nc -h 2>&1 || true)
+    case "$nc_help" in
+        *-N*) ;;                          # OpenBSD's netcat: has -N (shut down after EOF on stdin)
+        *) missing+=(netcat-openbsd) ;;   # traditional or BusyBox netcat: no -N
+    esac
+else
+    missing+=(netcat-openbsd)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -79,7 +79,7 @@ static void child_fail(int errfd, int code) {
 
 /// The child, between vfork and exec: system calls only, on memory the parent prepared.
 static void child(char **candidates, char *const argv[], char *const envp[], int stdin_null, int out_fd, int err_fd,
-                  int new_group, long fd_limit, pid_t parent, int errfd) {
+                  int new_group, long fd_limit, int in_fd, int outlive, pid_t parent, int errfd) {
     // Default actions for every signal (netlab's handlers write to netlab's pipes).
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
@@ -91,9 +91,13 @@ static void child(char **candidates, char *const argv[], char *const envp[], int
     if (new_group && setpgid(0, 0) != 0) child_fail(errfd, errno);
     // Killed when netlab dies, however it dies. Set after the fork, so netlab may have died
     // already: then the child has a new parent, and must not run at all.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) child_fail(errfd, errno);
-    if (getppid() != parent) _exit(127);
-    if (stdin_null) {
+    if (!outlive) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) child_fail(errfd, errno);
+        if (getppid() != parent) _exit(127);
+    }
+    if (in_fd >= 0) {
+        if (in_fd != 0 && dup2(in_fd, 0) < 0) child_fail(errfd, errno);
+    } else if (stdin_null) {
         int fd = open("/dev/null", O_RDONLY);
         if (fd < 0) child_fail(errfd, errno);
         if (fd != 0) {
@@ -133,7 +137,7 @@ static void child(char **candidates, char *const argv[], char *const envp[], int
 }
 
 pid_t cnet_spawn(const char *file, char *const argv[], char *const envp[], int stdin_null, int out_fd, int err_fd,
-                 int new_group, long fd_limit, int *error) {
+                 int new_group, long fd_limit, int in_fd, int outlive, int *error) {
     *error = 0;
     char **candidates = candidates_for(file);
     if (!candidates) { *error = ENOMEM; return -1; }
@@ -149,7 +153,7 @@ pid_t cnet_spawn(const char *file, char *const argv[], char *const envp[], int s
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t parent = getpid();
     pid_t pid = vfork();
-    if (pid == 0) child(candidates, argv, envp, stdin_null, out_fd, err_fd, new_group, fd_limit, parent, errpipe[1]);
+    if (pid == 0) child(candidates, argv, envp, stdin_null, out_fd, err_fd, new_group, fd_limit, in_fd, outlive, parent, errpipe[1]);
     int forkError = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(errpipe[1]);

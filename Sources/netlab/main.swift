@@ -14,6 +14,13 @@ let grader: (any LessonGrader)? = ScriptLessonGrader { script, lessonDirectory, 
         .run(onResult: onResult)
 }
 
+// `netlab __watchdog PID`: this process is another netlab's watchdog (Watchdog.swift).
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == Watchdog.subcommand {
+    Watchdog.run(watching: CommandLine.arguments[2])
+}
+// Whatever this netlab starts is stopped even if it is killed outright.
+Watchdog.start()
+
 // The checker holds a client socket for each of a check's connections (lesson 2 opens 1,000).
 raiseDescriptorLimit()
 

@@ -214,7 +214,9 @@ struct CLICommandTests {
         #expect(r.status == 1)
         #expect(r.out.contains("✓ echoes one line\n✗ serves two clients at once  [0/2]\n  expected \"hi\\n\" from client a within 1s"))
         #expect(r.out.contains("\n    [client a] sent \"hi\\n\"\n"))
-        #expect(r.out.contains("✗ 1/2 checks passed · 1/3 points"))
+        // With --cmd, the lesson contract's three checks follow the lesson's two.
+        #expect(r.out.contains("✓ contract: refuses a flag it does not know\n"))
+        #expect(r.out.contains("✗ 4/5 checks passed · 4/6 points"))
         #expect(!r.out.contains("Building"))
         // --cmd runs never mark progress.
         #expect(StateStore(root: wb.root).load().status(of: "01-echo") == .notStarted)
@@ -344,8 +346,9 @@ struct CLICommandTests {
         _ = await runCLI(["check", "--cmd", "x", "--json", "b.json"], in: wb.root, environment: ["USER": "bob"])
         let r = await runCLI(["report", "a.json", "b.json", "--html", "class.html"], in: wb.root)
         #expect(r.status == 0, "\(r.err)")
-        #expect(r.out.contains("ada      ✓ 3/3"))
-        #expect(r.out.contains("bob      ✓ 3/3  ✓ 2/2     5/5"))
+        // --cmd runs: each lesson's points include the contract's three.
+        #expect(r.out.contains("ada      ✓ 6/6"))
+        #expect(r.out.contains("bob      ✓ 6/6  ✓ 5/5   11/11"))
         #expect(wb.read("class.html")?.contains("<td>bob</td>") == true)
         let missing = await runCLI(["report", "nope.json"], in: wb.root)
         #expect(missing.status == 1)

@@ -133,3 +133,46 @@ struct SocketsAndLogCountTests {
         }
     }
 }
+
+/// Resets in a `parallel` block are one event: every client's line after it counts, however
+/// the resets and the lines interleave.
+@Suite("Event mark in parallel", .serialized, .timeLimit(.minutes(1)))
+struct ParallelEventMarkTests {
+    @Test("twenty parallel resets, then twenty log steps: every line counts")
+    func parallelResets() async throws {
+        for _ in 0..<3 {
+            expectPass(try await runOne("""
+            start --listen {listen}
+            check "resets"
+              parallel 20 as i
+                connect c{i}
+                send c{i} "x"
+                expect c{i} "x" within 2s
+              end
+              parallel 20 as i
+                reset c{i}
+                sleep 20ms
+              end
+              repeat 20
+                expect server log /^closed 127\\.0\\.0\\.1:\\d+: connection reset by peer$/ within 2s
+              end
+            """))
+        }
+    }
+
+    @Test("a line logged before the parallel block still does not count")
+    func beforeTheBlock() async throws {
+        expectFail(try await runOne("""
+        start --listen {listen}
+        check "early"
+          connect a
+          send a "x"
+          expect a "x" within 2s
+          parallel 2 as i
+            connect c{i}
+            close c{i}
+          end
+          expect server log /^accepted {a.addr}$/ within 300ms
+        """), "logged before the event")
+    }
+}

@@ -217,11 +217,11 @@ struct SignedResultsCLITests {
         _ = await runCLI(["check", "1", "--cmd", "x", "--json", "a.json"], in: wb.root)
         let huge = "9223372036854775807"
         try wb.write("evil.json", try #require(wb.read("a.json"))
-            .replacingOccurrences(of: "\"max_points\" : 3", with: "\"max_points\" : \(huge)")
-            .replacingOccurrences(of: "\"points\" : 3", with: "\"points\" : \(huge)"))
+            .replacingOccurrences(of: "\"max_points\" : 6", with: "\"max_points\" : \(huge)")
+            .replacingOccurrences(of: "\"points\" : 6", with: "\"points\" : \(huge)"))
         let r = await runCLI(["report", "a.json", "evil.json"], in: wb.root)
         #expect(r.status == 1)
-        #expect(r.out.contains("ada      ✓ 3/3"), "\(r.out)")
+        #expect(r.out.contains("ada      ✓ 6/6"), "\(r.out)")
         #expect(r.out.contains("evil.json: lesson 01-echo claims points \(huge) (0 to 1000000)"), "\(r.out)")
     }
 }

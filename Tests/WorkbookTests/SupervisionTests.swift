@@ -52,10 +52,9 @@ struct SupervisionTests {
         await p.stop(grace: .seconds(1))
     }
 
-    @Test("SIGHUP to netlab check stops the program and what it detached, and exits with 129")
-    func hangupStopsTheProgram() async throws {
-        let wb = try TempWorkbook()
-        defer { wb.cleanup() }
+    /// netlab checking a program that has detached a `setsid` child, mid-check: netlab, the
+    /// program and the child. The caller ends netlab and owns the cleanup.
+    func netlabHoldingADetachedChild(_ wb: TempWorkbook) async throws -> (netlab: Process, program: pid_t, detached: pid_t) {
         try wb.write("lessons/01-echo/checks.netlab", """
         lesson "Echo server"
         start --listen {listen} --detach orphan
@@ -65,19 +64,35 @@ struct SupervisionTests {
           sleep 30s
         """)
         let netlab = try startNetlab(["check", "1", "--cmd", try testServerPath()], in: wb.root)
-        defer { if netlab.isRunning { kill(netlab.processIdentifier, SIGKILL) } }
         let program = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(30)) {
             $0.first?.hasSuffix("netlab-testserver") == true && !$0.contains("session")
         }
         let detached = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(10)) { $0.contains("session") }
-        let programPID = try #require(program, "the program never started")
-        let detachedPID = try #require(detached, "the program's setsid child never started")
+        guard let program, let detached else {
+            kill(netlab.processIdentifier, SIGKILL)
+            throw CheckError(message: "the program (\(String(describing: program))) or its setsid child (\(String(describing: detached))) never started")
+        }
+        return (netlab, program, detached)
+    }
+
+    /// Both gone within 3 s (a zombie counts as gone); whatever is not is killed.
+    func expectGone(_ pids: [pid_t], _ what: String) async {
+        for pid in pids {
+            #expect(await processIsGone(pid, within: .seconds(3)), "\(what) \(pid) outlived netlab")
+            if ProcessTree.entry(pid).map({ !$0.isZombie }) == true { kill(pid, SIGKILL) }
+        }
+    }
+
+    @Test("SIGHUP to netlab check stops the program and what it detached, and exits with 129")
+    func hangupStopsTheProgram() async throws {
+        let wb = try TempWorkbook()
+        defer { wb.cleanup() }
+        let (netlab, program, detached) = try await netlabHoldingADetachedChild(wb)
+        defer { if netlab.isRunning { kill(netlab.processIdentifier, SIGKILL) } }
         kill(netlab.processIdentifier, SIGHUP)
         #expect(await waitForExit(netlab, within: .seconds(10)))
         #expect(netlab.terminationStatus == 129)
-        #expect(await processIsGone(programPID, within: .seconds(3)), "the program outlived netlab")
-        #expect(await processIsGone(detachedPID, within: .seconds(3)), "the setsid child outlived netlab")
-        for pid in [programPID, detachedPID] where ProcessTree.entry(pid).map({ !$0.isZombie }) == true { kill(pid, SIGKILL) }
+        await expectGone([program, detached], "the program or its setsid child")
     }
 
     @Test("an orphan netlab adopted is gone once its program stopped: one that exited on its own (no zombie is left), one without the token",
@@ -122,28 +137,15 @@ struct SupervisionTests {
         #expect(netlab.terminationStatus == 143)
     }
 
-    @Test("netlab killed outright (a crash) takes the program along: the kernel's parent-death signal")
+    @Test("netlab killed outright (a crash) takes the program along (the kernel's parent-death signal), and what it detached (the watchdog)")
     func crashKillsTheProgram() async throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
-        try wb.write("lessons/01-echo/checks.netlab", """
-        lesson "Echo server"
-        start --listen {listen}
-
-        check "holds"
-          connect a
-          sleep 30s
-        """)
-        let netlab = try startNetlab(["check", "1", "--cmd", try testServerPath()], in: wb.root)
+        let (netlab, program, detached) = try await netlabHoldingADetachedChild(wb)
         defer { if netlab.isRunning { kill(netlab.processIdentifier, SIGKILL) } }
-        let program = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(30)) {
-            $0.first?.hasSuffix("netlab-testserver") == true
-        }
-        let programPID = try #require(program, "the program never started")
         kill(netlab.processIdentifier, SIGKILL)
         #expect(await waitForExit(netlab, within: .seconds(10)))
-        #expect(await processIsGone(programPID, within: .seconds(3)), "the program outlived netlab")
-        if ProcessTree.entry(programPID).map({ !$0.isZombie }) == true { kill(programPID, SIGKILL) }
+        await expectGone([program, detached], "the program or its setsid child")
     }
 
     @Test("Ctrl-C during netlab run's build stops the build, and netlab exits with 130")

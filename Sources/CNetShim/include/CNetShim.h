@@ -84,7 +84,9 @@ int cnet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 /// Starts `file` (a path, or a name looked up on netlab's PATH as execvp does) with `argv` and
 /// `envp`, like posix_spawnp, but in a child that cannot outlive netlab: fork, then in the
 /// child default signal actions, an empty signal mask, a process group of its own when
-/// `new_group`, PR_SET_PDEATHSIG(SIGKILL), stdin from /dev/null when `stdin_null`, `out_fd` and
+/// `new_group`, PR_SET_PDEATHSIG(SIGKILL) unless `outlive` (only netlab's watchdog, which must
+/// live on to clean up after netlab), stdin from `in_fd` when it is >= 0, else from /dev/null
+/// when `stdin_null`, `out_fd` and
 /// `err_fd` onto 1 and 2 (when >= 0), every other descriptor closed at the exec, at most
 /// `fd_limit` descriptors (RLIMIT_NOFILE, soft and hard) when it is > 0, then execve. The limit
 /// is set in the child, before the exec, so whatever the program starts (a shell's child
@@ -95,7 +97,7 @@ int cnet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 /// The death signal is sent when the *thread* that forked ends, not only the process: call it
 /// from a thread that lives as long as netlab (Workbook's SpawnThread).
 pid_t cnet_spawn(const char *file, char *const argv[], char *const envp[], int stdin_null, int out_fd, int err_fd,
-                 int new_group, long fd_limit, int *error);
+                 int new_group, long fd_limit, int in_fd, int outlive, int *error);
 /// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants of netlab's children (a daemon that
 /// called setsid and whose parent exited) become netlab's children, not init's, so netlab can
 /// find, stop and reap them.

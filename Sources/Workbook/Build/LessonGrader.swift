@@ -100,10 +100,16 @@ public struct ScriptLessonGrader: LessonGrader {
         guard let checksFile = lesson.checksFile else {
             return failed("lessons/\(lesson.slug)/checks.netlab is missing")
         }
-        guard let source = try? String(contentsOf: checksFile, encoding: .utf8) else {
+        guard let data = try? Data(contentsOf: checksFile) else {
             return failed("cannot read lessons/\(lesson.slug)/checks.netlab")
         }
         let name = "lessons/\(lesson.slug)/checks.netlab"
+        let source: String
+        do {
+            source = try ScriptSource.decode(Array(data), file: name)
+        } catch {
+            return failed("checks.netlab does not parse:\n\(error)")
+        }
         let errors = CheckScript.diagnose(source: source, file: name)
         if !errors.isEmpty {
             return failed("checks.netlab does not parse:\n" + errors.map { $0.rendered(source: source) }.joined(separator: "\n"))
@@ -113,6 +119,9 @@ public struct ScriptLessonGrader: LessonGrader {
             script = try CheckScript.parse(source: source, file: name)
         } catch {
             return failed("checks.netlab does not parse: \(error)")
+        }
+        if script.checks.isEmpty {
+            return failed("\(name) has no checks, so nothing can be graded; add a `check \"NAME\"` line and its steps (see docs/checks.md)")
         }
         var checks = await run(script, lesson.directory, program, options, onResult)
         // A program in another language is also held to the process contract (ContractChecks).

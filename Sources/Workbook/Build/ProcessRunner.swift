@@ -150,7 +150,7 @@ public enum ProcessRunner {
     /// call it off the cooperative pool.
     public static func spawn(_ argv: [String], environment: [String: String]? = nil, stdinNull: Bool,
                              stdout: Int32?, stderr: Int32?, newProcessGroup: Bool, treeToken: String? = nil,
-                             descriptorLimit: Int? = nil) throws -> pid_t {
+                             descriptorLimit: Int? = nil, stdin: Int32? = nil, outlivesNetlab: Bool = false) throws -> pid_t {
         var environment = environment ?? ProcessInfo.processInfo.environment
         if let treeToken { environment[ProcessTree.variable] = treeToken }
         let env = environment.map { "\($0.key)=\($0.value)" }
@@ -166,7 +166,8 @@ public enum ProcessRunner {
                 ProcessTree.spawnOwned {
                     var error: Int32 = 0
                     let pid = cnet_spawn(argv[0], cArgs, cEnv, stdinNull ? 1 : 0, stdout ?? -1, stderr ?? -1,
-                                         newProcessGroup ? 1 : 0, descriptorLimit ?? 0, &error)
+                                         newProcessGroup ? 1 : 0, descriptorLimit ?? 0, stdin ?? -1,
+                                         outlivesNetlab ? 1 : 0, &error)
                     return (pid, error)
                 }
             }

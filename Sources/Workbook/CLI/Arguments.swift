@@ -31,6 +31,8 @@ public struct CommandSpec: Sendable {
         case lessons
         /// One or more files.
         case files
+        /// Zero or one word (`netlab api [NAME]`), in ``ParsedCommand/files``.
+        case optionalName
     }
 
     public var name: String
@@ -205,6 +207,9 @@ public enum ArgumentParser {
             }
         case .files:
             if positionals.isEmpty { throw fail("`netlab \(spec.name)` needs at least one file") }
+            result.files = positionals
+        case .optionalName:
+            if positionals.count > 1 { throw fail("`netlab \(spec.name)` takes one name, not \(positionals.count)") }
             result.files = positionals
         }
         return result

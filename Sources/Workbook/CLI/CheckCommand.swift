@@ -121,6 +121,7 @@ extension NetlabCLI {
         }
         // A broken --cmd is refused before anything is built or started.
         if let cmd = p.value("cmd") { _ = try commandProgram(cmd, command: "check") }
+        try validateOutputPaths(p, command: "check")
         let lessons: [Lesson]
         if p.lessons.isEmpty {
             lessons = w.catalog.lessons

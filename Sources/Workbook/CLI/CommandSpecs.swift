@@ -3,7 +3,9 @@
 public enum NetlabCommands {
     public static let list = CommandSpec(
         name: "list", usage: "netlab [list]",
-        summary: "Lists the lessons with their status (passed, failing, not started) and the next one to do.")
+        summary: "Lists the lessons with their status (passed, failing, passed earlier but failing now, not started) and the next one to do.",
+        details: "The status is your own program's last check (`--solution` and `--cmd` runs do not count). A lesson that passed once"
+            + " and fails now (after `netlab reset`, or an edit that broke it) says so, with the date of the last pass and of the failing check.")
 
     public static let lesson = CommandSpec(
         name: "lesson", usage: "netlab lesson N",
@@ -32,7 +34,11 @@ public enum NetlabCommands {
             .init("cmd", value: "PROGRAM", help: "run another program instead of building one"),
         ],
         positionals: .oneLesson, passthrough: true,
-        details: "FLAGS are passed to the program. Without --listen, netlab adds `--listen 127.0.0.1:0` and prints the port it got.")
+        details: "netlab starts the program the way the lesson's checks do (the `upstream` and `start` lines of its checks.netlab):"
+            + " it starts the upstreams the program needs (an echo server for lessons 4 and 7, two TLS echo servers for lesson 6),"
+            + " passes the development certificate from .netlab/certs/ (`netlab cert`), listens on a free port, and prints the"
+            + " commands to talk to it (nc, openssl s_client, curl) with that port. FLAGS after `--` replace the checks' flags of"
+            + " the same name (`-- --upstream 127.0.0.1:9000` starts no upstream). Ctrl-C stops the program and the upstreams.")
 
     public static let hint = CommandSpec(
         name: "hint", usage: "netlab hint N [--all]",
@@ -42,7 +48,7 @@ public enum NetlabCommands {
 
     public static let watch = CommandSpec(
         name: "watch", usage: "netlab watch [N] [--verbose]",
-        summary: "Checks lesson N (default: the next lesson to do) every time you save its files. Press q or Ctrl-C to stop.",
+        summary: "Checks lesson N (default: the next lesson to do) every time you save its files. When it passes, Enter goes on to the next lesson. Press q or Ctrl-C to stop.",
         options: [
             .init("verbose", short: "v", help: "print the transcript of passing checks too"),
             .init("poll", help: "poll the files every 500 ms instead of using inotify"),
@@ -86,7 +92,7 @@ public enum NetlabCommands {
         details: "Give the key to the class setup (NETLAB_CLASS_KEY_FILE=FILE, or `check --json OUT --key FILE`) and check"
             + " results with `netlab report --key FILE`. `openssl rand -hex 32 > FILE` makes a key just as good.")
 
-    public static let all: [CommandSpec] = [list, lesson, check, run, hint, watch, solution, reset, cert, report, classKey]
+    public static let all: [CommandSpec] = [list, lesson, check, run, hint, watch, solution, reset, cert, api, report, classKey]
 
     public static func overview(style: Style = .plain, version: String) -> String {
         var out = "netlab \(version) — a workbook for Go's net patterns, in Swift\n\n"
@@ -104,6 +110,9 @@ public enum NetlabCommands {
           netlab check 1         grade your lessons/01-…/main.swift
           netlab hint 1          stuck? one hint at a time
           netlab watch 1         re-check on every save
+          netlab api NAME        a call's declaration and doc comment (`netlab api` lists them)
+
+        The API in depth: docs/netcore.md (Go's net), docs/nettls.md (crypto/tls), docs/lessonkit.md.
 
         `netlab COMMAND --help` explains a command. Exit status: 0 success, 1 checks failed or the
         command failed, 2 wrong command line, 3 netlab cannot work here.

@@ -22,6 +22,10 @@ public struct NetlabCLI: Sendable {
     public var now: @Sendable () -> Date
     /// `watch` returns after this many checks (tests); nil: until q or Ctrl-C.
     public var watchRunLimit: Int?
+    /// Where `watch` reads its keys (q, Enter): stdin, or a pipe in tests.
+    public var watchInput: Int32 = 0
+    /// Whether `watch` takes keys and offers the next lesson; nil: when stdin is a terminal.
+    public var watchInteractive: Bool?
     /// Called when Ctrl-C or SIGTERM interrupts `check` or `watch`, before netlab exits with 130:
     /// the integrator stops the programs the runner started (`ServerProcess.killAll()`).
     public var onInterrupt: (@Sendable () -> Void)?
@@ -115,6 +119,7 @@ public struct NetlabCLI: Sendable {
         case "solution": return try solution(p, workbook)
         case "reset": return try reset(p, workbook)
         case "cert": return try cert(p, workbook)
+        case "api": return try api(p, workbook)
         default: throw UsageError("unknown command `\(p.command)`", command: nil)
         }
     }
@@ -191,7 +196,7 @@ public struct NetlabCLI: Sendable {
 
     /// The first lesson, in order, that is not passed and can be graded.
     func nextLesson(_ w: Workbook, _ state: WorkbookState) -> Lesson? {
-        w.catalog.lessons.first { $0.problems.isEmpty && state.status(of: $0.slug) != .passed }
+        w.catalog.lessons.first { $0.problems.isEmpty && !state.status(of: $0.slug).isPassed }
     }
 
     // MARK: - list
@@ -203,8 +208,10 @@ public struct NetlabCLI: Sendable {
             console.out("No lessons yet: \(relative(w.root.appendingPathComponent("lessons"), w))/ has no NN-slug folders.")
             return ExitCode.success
         }
-        let passed = lessons.filter { state.status(of: $0.slug) == .passed }.count
-        console.out(style.bold("netlab") + " — \(lessons.count) lesson\(lessons.count == 1 ? "" : "s") · \(passed) passed\n")
+        let passed = lessons.filter { state.status(of: $0.slug).isPassed }.count
+        let regressed = lessons.filter { if case .passedEarlier = state.status(of: $0.slug) { true } else { false } }.count
+        console.out(style.bold("netlab") + " — \(lessons.count) lesson\(lessons.count == 1 ? "" : "s") · \(passed) passed"
+                    + (regressed > 0 ? " · \(regressed) passed earlier, failing now" : "") + "\n")
         let width = lessons.map(\.title.count).max() ?? 0
         for lesson in lessons {
             let number = String(format: "%02d", lesson.number)
@@ -218,9 +225,10 @@ public struct NetlabCLI: Sendable {
             case .passed:
                 console.out("  \(style.passMark) \(number)  \(title)  \(style.green("passed"))")
             case .failing:
-                let last = state[lesson.slug].lastCheck
-                let detail = last.map { $0.error != nil ? " (did not build)" : " (\($0.points)/\($0.maxPoints) points)" } ?? ""
-                console.out("  \(style.failMark) \(number)  \(title)  \(style.yellow("failing"))\(detail)")
+                console.out("  \(style.failMark) \(number)  \(title)  \(style.yellow("failing"))\(lastCheckDetail(state, lesson))")
+            case .passedEarlier(let passedDate, let failingDate):
+                console.out("  \(style.failMark) \(number)  \(title)  \(style.yellow("passed earlier, failing now"))"
+                            + "\(lastCheckDetail(state, lesson)): passed \(Self.listDate(passedDate)), failing since \(Self.listDate(failingDate))")
             case .notStarted:
                 console.out("  \(style.dim("·")) \(number)  \(title)  \(style.dim("not started"))")
             }
@@ -235,6 +243,20 @@ public struct NetlabCLI: Sendable {
             console.out(style.green("Every lesson passed. Well done!"))
         }
         return ExitCode.success
+    }
+
+    /// ` (2/5 points)` or ` (did not build)`: the learner's last check of `lesson`.
+    func lastCheckDetail(_ state: WorkbookState, _ lesson: Lesson) -> String {
+        guard let last = state[lesson.slug].ownCheck else { return "" }
+        return last.error != nil ? " (did not build)" : " (\(last.points)/\(last.maxPoints) points)"
+    }
+
+    /// A date in `netlab list`: `2027-01-15 09:01`, local time.
+    static func listDate(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        return f.string(from: date)
     }
 
     // MARK: - lesson
@@ -301,7 +323,7 @@ public struct NetlabCLI: Sendable {
             throw CLIError(message: "lesson \(lesson.number) has no reference solution (solutions/\(lesson.slug)/main.swift)", code: ExitCode.failure)
         }
         let state = w.store.load()
-        guard state.status(of: lesson.slug) == .passed || p.flag("force") else {
+        guard state.hasPassed(lesson.slug) || p.flag("force") else {
             console.out("The solution is shown once lesson \(lesson.number) passes: \(style.bold("\(commandName) check \(lesson.number)")).")
             console.out("Stuck? Try \(style.bold("\(commandName) hint \(lesson.number)")) first, or see it anyway with \(style.bold("\(commandName) solution \(lesson.number) --force")).")
             return ExitCode.failure

@@ -4,20 +4,9 @@ import Foundation
 import Glibc
 #endif
 
-/// The terminal settings to restore when `watch` ends (it turns off line buffering and echo so a
-/// single `q` quits).
-nonisolated(unsafe) private var savedTerminal: termios?
-
 /// The program `netlab run` started, for the signal handlers.
 nonisolated(unsafe) private var runChildPID: pid_t = 0
 nonisolated(unsafe) private var runStopRequested: Int32 = 0
-
-/// Restores the terminal if `watch` changed it (safe to call any time).
-func restoreTerminalAfterWatch() { restoreTerminal() }
-
-private func restoreTerminal() {
-    if var t = savedTerminal { tcsetattr(0, TCSANOW, &t) }
-}
 
 extension NetlabCLI {
     // MARK: - run
@@ -38,21 +27,35 @@ extension NetlabCLI {
         installInterruptHandler()
         let (program, why) = try await program(for: lesson, solution: p.flag("solution"), cmd: p.value("cmd"), w)
         guard let program else { throw CLIError(message: why ?? "the program could not be built", code: ExitCode.failure) }
-        var flags = p.passthrough
-        if !flags.contains(where: { $0 == "--listen" || $0.hasPrefix("--listen=") }) {
-            flags = ["--listen", "127.0.0.1:0"] + flags
-        }
-        let arguments = program.arguments + flags
-        if let start = startLine(lesson) {
-            console.out(style.dim("The checks start it as: \(start)"))
+        let session = try startSession(for: lesson, program: program, flags: p.passthrough, w)
+        defer { session?.stop() }
+        let arguments = session?.arguments ?? Self.withListen(program.arguments + p.passthrough)
+        if let session {
+            if !session.plan.replaced.isEmpty {
+                let list = session.plan.replaced.joined(separator: ", ")
+                console.out(style.dim("Your \(list) replace\(session.plan.replaced.count == 1 ? "s" : "") the checks' own."))
+            }
+            let lines = session.upstreamLines
+            if !lines.isEmpty {
+                console.out("Started for it, as the checks do:")
+                for line in lines { console.out("  " + line) }
+            }
+            if let certificates = session.certificates {
+                console.out(style.dim("Certificate: \(displayPath(certificates.cert)), trusted through \(displayPath(certificates.ca)) (`\(commandName) cert` explains)"))
+            }
         }
         console.out("Running \(program.displayName): \(style.bold(([program.executable] + arguments).map(Self.shellQuote).joined(separator: " ")))")
-        console.out(style.dim("Ctrl-C stops it."))
+        console.out(style.dim("Ctrl-C stops it\(session?.peers.isEmpty == false ? " and the upstreams" : "")."))
         let console = self.console
         let style = self.style
+        let poke: @Sendable (String, String) -> [String] = { [workingDirectory] host, port in
+            session?.pokeCommands(host: host, port: port, path: { Self.displayPath($0, from: workingDirectory) })
+                ?? ["nc \(host) \(port)"]
+        }
         let status = await withCheckedContinuation { (c: CheckedContinuation<Int32, Never>) in
             let thread = Thread {
-                c.resume(returning: Self.runForeground(program.executable, arguments, directory: w.root, console: console, style: style))
+                c.resume(returning: Self.runForeground(program.executable, arguments, directory: w.root, console: console, style: style,
+                                                       poke: poke))
             }
             thread.name = "netlab run"
             thread.start()
@@ -60,15 +63,50 @@ extension NetlabCLI {
         return status
     }
 
-    /// The file's `start` line from checks.netlab, as written, if it has one.
-    func startLine(_ lesson: Lesson) -> String? {
-        guard let file = lesson.checksFile, let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") {
-            let t = String(line).trimmingSpaces()
-            if t.hasPrefix("check ") { return nil }
-            if t.hasPrefix("start ") { return t }
+    /// Reads the lesson's checks.netlab and starts what its header says (``RunPlan``,
+    /// ``RunSession``). nil, with a warning, when the file is missing or does not parse: then
+    /// the program gets `--listen` and the learner's flags only.
+    func startSession(for lesson: Lesson, program: ProgramSpec, flags: [String], _ w: Workbook) throws -> RunSession? {
+        guard let file = lesson.checksFile, let source = try? String(contentsOf: file, encoding: .utf8) else { return nil }
+        let script: CheckScript
+        do {
+            script = try CheckScript.parse(source: source, file: relative(file, w))
+        } catch {
+            console.err("netlab: warning: \(relative(file, w)) does not parse, so netlab starts nothing for the program (\(error))")
+            return nil
         }
-        return nil
+        let plan = RunPlan(script: script, learnerFlags: flags)
+        var certificates: CertificatePaths?
+        if plan.needsCertificate {
+            do {
+                certificates = try ensureCertificates(w).0
+            } catch {
+                throw CLIError(message: "cannot make the development certificate in .netlab/certs/: \(error)", code: ExitCode.failure)
+            }
+        }
+        do {
+            return try RunSession(plan: plan, script: script, lessonDirectory: lesson.directory, program: program,
+                                  certificates: certificates)
+        } catch let error as CheckError {
+            throw CLIError(message: "cannot start what lesson \(lesson.number)'s program needs: \(error.message)", code: ExitCode.failure)
+        } catch {
+            throw CLIError(message: "cannot start what lesson \(lesson.number)'s program needs: \(error)", code: ExitCode.failure)
+        }
+    }
+
+    /// `--listen 127.0.0.1:0` in front of `arguments` unless they have a `--listen`.
+    static func withListen(_ arguments: [String]) -> [String] {
+        arguments.contains { $0 == "--listen" || $0.hasPrefix("--listen=") } ? arguments : ["--listen", "127.0.0.1:0"] + arguments
+    }
+
+    /// A file as the learner should type it: relative to the directory netlab runs in when it is
+    /// inside it, else absolute.
+    func displayPath(_ url: URL) -> String { Self.displayPath(url, from: workingDirectory) }
+
+    static func displayPath(_ url: URL, from directory: URL) -> String {
+        let base = directory.standardizedFileURL.path
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : path
     }
 
     static func shellQuote(_ s: String) -> String {
@@ -80,7 +118,8 @@ extension NetlabCLI {
     /// ready line (`netlab: listening on HOST:PORT`) is answered with how to connect. Ctrl-C,
     /// SIGTERM and SIGHUP stop it (it gets SIGTERM, then SIGKILL after 3 s); when it ends, so
     /// does whatever it started (``ProcessTree``), and if netlab dies first the kernel kills it.
-    static func runForeground(_ executable: String, _ arguments: [String], directory: URL, console: Console, style: Style) -> Int32 {
+    static func runForeground(_ executable: String, _ arguments: [String], directory: URL, console: Console, style: Style,
+                              poke: @escaping @Sendable (_ host: String, _ port: String) -> [String]) -> Int32 {
         var outFDs: [Int32] = [-1, -1]
         guard cnet_pipe_cloexec(&outFDs) == 0 else {
             console.err("netlab: cannot make a pipe: \(String(cString: strerror(errno)))")
@@ -150,8 +189,11 @@ extension NetlabCLI {
                         let port = address[address.index(after: colon)...]
                         if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
                         if host == "0.0.0.0" || host == "::" || host.isEmpty { host = "127.0.0.1" }
-                        console.err(style.dim("netlab: poke it from another terminal: ") + style.bold("nc \(host) \(port)")
-                                    + style.dim("   (or curl / openssl s_client for the HTTP and TLS lessons)"))
+                        console.err(style.dim("netlab: talk to it from another terminal:"))
+                        for command in poke(host, String(port)) {
+                            let parts = command.components(separatedBy: "    # ")
+                            console.err("  " + style.bold(parts[0]) + (parts.count > 1 ? style.dim("    # " + parts[1...].joined(separator: "    # ")) : ""))
+                        }
                     }
                     announced = true
                     pending = ""
@@ -186,107 +228,5 @@ extension NetlabCLI {
         }
         if code != 0 { console.err("netlab: the program exited with status \(code)") }
         return code == 0 ? ExitCode.success : ExitCode.failure
-    }
-
-    // MARK: - watch
-
-    func watch(_ p: ParsedCommand, _ w: Workbook) async throws -> Int32 {
-        let lesson: Lesson
-        if let n = p.lessons.first {
-            lesson = try findLesson(n, w, command: "watch")
-        } else if let next = nextLesson(w, w.store.load()) {
-            lesson = next
-        } else {
-            throw CLIError(message: "every lesson has passed; give a lesson number to watch one anyway: `\(commandName) watch N`", code: ExitCode.failure)
-        }
-        guard let grader else {
-            console.err("netlab: " + Self.runnerMissing)
-            return ExitCode.environment
-        }
-        let watcher = FileWatcher(directory: lesson.directory, forcePolling: p.flag("poll"))
-        let interactive = console.stdinIsTTY
-        let how = watcher.usesInotify ? "inotify" : "polling every 500 ms"
-        console.out("Watching \(relative(lesson.directory, w))/ (\(how)). Save \(relative(lesson.mainFile, w)) to check it again.")
-        console.out(style.dim(interactive ? "Press q or Ctrl-C to stop." : "Ctrl-C stops."))
-        installInterruptHandler()
-        if interactive { enterKeyMode() }
-        defer { if interactive { restoreTerminal() } }
-        let certificates = try? ensureCertificates(w).0
-        var debouncer = Debouncer()
-        var stdinOpen = interactive
-        var pending: [String] = []
-        var runs = 0
-
-        func runOnce(reason: String) async {
-            debouncer.startRun()
-            console.out()
-            console.out(style.dim("── \(reason) · \(Self.clockTime(now())) ──"))
-            let result = await grade(lesson, w, grader: grader, solution: false, cmd: nil, verbose: p.flag("verbose"), certificates: certificates)
-            if result.passed {
-                let next = w.catalog.lessons.first { $0.number > lesson.number && $0.problems.isEmpty }
-                console.out(style.green("Lesson \(lesson.number) passed.") + (next.map { " Next: \(commandName) lesson \($0.number), then \(commandName) watch \($0.number)." } ?? ""))
-            }
-            // Saves made while the check ran are ignored: drain them.
-            _ = await offPool { watcher.waitForChanges(timeout: .zero) }
-            debouncer.finishRun()
-            pending = []
-            runs += 1
-            if let limit = watchRunLimit, runs >= limit { return }
-            console.out(style.dim(interactive ? "Watching… (q quits)" : "Watching…"))
-        }
-
-        await runOnce(reason: "first check")
-        while watchRunLimit.map({ runs < $0 }) ?? true {
-            let clock = ContinuousClock()
-            let wait = debouncer.waitTime(at: clock.now) ?? .seconds(1)
-            let extra: Int32? = stdinOpen ? 0 : nil
-            let (changed, stdinReady) = await offPool { watcher.waitForChanges(timeout: wait, extraFD: extra) }
-            if stdinReady {
-                let (n, byte) = await offPool { () -> (Int, UInt8) in
-                    var byte: UInt8 = 0
-                    return (read(0, &byte, 1), byte)
-                }
-                if n <= 0 {
-                    stdinOpen = false
-                } else if byte == UInt8(ascii: "q") || byte == UInt8(ascii: "Q") || byte == 3 || byte == 4 {
-                    console.out("Stopped watching.")
-                    return ExitCode.success
-                } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "c") {
-                    await runOnce(reason: "check on request")
-                    continue
-                }
-            }
-            if !changed.isEmpty {
-                debouncer.changed(at: clock.now)
-                for name in changed where !pending.contains(name) { pending.append(name) }
-            }
-            if debouncer.isDue(at: clock.now) {
-                await runOnce(reason: "changed: \(pending.isEmpty ? "files" : pending.joined(separator: ", "))")
-            }
-        }
-        return ExitCode.success
-    }
-
-    static func clockTime(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "HH:mm:ss"
-        return f.string(from: date)
-    }
-
-    /// Single keys without Enter, no echo; Ctrl-C still interrupts (and restores the terminal).
-    func enterKeyMode() {
-        var t = termios()
-        guard tcgetattr(0, &t) == 0 else { return }
-        savedTerminal = t
-        var raw = t
-        raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
-        tcsetattr(0, TCSANOW, &raw)
-        if !handlesInterrupts {
-            signal(SIGINT) { _ in
-                restoreTerminal()
-                _exit(130)
-            }
-        }
     }
 }

@@ -396,18 +396,21 @@ final class CheckExecution: Sendable {
                 try await runSteps(loop.body, vars: inner)
             }
         case .parallel(let loop):
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for i in 0..<loop.count {
-                    var inner = vars
-                    if let name = loop.variable { inner[name] = i }
-                    group.addTask { [inner] in
-                        for step in loop.body {
-                            try Task.checkCancellation()
-                            try await self.run(step, vars: inner)
+            // The copies' events count as one event, at the earliest of them (EventMark.swift).
+            try await withParallelEvents {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for i in 0..<loop.count {
+                        var inner = vars
+                        if let name = loop.variable { inner[name] = i }
+                        group.addTask { [inner] in
+                            for step in loop.body {
+                                try Task.checkCancellation()
+                                try await self.run(step, vars: inner)
+                            }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
             }
         }
     }
@@ -596,6 +599,13 @@ final class CheckExecution: Sendable {
             let dataName = random.name.map { name($0, vars) }
             var seed = random.effectiveSeed(checkName: check.name, resolvedName: dataName, location: s.location)
             if random.seed == nil, let mix = runner.options.seed { seed ^= mix }
+            if let dataName {
+                let kept = data.withLock { $0.reduce(0) { $0 + ($1.key == dataName ? 0 : $1.value.count) } }
+                guard kept + random.size <= ScriptLimits.namedData else {
+                    throw StepFailure(message: "\(label) cannot send random data `\(dataName)`: the check would keep \(Bytes.size(kept + random.size)) "
+                                      + "of named data; a check may keep at most \(Bytes.size(ScriptLimits.namedData))", location: s.location)
+                }
+            }
             bytes = fastRandomBytes(count: random.size, seed: seed)
             if let dataName { data.withLock { $0[dataName] = bytes } }
             description = "random data" + (dataName.map { " `\($0)`" } ?? "")
@@ -611,6 +621,10 @@ final class CheckExecution: Sendable {
         }
         let bound = s.within ?? stepTimeout
         let deadline = ContinuousClock.now + bound
+        if let delivery = s.delivery, delivery.pieceCount(total: bytes.count) > ScriptLimits.pieces {
+            throw StepFailure(message: "\(label) cannot send \(description) in \(delivery.pieceCount(total: bytes.count)) pieces; "
+                              + "a send may have at most \(ScriptLimits.pieces) pieces, so use larger chunks", location: s.location)
+        }
         let pieces = s.delivery?.pieceSizes(total: bytes.count) ?? [bytes.count]
         if let delivery = s.delivery {
             description += " in \(pieces.count) chunks" + (delivery.pause.map { " every \($0.scriptText)" } ?? "")
@@ -651,11 +665,11 @@ final class CheckExecution: Sendable {
     }
 
     func fileBytes(_ path: String, at location: SourceLocation) throws -> [UInt8] {
-        let url = runner.lessonDirectory.appendingPathComponent(path)
-        guard let contents = FileManager.default.contents(atPath: url.path) else {
-            throw CheckError(message: "cannot read \(path) in the lesson folder (\(location))")
+        do {
+            return try FixtureFile.read(path, in: runner.lessonDirectory)
+        } catch {
+            throw CheckError(message: "\(error.message) (\(location))")
         }
-        return Array(contents)
     }
 
     // MARK: Expectations on streams
@@ -692,20 +706,20 @@ final class CheckExecution: Sendable {
 
     /// Polls until `evaluate` passes or fails, or the bound runs out (then `timeout` says why).
     func poll(until deadline: ContinuousClock.Instant, at location: SourceLocation,
-              _ evaluate: () throws -> Verdict, timeout: () -> (String, [String])?) async throws -> String? {
+              _ evaluate: () async throws -> Verdict, timeout: () async -> (String, [String])?) async throws -> String? {
         // 1 ms at first, backing off to 10 ms: quick for one client, light for `parallel 1000`.
         var interval = Duration.milliseconds(1)
         while true {
-            switch try evaluate() {
+            switch try await evaluate() {
             case .pass(let note): return note
             case .fail(let message, let details): throw StepFailure(message: message, details: details, location: location)
             case .wait: break
             }
             if ContinuousClock.now >= deadline {
                 // One last look: what arrived just now counts.
-                if case .pass(let note) = try evaluate() { return note }
+                if case .pass(let note) = try await evaluate() { return note }
                 // Steps that take exactly their duration (silence, alive for, no log for) pass here.
-                guard let (message, details) = timeout() else { return nil }
+                guard let (message, details) = await timeout() else { return nil }
                 throw StepFailure(message: message, details: details, location: location)
             }
             let remaining = deadline - ContinuousClock.now
@@ -766,10 +780,10 @@ final class CheckExecution: Sendable {
                         seenCount[id] = status.unmatched
                         let available = Array(record.unmatched)
                         let text = String(decoding: available, as: UTF8.self)
-                        if let match = try? regex.firstMatch(in: text) {
-                            let count = text.utf8.distance(from: text.startIndex, to: match.range.upperBound)
-                            record.consume(min(count, available.count))
-                            return .pass("received \(Bytes.quoted(Array(text[match.range].utf8))) matching \(wantLabel)")
+                        let outcome = await PatternMatcher.shared.firstMatch(regex, in: text, until: started + bound)
+                        if let range = try matched(outcome, pattern: wantLabel, at: location) {
+                            record.consume(min(range.upperBound, available.count))
+                            return .pass("received \(Bytes.quoted(Array(Array(text.utf8)[range]))) matching \(wantLabel)")
                         }
                         if let end = status.end, !anyOf {
                             return .fail("expected text matching \(wantLabel) from \(label); got \(gotText(available)), then the connection ended: \(end.words)", [])
@@ -828,7 +842,7 @@ final class CheckExecution: Sendable {
                     let when = elapsed < .zero ? "before the step began" : "\(seconds(elapsed)) after the step began"
                     return .fail("expected \(label)'s connection to end no sooner than \(after.scriptText); it ended with \(how.words) \(when)", [])
                 }
-                if let after { moveEventMark(to: started + after) }
+                if let after { recordEvent(at: started + after) }
                 return .pass("\(how.words)" + (elapsed > .zero ? " after \(seconds(elapsed))" : ""))
             }, timeout: {
                 guard let record = records().last else {
@@ -924,11 +938,12 @@ final class CheckExecution: Sendable {
                 let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
                 let used = usedLogLines.withLock { $0 }
                 if let last = lines.last { next = last.sequence + 1 }
-                for line in lines where !used.contains(line.sequence) && isAfterEventMark(line) {
-                    if (try? regex.firstMatch(in: line.text)) != nil {
-                        usedLogLines.withLock { _ = $0.insert(line.sequence) }
-                        return .pass("log \(shown) matched \(Bytes.quoted(Array(line.text.utf8), limit: 120))")
-                    }
+                let candidates = lines.filter { !used.contains($0.sequence) && isAfterEventMark($0) }
+                let outcome = await PatternMatcher.shared.firstMatchingLine(regex, in: candidates.map(\.text), until: started + bound)
+                if let index = try matched(outcome, pattern: shown, at: location)?.lowerBound {
+                    let line = candidates[index]
+                    usedLogLines.withLock { _ = $0.insert(line.sequence) }
+                    return .pass("log \(shown) matched \(Bytes.quoted(Array(line.text.utf8), limit: 120))")
                 }
                 if let process, process.exitStatus != nil, process.outputClosed {
                     return .fail("expected a line of the server's log to match \(shown); none did, and the server \(process.exitStatus!)",
@@ -938,7 +953,9 @@ final class CheckExecution: Sendable {
             }, timeout: {
                 let all = process?.lines.filter { $0.stream == .stderr } ?? []
                 let early = all.filter { !isAfterEventMark($0) }
-                let earlyMatch = early.first { (try? regex.firstMatch(in: $0.text)) != nil }
+                // Through the matcher too: a slow pattern only loses this explanation.
+                let earlyOutcome = await PatternMatcher.shared.firstMatchingLine(regex, in: early.map(\.text), until: .now)
+                let earlyMatch = if case .done(let range?) = earlyOutcome { early[range.lowerBound] } else { Optional<OutputLine>.none }
                 var why = ""
                 if let earlyMatch {
                     why = "; \(Bytes.quoted(Array(earlyMatch.text.utf8), limit: 120)) matched, but it was logged before the"
@@ -953,11 +970,14 @@ final class CheckExecution: Sendable {
 
         case .noLog(let pattern, let duration):
             let (regex, shown) = try compiled(pattern, at: location)
+            var next = 0  // lines already tried are not tried again
             _ = try await poll(until: started + (duration ?? .zero), at: location, {
-                for line in process?.lines ?? [] where line.stream == .stderr {
-                    if (try? regex.firstMatch(in: line.text)) != nil {
-                        return .fail("expected no line of the server's log to match \(shown); it logged \(Bytes.quoted(Array(line.text.utf8), limit: 120))", [])
-                    }
+                let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
+                if let last = lines.last { next = last.sequence + 1 }
+                let outcome = await PatternMatcher.shared.firstMatchingLine(regex, in: lines.map(\.text), until: started + (duration ?? .zero))
+                if let index = try matched(outcome, pattern: shown, at: location)?.lowerBound {
+                    let line = lines[index]
+                    return .fail("expected no line of the server's log to match \(shown); it logged \(Bytes.quoted(Array(line.text.utf8), limit: 120))", [])
                 }
                 return .wait
             }, timeout: { nil })
@@ -1016,24 +1036,24 @@ final class CheckExecution: Sendable {
 
     // MARK: Values
 
+    /// The value of `expression`, in checked arithmetic: a sum beyond 64 bits fails the step.
     func evaluate(_ expression: Expression, vars: [String: Int], at location: SourceLocation) throws -> Measured {
-        var count = 0
-        var duration = Duration.zero
-        for term in expression.terms {
-            let sign = term.sign == .plus ? 1 : -1
-            switch term.operand {
-            case .integer(let n), .size(let n): count += sign * n
-            case .duration(let d): duration += sign == 1 ? d : .zero - d
-            case .loopVariable(let name): count += sign * (vars[name] ?? 0)
+        let sum = try expression.checkedSum { operand throws -> Int64? in
+            switch operand {
+            case .loopVariable(let name): return Int64(vars[name] ?? 0)
             case .capture(let name):
                 switch captures.withLock({ $0[name] }) {
-                case .count(let n)?: count += sign * n
-                case .duration(let d)?: duration += sign == 1 ? d : .zero - d
+                case .count(let n)?: return Int64(n)
+                case .duration(let d)?: return d.checkedNanoseconds
                 case nil: throw StepFailure(message: "`\(name)` was never measured (its capture step did not run)", location: location)
                 }
+            default: return Expression.literalValue(operand)
             }
         }
-        return expression.quantity == .duration ? .duration(duration) : .count(count)
+        guard let sum, let count = Int(exactly: sum) else {
+            throw StepFailure(message: "`\(expressionText(expression))` overflows: its value does not fit in 64 bits", location: location)
+        }
+        return expression.quantity == .duration ? .duration(.nanoseconds(sum)) : .count(count)
     }
 
     func text(_ value: Measured, _ quantity: Quantity) -> String {

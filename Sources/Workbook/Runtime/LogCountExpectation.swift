@@ -20,11 +20,12 @@ extension CheckExecution {
         _ = try await poll(until: started + (duration ?? .zero), at: location, {
             let lines = process?.lines(from: next) ?? []
             if let last = lines.last { next = last.sequence + 1 }
-            for line in lines where line.stream == .stderr && (try? regex.firstMatch(in: line.text)) != nil {
-                count += 1
-            }
+            let stderr = lines.filter { $0.stream == .stderr }.map(\.text)
+            let outcome = await PatternMatcher.shared.countMatchingLines(regex, in: stderr, until: started + (duration ?? .zero))
+            count += try matched(outcome, pattern: shown, at: location)?.count ?? 0
             if !compare(count, comparison.op, bound) {
-                let when = duration == nil ? "" : " \(seconds(ContinuousClock.now - started)) into the step"
+                let elapsed = ContinuousClock.now - started
+                let when = duration == nil ? "" : elapsed < .milliseconds(10) ? " when the step began" : ", \(seconds(elapsed)) into the step"
                 return .fail("expected the number of log lines matching \(shown) to be \(op) \(bound); it was \(count)\(when)",
                              lastLogLines())
             }

@@ -145,6 +145,12 @@ final class UpstreamPeer: Sendable {
     var connections: [Connection] { connectionList.withLock { $0 } }
     var latest: Connection? { connectionList.withLock { $0.last } }
 
+    /// Forgets the connections that ended (`netlab run`, where upstreams live long and nothing
+    /// expects anything of them).
+    func forgetEnded() {
+        connectionList.withLock { $0.removeAll { $0.record.end != nil } }
+    }
+
     /// Stops accepting and closes every connection.
     func stop() {
         try? listener?.close()

@@ -114,8 +114,8 @@ struct Cursor {
         return value
     }
 
-    /// A size in bytes ≥ 1 after `keyword`.
-    mutating func size(after keyword: String) throws(ScriptError) -> Int {
+    /// A size in bytes from 1 to `maximum` after `keyword`.
+    mutating func size(after keyword: String, maximum: Int) throws(ScriptError) -> Int {
         guard let t = peek, t.kind == .number else {
             throw unexpected("a size after `\(keyword)` (such as 1024, 64KiB or 1MiB)")
         }
@@ -123,6 +123,10 @@ struct Cursor {
         let value = try t.size(file: file, line: line.number, after: keyword)
         guard value > 0 else {
             throw ScriptError("size `\(t.text)` is zero; expected at least one byte", at: location(of: t))
+        }
+        guard value <= maximum else {
+            throw ScriptError("size `\(Token.abbreviate(t.text))` is too large; expected at most \(NumberLiteral.sizeText(maximum)) after `\(keyword)`",
+                              at: location(of: t))
         }
         return value
     }

@@ -14,6 +14,15 @@ enum NumberLiteral {
     static let durationUnitList = "us, ms, s or m"
     static let sizeUnitList = "B, KiB, MiB or GiB"
 
+    /// A byte count as a script writes it, in the largest unit that divides it: `256MiB`,
+    /// `1024GiB`, `1000`.
+    static func sizeText(_ bytes: Int) -> String {
+        for (name, size) in sizeUnits.reversed() where size > 1 && bytes != 0 && Int64(bytes) % size == 0 {
+            return "\(Int64(bytes) / size)\(name)"
+        }
+        return "\(bytes)"
+    }
+
     /// Number part and unit part of a numeric token: `"1.5"`, `"s"`.
     static func split(_ text: String) -> (number: String, unit: String) {
         let scalars = Array(text.unicodeScalars)
@@ -63,8 +72,8 @@ extension Character {
 }
 
 extension Token {
-    /// A non-negative integer literal.
-    func integer(file: String, line: Int, what: String) throws(ScriptError) -> Int {
+    /// A non-negative integer literal, at most `maximum`.
+    func integer(file: String, line: Int, what: String, maximum: Int) throws(ScriptError) -> Int {
         let location = SourceLocation(file: file, line: line, column: column)
         guard kind == .number else {
             throw ScriptError("expected \(what) (a whole number); found \(quoted)", at: location)
@@ -73,8 +82,8 @@ extension Token {
         guard t.allSatisfy(\.isASCIIDigitCharacter) else {
             throw ScriptError("expected \(what) (a whole number); found `\(Token.abbreviate(t))`", at: location)
         }
-        guard let value = Int(t) else {
-            throw ScriptError("\(what) `\(Token.abbreviate(t))` is too large", at: location)
+        guard let value = Int(t), value <= maximum else {
+            throw ScriptError("\(what) `\(Token.abbreviate(t))` is too large; expected at most \(maximum)", at: location)
         }
         return value
     }
@@ -99,7 +108,11 @@ extension Token {
         case .some(.none):
             throw ScriptError("malformed duration `\(Token.abbreviate(t))`; expected a number such as 300ms, 1.5s or 2m (at most nanosecond precision)", at: location)
         case .some(.some(let nanoseconds)):
-            return .nanoseconds(nanoseconds)
+            let value = Duration.nanoseconds(nanoseconds)
+            guard value <= ScriptLimits.duration else {
+                throw ScriptError("duration `\(Token.abbreviate(t))` is too long; expected at most \(ScriptLimits.durationText)", at: location)
+            }
+            return value
         }
     }
 

@@ -149,6 +149,12 @@ extension ScriptParser {
         guard !source.isEmpty else {
             throw ScriptError("empty pattern `//`; expected a regular expression between the slashes", at: location)
         }
+        if let nested = PatternSafety.nestedRepetition(in: Array(raw[1..<(raw.count - 1)])) {
+            let at = SourceLocation(file: location.file, line: location.line, column: location.column + 1 + nested.offset)
+            throw ScriptError("`\(Token.abbreviate(nested.text))` repeats a group that itself repeats without bound: such a pattern can "
+                              + "take hours to fail on a line of 40 characters (catastrophic backtracking); expected a pattern without "
+                              + "an unbounded repetition inside a repeated group, such as `a+` for `(a+)+`", at: at)
+        }
         let references = try patternReferences(in: source, at: location)
         // Compiled with stand-ins for the references, which are known only when the check runs.
         let pattern = Pattern(source: source, references: references, location: location)
@@ -295,7 +301,12 @@ extension ScriptParser {
             _ = cursor.next()
             sign = t.text == "+" ? .plus : .minus
         }
-        return Expression(terms: terms, quantity: quantity, location: start)
+        let expression = Expression(terms: terms, quantity: quantity, location: start)
+        if let term = expression.firstOverflowingLiteral() {
+            throw ScriptError("the sum overflows here: `\(subject)` is compared with a number beyond 64 bits; expected "
+                              + "\(Self.describe(quantity)) within the limits in docs/checks.md", at: term.location)
+        }
+        return expression
     }
 
     func operand(_ cursor: inout Cursor, quantity: Quantity, subject: String) throws(ScriptError) -> Expression.Operand {
@@ -318,13 +329,16 @@ extension ScriptParser {
                     throw ScriptError("`\(t.text)` is \(isDuration ? "a duration" : "a size"), but `\(subject)` is a count; expected a whole number", at: location)
                 }
                 _ = cursor.next()
-                return .integer(try t.integer(file: file, line: location.line, what: "a count"))
+                return .integer(try t.integer(file: file, line: location.line, what: "a count", maximum: ScriptLimits.count))
             case .bytes:
                 if isDuration && !unit.isEmpty {
                     throw ScriptError("`\(t.text)` is a duration, but `\(subject)` is a size; expected a size such as 64MiB", at: location)
                 }
                 _ = cursor.next()
                 let size = try t.size(file: file, line: location.line, after: subject)
+                guard size <= ScriptLimits.comparedSize else {
+                    throw ScriptError("size `\(Token.abbreviate(t.text))` is too large; expected at most \(NumberLiteral.sizeText(ScriptLimits.comparedSize))", at: location)
+                }
                 return unit.isEmpty ? .integer(size) : .size(size)
             case .duration:
                 if isSize && !unit.isEmpty {

@@ -24,7 +24,7 @@ extension ScriptParser {
             hello.recordVersion = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
         default:  // records
             try cursor.expectWord("of", "after `records`, as in `records of 100`")
-            let size = try cursor.size(after: "of")
+            let size = try cursor.size(after: "of", maximum: .max)  // bounded just below, with the RFC's reason
             guard size <= HelloPayload.maximumRecordSize else {
                 throw ScriptError("a record holds at most \(HelloPayload.maximumRecordSize) bytes (RFC 8446 §5.1); found \(size); expected `records of` 1 to \(HelloPayload.maximumRecordSize)", at: cursor.location(of: cursor.line.tokens[cursor.index - 1]))
             }

@@ -68,6 +68,7 @@ extension ScriptParser {
             variable = name.text
         }
         try cursor.expectEnd(variable == nil ? ["as"] : [])
+        if command == "parallel" { try checkParallelCopies(count, at: at) }
         if blocks.count >= Self.maximumNesting {
             // Reported once, at the first block too deep; deeper ones are only tracked.
             if blocks.count == Self.maximumNesting {
@@ -212,7 +213,10 @@ extension ScriptParser {
             payload = .file(try filePath(&cursor))
         case .word where t.text == "random":
             _ = cursor.next()
-            payload = .random(RandomData(size: try cursor.size(after: "random")))
+            let sizeToken = cursor.peek
+            let size = try cursor.size(after: "random", maximum: ScriptLimits.randomSize)
+            try checkRandomCopies(size, at: cursor.location(of: sizeToken))
+            payload = .random(RandomData(size: size))
             isRandom = true
         case .word where t.text == "hello":
             _ = cursor.next()
@@ -242,9 +246,9 @@ extension ScriptParser {
             case "in":
                 if cursor.accept("chunks") {
                     try cursor.expectWord("of", "after `in chunks`, as in `in chunks of 1`")
-                    chunking = .size(try cursor.size(after: "of"))
+                    chunking = .size(try cursor.size(after: "of", maximum: ScriptLimits.chunkSize))
                 } else if let t = cursor.peek, t.kind == .number {
-                    let n = try cursor.integer(after: "in", what: "a number of chunks", minimum: 1)
+                    let n = try cursor.integer(after: "in", what: "a number of chunks", minimum: 1, maximum: ScriptLimits.pieces)
                     try cursor.expectWord("chunks", "after `in \(n)`, as in `in \(n) chunks`")
                     chunking = .count(n)
                 } else {
@@ -272,7 +276,15 @@ extension ScriptParser {
         if let (_, location) = pause, chunking == nil {
             throw ScriptError("`every` needs chunks to pause between; add `in N chunks` or `in chunks of SIZE`", at: location)
         }
-        if let chunking { step.delivery = Delivery(chunking: chunking, pause: pause?.0) }
+        if let chunking {
+            let delivery = Delivery(chunking: chunking, pause: pause?.0)
+            step.delivery = delivery
+            switch step.payload {
+            case .text(let b), .hex(let b): try checkPieces(delivery, payloadSize: b.count, at: at)
+            case .random(let r): try checkPieces(delivery, payloadSize: r.size, at: at)
+            case .file, .named, .hello: break
+            }
+        }
         if isHello {
             try validateHello(hello, at: at)
             step.payload = .hello(hello)

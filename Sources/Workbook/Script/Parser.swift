@@ -204,8 +204,13 @@ final class ScriptParser {
                 throw cursor.unexpected("a positive whole number after `points`")
             }
             let text = t.text
-            guard text.allSatisfy(\.isASCIIDigitCharacter), let points = Int(text), points > 0 else {
+            // Digits too many for an Int are too large, not malformed.
+            let points = text.allSatisfy(\.isASCIIDigitCharacter) ? (Int(text) ?? Int.max) : 0
+            guard points > 0 else {
                 throw ScriptError("points must be a positive whole number; found `\(Token.abbreviate(text))`", at: cursor.location(of: t))
+            }
+            guard points <= ScriptLimits.points else {
+                throw ScriptError("`points \(text)` is too large; expected at most \(ScriptLimits.points) points for a check", at: cursor.location(of: t))
             }
             _ = cursor.next()
             state.check.points = points

@@ -43,14 +43,30 @@ public struct WorkbookState: Codable, Sendable, Equatable {
     public struct LessonProgress: Codable, Sendable, Equatable {
         /// When the learner's own program first passed every check.
         public var passedAt: Date?
+        /// When the learner's own program last passed every check (nil in files written before
+        /// netlab kept it: then ``passedAt``).
+        public var lastPassedAt: Date?
         /// How many hints `netlab hint` has shown (the next one is `hintsShown + 1`).
         public var hintsShown: Int
+        /// The last grading of any program (the learner's, the solution, a `--cmd`).
         public var lastCheck: LastCheck?
+        /// The last grading of the learner's own program: what `netlab list` reports. A later
+        /// `--solution` or `--cmd` run never replaces it.
+        public var lastOwnCheck: LastCheck?
 
-        public init(passedAt: Date? = nil, hintsShown: Int = 0, lastCheck: LastCheck? = nil) {
+        public init(passedAt: Date? = nil, lastPassedAt: Date? = nil, hintsShown: Int = 0, lastCheck: LastCheck? = nil,
+                    lastOwnCheck: LastCheck? = nil) {
             self.passedAt = passedAt
+            self.lastPassedAt = lastPassedAt
             self.hintsShown = hintsShown
             self.lastCheck = lastCheck
+            self.lastOwnCheck = lastOwnCheck
+        }
+
+        /// The learner's last own check: ``lastOwnCheck``, or in older files ``lastCheck`` when
+        /// it was the learner's.
+        var ownCheck: LastCheck? {
+            lastOwnCheck ?? (lastCheck?.other == true ? nil : lastCheck)
         }
     }
 
@@ -71,26 +87,53 @@ public struct WorkbookState: Codable, Sendable, Equatable {
     /// program (`other` true, which never marks the lesson passed).
     public mutating func record(_ result: LessonResult, at date: Date, other: Bool = false) {
         var progress = self[result.slug]
-        progress.lastCheck = LastCheck(at: date, passed: result.passed, points: result.points, maxPoints: result.maxPoints,
-                                       error: result.error, other: other ? true : nil,
-                                       checks: result.checks.map { CheckSummary(name: $0.name, status: $0.status, points: $0.points, maxPoints: $0.maxPoints) })
-        if result.passed, !other, progress.passedAt == nil { progress.passedAt = date }
+        let check = LastCheck(at: date, passed: result.passed, points: result.points, maxPoints: result.maxPoints,
+                              error: result.error, other: other ? true : nil,
+                              checks: result.checks.map { CheckSummary(name: $0.name, status: $0.status, points: $0.points, maxPoints: $0.maxPoints) })
+        progress.lastCheck = check
+        if !other {
+            progress.lastOwnCheck = check
+            if result.passed {
+                if progress.passedAt == nil { progress.passedAt = date }
+                progress.lastPassedAt = date
+            }
+        }
         self[result.slug] = progress
     }
 
-    /// Passed, failing or not started, for `netlab list`.
+    /// Where the learner's own program stands, for `netlab list`: the last check of it decides,
+    /// so a lesson that passed once and fails now (after `netlab reset`, or an edit that broke
+    /// it) says so.
     public func status(of slug: String) -> LessonStatus {
         let p = self[slug]
-        if p.passedAt != nil { return .passed }
-        if let last = p.lastCheck, last.other != true { return last.passed ? .passed : .failing }
-        return .notStarted
+        let passed = p.lastPassedAt ?? p.passedAt
+        guard let last = p.ownCheck else { return passed != nil ? .passed : .notStarted }
+        if last.passed { return .passed }
+        // A file from before netlab kept lastOwnCheck: a pass recorded after this check wins.
+        if p.lastOwnCheck == nil, let passed, passed > last.at { return .passed }
+        if let passed { return .passedEarlier(passed: passed, failing: last.at) }
+        return .failing
+    }
+
+    /// Whether the learner's own program has passed every check at least once.
+    public func hasPassed(_ slug: String) -> Bool {
+        self[slug].passedAt != nil
     }
 }
 
-public enum LessonStatus: String, Sendable, Equatable {
+public enum LessonStatus: Sendable, Equatable {
+    /// The last check of the learner's program passed.
     case passed
+    /// The learner's program never passed, and its last check failed.
     case failing
-    case notStarted = "not started"
+    /// The learner's program passed on `passed` (its last pass), and its last check (on
+    /// `failing`) failed: after `netlab reset`, or an edit that broke it.
+    case passedEarlier(passed: Date, failing: Date)
+    /// Never checked (a `--solution` or `--cmd` run does not count).
+    case notStarted
+
+    /// Whether the lesson counts as done now.
+    public var isPassed: Bool { self == .passed }
 }
 
 /// Loads and saves `.netlab/state.json`. Saving writes a temporary file and renames it, so a

@@ -8,21 +8,8 @@ import NetCore
 
 enum RetriesWithoutPause {
     static func main() -> Never {
-        LessonProgram.run { options, log in
-            let listener = try TCPListener.listen(address: options.listen)
-            log.ready(listener.address)
-            try await withThrowingDiscardingTaskGroup { group in
-                while true {
-                    let conn: TCPConn
-                    do {
-                        conn = try await listener.accept()
-                    } catch let error as NetError where error.isTemporary {
-                        log.error("accept: \(error.reason)")
-                        continue  // no pause
-                    }
-                    group.addTask { await echo(conn, log: log) }
-                }
-            }
+        serveWithTasks { error, log in
+            log.error("accept: \(error.reason)")  // and straight back to accept: no pause
         }
     }
 }

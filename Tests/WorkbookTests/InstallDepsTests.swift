@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// scripts/install-deps.sh on a made-up machine: a folder of stand-in commands is the whole
+/// PATH, and `apt-get` writes down what it was asked to install.
+@Suite("scripts/install-deps.sh")
+struct InstallDepsTests {
+    /// Runs the script with `commands` (name → shell body) as the only commands; what apt-get
+    /// was asked, and the exit status.
+    func run(with commands: [String: String]) throws -> (status: Int32, apt: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-deps-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("apt.log")
+        var all = commands
+        all["id"] = "echo 0"
+        all["apt-get"] = "echo \"$*\" >> \(log.path)"
+        for (name, body) in all {
+            try writeExecutable("#!/bin/bash\n\(body)\n", to: dir.appendingPathComponent(name).path)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [packageRoot.appendingPathComponent("scripts/install-deps.sh").path]
+        process.environment = ["PATH": dir.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+
+    let present = ["pkg-config": "exit 0", "openssl": "exit 0", "curl": "exit 0"]
+
+    @Test func installsNetcatWhenThereIsNone() throws {
+        let r = try run(with: present)
+        #expect(r.status == 0)
+        #expect(r.apt.contains("install -y -qq netcat-openbsd"), "\(r.apt)")
+        #expect(!r.apt.contains("libssl-dev"))
+    }
+
+    @Test func installsOpenBSDNetcatOverOneWithoutDashN() throws {
+        var commands = present
+        commands["nc"] = "echo 'usage: nc [-46bCDdhjklnrStUuvZz] [-c prog] [-e prog]'; exit 1"
+        #expect(try run(with: commands).apt.contains("netcat-openbsd"))
+    }
+
+    @Test func leavesAMachineWithEverythingAlone() throws {
+        var commands = present
+        commands["nc"] = "printf 'usage: nc [-46CDdFhklNnrStUuvZz]\\n\\t-N\\t\\tShutdown the network socket after EOF on stdin\\n'; exit 1"
+        let r = try run(with: commands)
+        #expect(r.status == 0)
+        #expect(r.apt.isEmpty, "\(r.apt)")
+    }
+}
