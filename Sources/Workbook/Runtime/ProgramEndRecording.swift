@@ -54,7 +54,12 @@ extension ServerProcess {
         let ready = readyTime
         var endedOnItsOwn = false
         if let time = exitTime { endedOnItsOwn = time < stopTime && !(stopSent.map { time >= $0 } ?? false) }
-        if let report = CrashReport.find(in: lines), report.fatal || endedOnItsOwn {
+        // A report that need not end the program (a Rust panic, a Python traceback) counts when
+        // it did end it: on its own, or with a failing status while netlab was stopping it (an
+        // uncaught exception's exit, not SIGTERM's).
+        var failedStatus = false
+        if case .exited(let status)? = exitStatus { failedStatus = status != 0 }
+        if let report = CrashReport.find(in: lines), report.fatal || endedOnItsOwn || failedStatus {
             let end = ProgramEnd(how: .crashed(summary: report.summary, location: report.location), time: report.time - origin,
                                  afterReady: ready.map { $0 <= report.time } ?? false)
             return (end, report.time)
