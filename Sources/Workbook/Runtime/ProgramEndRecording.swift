@@ -32,15 +32,20 @@ extension ServerProcess {
     /// Lets a program that is ending on its own finish before netlab stops it: one that has
     /// printed a crash report that always ends a program (its backtrace may take a second), or
     /// has closed stdout and stderr (it is exiting), gets up to `bound` to be reaped. Looks for
-    /// such signs for `settle` first: a client may see the program's sockets close a moment
-    /// before netlab reads the end of its pipes. Then its end is its own, not netlab's SIGTERM.
-    func awaitOwnEnd(settle: Duration = .milliseconds(50), bound: Duration = .seconds(2)) async {
-        let settled = ContinuousClock.now + settle
+    /// such signs for `settle` first (`reportSettle` after a report that need not end a program,
+    /// such as a Python traceback, whose interpreter takes a while to exit): a client may see the
+    /// program's sockets close a moment before netlab reads the end of its pipes. Then its end is
+    /// its own, not netlab's SIGTERM.
+    func awaitOwnEnd(settle: Duration = .milliseconds(50), reportSettle: Duration = .milliseconds(500),
+                     bound: Duration = .seconds(2)) async {
+        let started = ContinuousClock.now
         while exitStatus == nil {
-            if outputClosed || CrashReport.find(in: lines)?.fatal == true {
+            let report = CrashReport.find(in: lines)
+            if outputClosed || report?.fatal == true {
                 _ = await waitExit(timeout: bound)
                 return
             }
+            let settled = started + (report == nil ? settle : reportSettle)
             if ContinuousClock.now >= settled || Task.isCancelled { return }
             try? await Task.sleep(for: .milliseconds(5))
         }
