@@ -45,6 +45,19 @@ struct ProgramEndTests {
                                    options: .regularExpression) != nil, "\(r.transcript)")
     }
 
+    @Test("by default a Swift program reports a crash briefly: the crashed thread, with its source line, no registers")
+    func friendlyBacktrace() async throws {
+        let line = try testServerLine(containing: "numbers[numbers.count")
+        let r = try await runOne(Self.trapScript)
+        expectFail(r, "your program crashed: Fatal error: Index out of range at main.swift:\(line); then")
+        #expect(r.transcript.contains(" crashed:"), "\(r.transcript)")
+        #expect(!r.transcript.contains("Registers:") && !r.transcript.contains("Images ("), "\(r.transcript)")
+        #expect(r.transcript.contains("| "), "the source line: \(r.transcript)")
+        // The learner's own choice stands.
+        #expect(ProgramLaunch.withCrashReports([:], inherited: ["SWIFT_BACKTRACE": "enable=no"]) == [:])
+        #expect(ProgramLaunch.withCrashReports(["SWIFT_BACKTRACE": "enable=no"], inherited: [:]) == ["SWIFT_BACKTRACE": "enable=no"])
+    }
+
     @Test("a Swift trap with the backtracer off: the trap line, and no place (the report names none of the program's)")
     func trapWithoutBacktrace() async throws {
         let r = try await runOne(Self.trapScript, program: try testServer(backtrace: "enable=no"))

@@ -197,6 +197,7 @@ final class CheckExecution: Sendable {
         }
         var launch = runner.program
         for (k, v) in runner.options.environment { launch.environment[k] = v }
+        launch.environment = ProgramLaunch.withCrashReports(launch.environment)
         do {
             // Off the pool: posix_spawn blocks, and may be retried on ETXTBSY for up to a second.
             let limit = check.descriptorLimit

@@ -28,6 +28,22 @@ final class ProgramLifecycle: Sendable {
     }
 }
 
+extension ProgramLaunch {
+    /// How a Swift program reports a crash, unless the learner chose (`SWIFT_BACKTRACE` in
+    /// netlab's environment or the program's): the backtracer on, the crashed thread only, with
+    /// the source lines around the crash and no registers or images (the friendly preset), never
+    /// waiting for a debugger. Other programs ignore it.
+    static let crashReportSetting = "enable=yes,preset=friendly,interactive=no"
+
+    static func withCrashReports(_ environment: [String: String],
+                                 inherited: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        guard environment["SWIFT_BACKTRACE"] == nil, inherited["SWIFT_BACKTRACE"] == nil else { return environment }
+        var environment = environment
+        environment["SWIFT_BACKTRACE"] = crashReportSetting
+        return environment
+    }
+}
+
 extension ServerProcess {
     /// Lets a program that is ending on its own finish before netlab stops it: one that has
     /// printed a crash report that always ends a program (its backtrace may take a second), or
