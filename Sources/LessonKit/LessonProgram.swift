@@ -28,13 +28,16 @@ public enum LessonProgram {
     /// - `--help`: prints the usage on stdout and exits with status 0;
     /// - SIGTERM or SIGINT: exits with status 0 at once (a thread of its own waits for them, so
     ///   this works however busy the tasks are);
-    /// - `body` returns: exit status 0; `body` throws: `error: …` in the log, exit status 1.
+    /// - `body` returns: exit status 0; `body` throws: `error: …` in the log, exit status 1;
+    /// - stdout is line-buffered, so each `print` line goes out at once (the log, on stderr, is
+    ///   what the checks read; stdout is shown next to it).
     public static func run(
         name: String? = nil,
         flags: [Flag] = [],
         _ body: @escaping @Sendable (Options, Log) async throws -> Void
     ) -> Never {
         installSignalHandling()
+        lineBufferStdout()
         raiseDescriptorLimit()   // as a Go program would: a thousand clients need more than 1,024
         let program = name ?? programName()
         let parsed: FlagParse

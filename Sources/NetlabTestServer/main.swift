@@ -8,7 +8,7 @@ import NetCore
 import NetTLS
 
 let flags: [Flag] = [
-    Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|leak|binbad|proxy|stall|tls|session"),
+    Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|trap|quit|print|halfhello|leak|binbad|proxy|stall|tls|session"),
     Flag("detach", .text, help: "orphan|child|brief|bare: start a child that calls setsid and sleeps (orphan: its parent exits at once; brief: an orphan that exits after 200ms; bare: an orphan with an empty environment)"),
     Flag("announce", .address, help: "name this address in the ready line instead of the real one"),
     Flag("delay", .duration, help: "pause used by slow and crash"),
@@ -69,7 +69,22 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
     let quietClose = options.isSet("quiet-close")
     try await serve(listener) { conn in
         let peer = conn.remoteAddress
-        log.accepted(peer)
+        if mode == "print" {
+            // A learner's events printed on stdout (block-buffered into a pipe), not logged.
+            print("accepted \(peer)")
+        } else {
+            log.accepted(peer)
+        }
+        if mode == "quit" {
+            // Gone after its first client, as a program that returns from main too early.
+            try? conn.close()
+            exit(1)
+        }
+        if mode == "trap" {
+            // A Swift runtime trap in the program's own code: an array index out of range.
+            let numbers = [1]
+            log.event("read \(numbers[numbers.count + peer.description.count % 1])")
+        }
         if options.isSet("pipe-per-conn") {
             var ends: [Int32] = [0, 0]
             _ = pipe(&ends)  // kept open on purpose
@@ -77,6 +92,10 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
         do {
             switch mode {
             case "silent", "noready", "stall":
+                try await Task.sleep(for: .seconds(3600))
+            case "halfhello":
+                // The header of a TLS handshake record, and then nothing: a handshake that stalls.
+                try await conn.write([0x16, 0x03, 0x03, 0x00, 0x40])
                 try await Task.sleep(for: .seconds(3600))
             case "close":
                 try conn.close()

@@ -1,4 +1,5 @@
 import Foundation
+import NetCore
 import Testing
 @testable import LessonKit
 
@@ -148,6 +149,41 @@ struct LessonKitProgramTests {
         let (status, stdout, _) = try await run(["--help"])
         #expect(status == 0)
         #expect(stdout.contains("--listen HOST:PORT"))
+    }
+
+    @Test("stdout is line-buffered into a pipe: a print comes out as it is made, not at exit (or never)")
+    func printLineBuffered() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try server())
+        process.arguments = ["--listen", "127.0.0.1:0", "--mode", "print"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier
+        // The bound of the whole test: a read that waits for a line that never comes ends when
+        // the program is killed.
+        let watchdog = Task { try? await Task.sleep(for: .seconds(10)); kill(pid, SIGKILL) }
+        defer { watchdog.cancel(); kill(pid, SIGKILL); process.waitUntilExit() }
+        let reader = out.fileHandleForReading
+        /// Reads stdout (off the cooperative pool) until it holds `text` or ends.
+        func read(until text: String, into seen: inout String) async -> Bool {
+            while !seen.contains(text) {
+                let chunk = await withCheckedContinuation { done in
+                    Thread { done.resume(returning: reader.availableData) }.start()
+                }
+                if chunk.isEmpty { return false }
+                seen += String(decoding: chunk, as: UTF8.self)
+            }
+            return seen.contains(text)
+        }
+        var seen = ""
+        #expect(await read(until: "\n", into: &seen))
+        let address = try #require(seen.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
+        let conn = try await TCPConn.dial(address, timeout: .seconds(5))
+        defer { try? conn.close() }
+        // The program is still running (it is killed, not asked to exit): the line came on its own.
+        #expect(await read(until: "accepted 127.0.0.1:", into: &seen), "stdout: \(seen)")
     }
 
     @Test("the ready line exactly once; SIGTERM and SIGINT end the program with status 0")

@@ -35,15 +35,20 @@ public enum ResultsJSON {
         public var taskID: Int
         public var points: Int
         public var maxPoints: Int
+        /// How the program ended on its own during a check that did not pass (netlab's
+        /// addition; absent otherwise, and in files written before it).
+        public var programEnd: ProgramEnd?
 
         enum CodingKeys: String, CodingKey {
             case name, status, message, output, points
             case testCode = "test_code"
             case taskID = "task_id"
             case maxPoints = "max_points"
+            case programEnd = "program_end"
         }
 
-        public init(name: String, status: String, message: String?, output: String?, testCode: String, taskID: Int, points: Int, maxPoints: Int) {
+        public init(name: String, status: String, message: String?, output: String?, testCode: String, taskID: Int, points: Int, maxPoints: Int,
+                    programEnd: ProgramEnd? = nil) {
             self.name = name
             self.status = status
             self.message = message
@@ -52,6 +57,7 @@ public enum ResultsJSON {
             self.taskID = taskID
             self.points = points
             self.maxPoints = maxPoints
+            self.programEnd = programEnd
         }
     }
 
@@ -194,7 +200,8 @@ public enum ResultsJSON {
                         output: output,
                         testCode: UntrustedText.escaped(checkSource(lines: scriptLines, location: check.location), multiline: true),
                         taskID: check.index,
-                        points: check.points, maxPoints: check.maxPoints)
+                        points: check.points, maxPoints: check.maxPoints,
+                        programEnd: check.status == .pass ? nil : check.programEnd.map(escaped))
         }
         let status: String
         var message: String? = nil
@@ -258,6 +265,16 @@ public enum ResultsJSON {
         // Decode once more as a single document to surface the real error.
         _ = try decoder.decode(ResultsDocument.self, from: data)
         return (nil, [])
+    }
+
+    /// The end with its text escaped (the runtime escapes it; a hand-made result may not be).
+    static func escaped(_ end: ProgramEnd) -> ProgramEnd {
+        var end = end
+        if case .crashed(let summary, let location) = end.how {
+            end.how = .crashed(summary: UntrustedText.escaped(summary), location: location.map { UntrustedText.escaped($0) })
+        }
+        if case .killed(let signal) = end.how { end.how = .killed(signal: UntrustedText.escaped(signal)) }
+        return end
     }
 
     static func iso8601(_ date: Date) -> String {

@@ -32,9 +32,13 @@ public struct CheckResult: Sendable, Equatable {
     /// 1-based position of the check in its script (Exercism's `task_id`).
     public var index: Int
     public var duration: Duration
+    /// How the program ended while the check ran, before netlab stopped it (it crashed, exited,
+    /// or was killed); nil while it ran to the end. On a failure the runner's `message` already
+    /// starts with it where it is news (``ProgramEnd/headline``).
+    public var programEnd: ProgramEnd?
 
     public init(name: String, status: Status, points: Int, maxPoints: Int, message: String?, transcript: String,
-                hint: String?, location: String, index: Int, duration: Duration) {
+                hint: String?, location: String, index: Int, duration: Duration, programEnd: ProgramEnd? = nil) {
         self.name = name
         self.status = status
         self.points = points
@@ -45,6 +49,7 @@ public struct CheckResult: Sendable, Equatable {
         self.location = location
         self.index = index
         self.duration = duration
+        self.programEnd = programEnd
     }
 }
 

@@ -8,6 +8,9 @@ struct StepFailure: Error, Sendable {
     var message: String
     var details: [String] = []
     var location: SourceLocation
+    /// The pattern of a failed `expect server log` step: after the program is stopped, its
+    /// stdout is searched for lines that would have matched (printed instead of logged).
+    var logPattern: Pattern?
 }
 
 /// A problem of the checker or the lesson (a missing fixture, a CA that cannot be made), not of
@@ -61,12 +64,14 @@ final class CheckExecution: Sendable {
     /// See EventMark.swift: log lines read before it do not satisfy `expect server log`.
     let eventMark = Mutex<ContinuousClock.Instant?>(nil)
     let currentStep = Mutex<Step?>(nil)
+    let lifecycle: ProgramLifecycle
 
     var script: CheckScript { runner.script }
     var stepTimeout: Duration { script.stepTimeout }
 
     init(check: Check, runner: CheckRunner, transcript: Transcript, upstreams: [String: UpstreamPeer],
-         process: ServerProcess?, serverAddress: String?, notReady: String, tmp: URL) {
+         process: ServerProcess?, serverAddress: String?, notReady: String, tmp: URL,
+         lifecycle: ProgramLifecycle = ProgramLifecycle()) {
         self.check = check
         self.runner = runner
         self.transcript = transcript
@@ -75,6 +80,7 @@ final class CheckExecution: Sendable {
         self.serverAddress = serverAddress
         self.notReady = notReady
         self.tmp = tmp
+        self.lifecycle = lifecycle
     }
 
     // MARK: - The whole check
@@ -87,27 +93,39 @@ final class CheckExecution: Sendable {
         var process: ServerProcess?
         let tmp = FileManager.default.temporaryDirectory
             .appendingPathComponent("netlab-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let lifecycle = ProgramLifecycle()
 
         /// `afterStop` runs once the program is stopped: the check's clients stop reading before
         /// the stop (the program's exit is not news) and are closed only after it, so that the
-        /// program's last lines are about the check, not about its clients leaving.
-        func finish(_ status: CheckResult.Status, _ message: String?, failure: [String],
+        /// program's last lines are about the check, not about its clients leaving. `message` and
+        /// `failure` are made after the stop, when all the program's output has been read.
+        func finish(_ status: CheckResult.Status, _ message: @autoclosure () -> String?, failure: @autoclosure () -> [String],
                     afterStop: ClientShutdown? = nil) async -> CheckResult {
             afterStop?.stopReading()
             var stopNote: String?
+            if status != .pass { await process?.awaitOwnEnd() }
             // Stamped when the stop begins: lines the program writes while it stops come after it.
             let stopTime = ContinuousClock.now
             if let process {
                 let wasRunning = process.exitStatus == nil
                 let (status, killed) = await process.stop(grace: runner.options.stopGrace)
                 if wasRunning {
-                    stopNote = killed
-                        ? "stopped the server: it ignored SIGTERM for \(runner.options.stopGrace.scriptText), so it got SIGKILL"
-                        : "stopped the server with SIGTERM: it \(status.map(\.description) ?? "did not exit")"
+                    stopNote = CheckExecution.stopNote(status: status, killed: killed, grace: runner.options.stopGrace)
                 }
             }
             afterStop?.close()
             if let stopNote { transcript.add("netlab", stopNote, at: stopTime) }
+            let ended = process?.programEnd(origin: origin, stopTime: stopTime, stopSent: lifecycle.current.stopSent)
+            lifecycle.ended(ended?.end, at: ended?.time, stopTime: stopTime)
+            let failure = failure()
+            var message = message()
+            if status != .pass {
+                if let ended, let process {
+                    CheckExecution.recordEnd(ended.end, at: ended.time, process: process, stopTime: stopTime, transcript: transcript)
+                }
+                if let process { CheckExecution.noteLateStdout(process, stopTime: stopTime, transcript: transcript) }
+                if status == .fail, let end = ended?.end { message = message.map(end.prefixing) }
+            }
             for peer in upstreams.values { peer.stop() }
             try? FileManager.default.removeItem(at: tmp)
             let duration = ContinuousClock.now - origin
@@ -121,7 +139,8 @@ final class CheckExecution: Sendable {
             if status == .pass { lines.append("PASS (\(String(format: "%.3f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))s)") }
             return CheckResult(name: check.name, status: status, points: status == .pass ? check.points : 0,
                                maxPoints: check.points, message: message, transcript: lines.joined(separator: "\n") + "\n",
-                               hint: check.hint, location: check.location.description, index: index, duration: duration)
+                               hint: check.hint, location: check.location.description, index: index, duration: duration,
+                               programEnd: ended?.end)
         }
 
         func errorResult(_ message: String, afterStop: ClientShutdown? = nil) async -> CheckResult {
@@ -178,6 +197,7 @@ final class CheckExecution: Sendable {
         }
         var launch = runner.program
         for (k, v) in runner.options.environment { launch.environment[k] = v }
+        launch.environment = ProgramLaunch.withCrashReports(launch.environment)
         do {
             // Off the pool: posix_spawn blocks, and may be retried on ETXTBSY for up to a second.
             let limit = check.descriptorLimit
@@ -220,7 +240,8 @@ final class CheckExecution: Sendable {
 
         // 3. The steps, bounded by the check's timeout.
         let execution = CheckExecution(check: check, runner: runner, transcript: transcript, upstreams: upstreams,
-                                       process: process, serverAddress: serverAddress, notReady: notReady, tmp: tmp)
+                                       process: process, serverAddress: serverAddress, notReady: notReady, tmp: tmp,
+                                       lifecycle: lifecycle)
         let checkBound = check.timeout ?? CheckScript.builtInCheckTimeout
         let readyAddress = serverAddress
         let notReadyText = notReady
@@ -256,7 +277,7 @@ final class CheckExecution: Sendable {
         case .passed:
             return await finish(.pass, nil, failure: [], afterStop: closeClients)
         case .failed(let failure):
-            return await finish(.fail, "\(failure.message) (\(failure.location))",
+            return await finish(.fail, execution.failureMessage(failure),
                                 failure: execution.failureBlock(failure), afterStop: closeClients)
         case .error(let message):
             return await errorResult(message, afterStop: closeClients)
@@ -272,8 +293,10 @@ final class CheckExecution: Sendable {
     }
 
     func failureBlock(_ failure: StepFailure) -> [String] {
-        var lines = ["FAIL \(failure.location): \(script.sourceText(at: failure.location))", failure.message]
-        lines += failure.details.map { "  " + $0 }
+        var lines = ["FAIL \(failure.location): \(script.sourceText(at: failure.location))"]
+        if let end = lifecycle.current.end, end.prefixing(failure.message) != failure.message { lines.append(end.headline) }
+        lines.append(failureText(failure))
+        lines += (endLines() + failure.details + stdoutLines(for: failure)).map { "  " + $0 }
         if let hint = check.hint { lines.append("hint: \(hint)") }
         return lines
     }
@@ -294,6 +317,7 @@ final class CheckExecution: Sendable {
         for step in steps {
             try Task.checkCancellation()
             currentStep.withLock { $0 = step }
+            lifecycle.stepStarted(at: .now)
             try await run(step, vars: vars)
         }
     }
@@ -342,7 +366,13 @@ final class CheckExecution: Sendable {
         case .expectUpstream(let e):
             try await expectUpstream(e, vars: vars)
         case .expectServer(let e):
-            try await expectServer(e, vars: vars)
+            do {
+                try await expectServer(e, vars: vars)
+            } catch var failure as StepFailure {
+                if case .log(let pattern, _) = e.condition { failure.logPattern = pattern }
+                if case .logCount(let pattern, _, _) = e.condition { failure.logPattern = pattern }
+                throw failure
+            }
         case .capture(let c):
             let metrics = try runningMetrics(at: c.location)
             let value = metrics.measured(c.metric)
@@ -351,6 +381,7 @@ final class CheckExecution: Sendable {
         case .stop:
             await markEvent()
             if let process, process.exitStatus == nil {
+                lifecycle.stopSent(at: .now)
                 process.signal(SIGTERM)
                 transcript.add("netlab", "stop: sent SIGTERM to the server")
             } else {
@@ -408,7 +439,7 @@ final class CheckExecution: Sendable {
     func lastLogLines() -> [String] {
         guard let process else { return [] }
         let lines = process.lastStderrLines(400).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        if lines.isEmpty { return ["(the server wrote nothing to stderr)"] }
+        if lines.isEmpty { return nothingOnStderr() }
         // A Swift crash report ends with registers and images; what matters is the lines before
         // it and its first lines (`Fatal error: …`, `*** Program crashed: … ***`).
         if let start = lines.firstIndex(where: { $0.contains("Fatal error:") || $0.hasPrefix("*** Signal") || $0.hasPrefix("*** Program crashed") }) {
@@ -437,16 +468,20 @@ final class CheckExecution: Sendable {
         // One line, stamped when the step began: the server's `accepted` line always comes after it.
         let stepTime = ContinuousClock.now
         var tcp: TCPConn?
+        var progress = TLSConnectProgress()
         do {
             let deadline = ContinuousClock.now + bound
             let dialed = try await TCPConn.dial(address, deadline: deadline)
             tcp = dialed
+            progress.tcpConnected = .now
             clientAddresses.withLock { $0[name] = dialed.localAddress.description }
             var conn: any Conn = dialed
             var detail = "connected from \(dialed.localAddress)"
             if let options = c.tls {
                 let config = try tlsClientConfig(options, address: address, at: c.location)
-                let tls = TLSConn.client(wrapping: dialed, config: config)
+                let watch = HandshakeWatch(dialed)
+                progress.watch = watch
+                let tls = TLSConn.client(wrapping: watch, config: config)
                 try dialed.setDeadline(deadline)
                 try await tls.handshake()
                 try dialed.setDeadline(nil)
@@ -501,7 +536,9 @@ final class CheckExecution: Sendable {
             throw error
         } catch {
             try? tcp?.close()
-            let why = isTimeout(error) ? "no connection within \(bound.scriptText)" : reason(error)
+            let stalled = c.tls != nil && isTimeout(error)
+            let why = stalled ? progress.timeoutReason(bound: bound, origin: transcript.origin)
+                : isTimeout(error) ? "no connection within \(bound.scriptText)" : reason(error)
             if c.expectFailure {
                 transcript.add(label, "\(what): failed as expected: \(why)", at: stepTime)
                 return
@@ -519,7 +556,12 @@ final class CheckExecution: Sendable {
                 transcript.add(label, "\(what): connected, and reset (RST) at once", at: stepTime)
                 return
             }
-            transcript.add(label, "\(what): \(why)", at: stepTime)
+            if stalled, progress.tcpConnected != nil {
+                progress.record(in: transcript, label: label, what: what, localAddress: clientAddresses.withLock { $0[name] } ?? "?",
+                                bound: bound)
+            } else {
+                transcript.add(label, "\(what): \(why)", at: stepTime)
+            }
             throw StepFailure(message: "\(label) could not \(verb == "connect" ? "connect" : "connect with TLS") to \(address): \(why)",
                               details: serverAddress == nil ? lastLogLines() : [], location: c.location)
         }

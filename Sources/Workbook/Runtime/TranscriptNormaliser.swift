@@ -6,6 +6,8 @@ public enum TranscriptNormaliser {
     public static func normalised(_ transcript: String) -> String {
         var text = transcript
         let rules: [(String, String)] = [
+            // A time inside a sentence (`at +0.420s, before this step`) keeps its punctuation.
+            (#"\+\d+\.\d{3}s(?=[,;)])"#, "+T"),
             (#"\+\d+\.\d{3}s *"#, "+T "),
             (#"\d+\.\d{3}s"#, "Ns"),
             (#"(127\.0\.0\.1|\[::1\]):\d+"#, "$1:PORT"),
