@@ -6,9 +6,9 @@ import Foundation
 /// that failed, that hint sends the learner after a bug they do not have. The hint shown is
 /// then one about the cause (``hint``).
 ///
-/// ``of(_:)`` is the one place that reads the cause from a ``CheckResult``; today it reads the
-/// runner's words (the message and the transcript), so that a structured field, once the
-/// runner records one, needs a change here only.
+/// ``of(_:)`` is the one place that reads the cause from a ``CheckResult``: the runner's
+/// ``CheckResult/programEnd`` when it recorded one, else its words (the message and the
+/// transcript: a program that never printed its ready line, or closed its listener).
 public enum FailureCause: Sendable, Equatable {
     /// The program crashed: the first line of its crash report (`Fatal error: Index out of range`).
     case crashed(String)
@@ -24,6 +24,16 @@ public enum FailureCause: Sendable, Equatable {
     /// (or the check passed).
     public static func of(_ check: CheckResult) -> FailureCause? {
         guard check.status != .pass else { return nil }
+        if let end = check.programEnd {
+            switch end.how {
+            case .crashed(let summary, let location):
+                return .crashed(summary + (location.map { " at \($0)" } ?? ""))
+            case .killed(let signal) where end.isCrash:
+                return .crashed("killed by \(signal)")
+            case .exited, .killed:
+                return .exited(end.what, beforeReady: !end.afterReady)
+            }
+        }
         let message = check.message ?? ""
         let lines = check.transcript.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // A check that stops the program (`stop`) is about how it ends: its exit is no news.
