@@ -221,7 +221,7 @@ struct ProgramEndTests {
           tls-connect a no-verify within 400ms
         """)
         expectFail(silent, "client a could not connect with TLS to 127.0.0.1:")
-        expectFail(silent, ": TCP connected at +0.")
+        expectFail(silent, ": TCP connected at +")  // the time is a busy machine's to choose
         expectFail(silent, "; the TLS handshake got no answer within 400ms")
         #expect(silent.transcript.contains("[client a] tls-connect 127.0.0.1:"), "\(silent.transcript)")
         #expect(silent.transcript.contains(": TCP connected from 127.0.0.1:"), "\(silent.transcript)")
@@ -231,7 +231,7 @@ struct ProgramEndTests {
         check "tls"
           tls-connect a no-verify within 400ms
         """)
-        expectFail(half, "; the server sent 5 bytes of handshake (the last at +0.")
+        expectFail(half, "; the server sent 5 bytes of handshake (the last at +")
         expectFail(half, "), then nothing within 400ms")
         #expect(half.transcript.contains("[client a] TLS handshake: 5 bytes from the server so far"), "\(half.transcript)")
         #expect(half.transcript.contains("[client a] TLS handshake: nothing more from the server within 400ms"), "\(half.transcript)")

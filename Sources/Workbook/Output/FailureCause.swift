@@ -24,6 +24,12 @@ public enum FailureCause: Sendable, Equatable {
     /// (or the check passed).
     public static func of(_ check: CheckResult) -> FailureCause? {
         guard check.status != .pass else { return nil }
+        // A step about the program's life (`expect server alive`, `exited`): its end is the
+        // check's subject, and the check's own hint is the one that fits.
+        let message = check.message ?? ""
+        if message.hasPrefix("expected the server to be running") || message.hasPrefix("expected the server to exit") {
+            return nil
+        }
         if let end = check.programEnd {
             switch end.how {
             case .crashed(let summary, let location):
@@ -34,7 +40,6 @@ public enum FailureCause: Sendable, Equatable {
                 return .exited(end.what, beforeReady: !end.afterReady)
             }
         }
-        let message = check.message ?? ""
         let lines = check.transcript.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // A check that stops the program (`stop`) is about how it ends: its exit is no news.
         let stopsTheServer = lines.contains { $0.contains("[netlab] stop: sent SIGTERM") }
