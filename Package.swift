@@ -70,7 +70,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "NetTLS", dependencies: ["NetCore", "COpenSSL"]),
         .testTarget(name: "NetTLSTests", dependencies: ["NetTLS", "NetCore"]),
-        .target(name: "LessonKit", dependencies: ["NetCore", "NetTLS"]),
+        .target(name: "LessonKit", dependencies: ["NetCore"]),
         .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "netlab-testserver"]),
         // A lesson-shaped program with deliberate behaviours (echo, silent, crash, flood, …) that the
         // runtime tests grade as a real process.

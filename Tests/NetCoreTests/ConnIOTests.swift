@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Conn I/O", .timeLimit(.minutes(1)))
 struct ConnIOTests {
-    @Test("1 MiB of seeded random bytes arrives intact (test 1)", arguments: ConnKind.allCases)
+    @Test("1 MiB of seeded random bytes arrives intact", arguments: ConnKind.allCases)
     func basicIO(kind: ConnKind) async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -42,7 +42,7 @@ struct ConnIOTests {
         #expect(try await conn.readExactly(6) == Array(" world".utf8))
     }
 
-    @Test("an 8-byte counter goes back and forth to 1000 (test 2)", arguments: ConnKind.allCases)
+    @Test("an 8-byte counter goes back and forth to 1000", arguments: ConnKind.allCases)
     func pingPong(kind: ConnKind) async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -125,7 +125,7 @@ struct ConnIOTests {
         #expect(sameBytes(received, payload))
     }
 
-    @Test("closeWrite: the peer reads EOF and can still reply; closeRead: reads return 0 (test 14)")
+    @Test("closeWrite: the peer reads EOF and can still reply; closeRead: reads return 0")
     func closeWriteCloseRead() async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -140,7 +140,7 @@ struct ConnIOTests {
         #expect(try await pair.server.read(upToCount: 10).isEmpty)
     }
 
-    @Test("a reset is not an end of stream: read throws ECONNRESET (test 15)")
+    @Test("a reset is not an end of stream: read throws ECONNRESET")
     func resetIsNotEOF() async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -153,7 +153,7 @@ struct ConnIOTests {
         #expect(error.map { "\($0)" }?.contains("connection reset by peer") == true)
     }
 
-    @Test("reading, writing and closing a closed conn throw .closed; nothing traps (test 13)")
+    @Test("reading, writing and closing a closed conn throw .closed; nothing traps")
     func closedConn() async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -170,7 +170,7 @@ struct ConnIOTests {
         await expectNetError(.closed) { try prefixed.close() }
     }
 
-    @Test("close wakes a pending read with .closed, not a timeout (test 7)", arguments: ConnKind.allCases)
+    @Test("close wakes a pending read with .closed, not a timeout", arguments: ConnKind.allCases)
     func closeUnblocksPending(kind: ConnKind) async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -182,7 +182,7 @@ struct ConnIOTests {
         #expect(error?.isTimeout == false)
     }
 
-    @Test("a cancelled read throws .canceled promptly, the conn still works, no byte is lost (test 18)")
+    @Test("a cancelled read throws .canceled promptly, the conn still works, no byte is lost")
     func cancelBlockedRead() async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Deadlines", .timeLimit(.minutes(1)))
 struct DeadlineTests {
-    @Test("a read timeout does not affect writes, and the reverse (test 3)", arguments: ConnKind.allCases)
+    @Test("a read timeout does not affect writes, and the reverse", arguments: ConnKind.allCases)
     func directionsAreIndependent(kind: ConnKind) async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -21,7 +21,7 @@ struct DeadlineTests {
         #expect(try await server.readExactly(14) == Array("still readable".utf8))
     }
 
-    @Test("a past deadline fails at once even with data ready; clearing it restores I/O (test 4)", arguments: ConnKind.allCases)
+    @Test("a past deadline fails at once even with data ready; clearing it restores I/O", arguments: ConnKind.allCases)
     func pastDeadlineFailsImmediately(kind: ConnKind) async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -43,7 +43,7 @@ struct DeadlineTests {
         #expect(try await pair.client.readExactly(4) == Array("back".utf8))
     }
 
-    @Test("a deadline set to now wakes a pending read, and not before (test 5)", arguments: ConnKind.allCases)
+    @Test("a deadline set to now wakes a pending read, and not before", arguments: ConnKind.allCases)
     func presentDeadlineUnblocksPending(kind: ConnKind) async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -61,7 +61,7 @@ struct DeadlineTests {
         #expect(ended >= set, "the read ended before its deadline was set")
     }
 
-    @Test("a future deadline times out, then the conn resyncs and round-trips (test 6)", arguments: ConnKind.allCases)
+    @Test("a future deadline times out, then the conn resyncs and round-trips", arguments: ConnKind.allCases)
     func futureDeadlineThenReuse(kind: ConnKind) async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -75,7 +75,7 @@ struct DeadlineTests {
         #expect(try await pair.client.readExactly(4) == Array("pong".utf8))
     }
 
-    @Test("a cleared past deadline must not make a read return (test 8)", arguments: ConnKind.allCases)
+    @Test("a cleared past deadline must not make a read return", arguments: ConnKind.allCases)
     func clearedDeadlineMustNotReturn(kind: ConnKind) async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -92,7 +92,7 @@ struct DeadlineTests {
         #expect((try? result.get()) == [])
     }
 
-    @Test("timeouts are never early and not much late (test 9)")
+    @Test("timeouts are never early and not much late")
     func deadlineFluctuation() async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -115,7 +115,7 @@ struct DeadlineTests {
         #expect(passed, "every timeout up to 4 s was more than 10% late")
     }
 
-    @Test("reads with deadlines from 1 ns to 1 s always time out (test 10)")
+    @Test("reads with deadlines from 1 ns to 1 s always time out")
     func variousDeadlines() async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
@@ -141,7 +141,7 @@ struct DeadlineTests {
         _ = await writer.result
     }
 
-    @Test("deadlines set every 2 µs while reading and writing: no trap, no hang (test 11)")
+    @Test("deadlines set every 2 µs while reading and writing: no trap, no hang")
     func deadlineRaces() async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }

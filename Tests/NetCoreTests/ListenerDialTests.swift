@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Listen, accept and dial", .timeLimit(.minutes(1)))
 struct ListenerDialTests {
-    @Test("accept: a past deadline fails even with a conn queued; +10 ms returns; cleared keeps blocking (test 12)")
+    @Test("accept: a past deadline fails even with a conn queued; +10 ms returns; cleared keeps blocking")
     func acceptTimeout() async throws {
         let listener = try TCPListener.listen(address: "127.0.0.1:0")
         defer { try? listener.close() }
@@ -32,7 +32,7 @@ struct ListenerDialTests {
         #expect(await blocked.value == .closed, "a cleared deadline blocks until close")
     }
 
-    @Test("listener close wakes accept, the port can be listened on again, a second close throws (test 13)")
+    @Test("listener close wakes accept, the port can be listened on again, a second close throws")
     func listenerCloseSemantics() async throws {
         // A port below the ephemeral range (32768 and up on Linux): a port 0 listener gets an
         // ephemeral port, and between its close and the second listen, any outgoing connection
@@ -109,7 +109,7 @@ struct ListenerDialTests {
         }
     }
 
-    @Test("dial: refused names the address; a past deadline fails fast; a huge timeout works; a full backlog times out (test 16)")
+    @Test("dial: refused names the address; a past deadline fails fast; a huge timeout works; a full backlog times out")
     func dial() async throws {
         // A port that was just free: listen, note it, close.
         let probe = try TCPListener.listen(address: "127.0.0.1:0")

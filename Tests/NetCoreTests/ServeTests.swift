@@ -31,7 +31,7 @@ struct ServeTests {
         try crasher.close()
     }
 
-    @Test("8 blocked reads and a ping-pong all finish; the sockets go back to baseline (test 19)")
+    @Test("8 blocked reads and a ping-pong all finish; the sockets go back to baseline")
     func noStarvationNoFDLeak() async throws {
         let listener = try TCPListener.listen(address: "127.0.0.1:0")
         defer { try? listener.close() }
@@ -65,7 +65,7 @@ struct ServeTests {
         #expect(await eventually { socketsInvolving(port: port) == baseline })
     }
 
-    @Test("on EMFILE, accept backs off 5, 10, 20 … ms up to 1 s, then recovers (test 17)")
+    @Test("on EMFILE, accept backs off 5, 10, 20 … ms up to 1 s, then recovers")
     func acceptBackoffOnEMFILE() async throws {
         // The descriptor limit is process-wide, so this runs in a child process.
         let probe = Process()

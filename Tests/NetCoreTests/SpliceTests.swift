@@ -18,7 +18,7 @@ struct Hop {
 
 @Suite("Copy and splice", .timeLimit(.minutes(1)))
 struct SpliceTests {
-    @Test("splice between TCP conns: 128 B, 1 MiB and 64 MiB, exact counts, splice path used (test 20)",
+    @Test("splice between TCP conns: 128 B, 1 MiB and 64 MiB, exact counts, splice path used",
           arguments: [128, 1 << 20, 64 << 20])
     func spliceTCPToTCP(size: Int) async throws {
         let hop = try await Hop.make()
@@ -54,7 +54,7 @@ struct SpliceTests {
         }
     }
 
-    @Test("splice edges: EOF at once returns 0; close mid-copy ends it; a closed peer gives EPIPE, the process survives (test 21)")
+    @Test("splice edges: EOF at once returns 0; close mid-copy ends it; a closed peer gives EPIPE, the process survives")
     func spliceEdges() async throws {
         do {
             let hop = try await Hop.make()
@@ -107,7 +107,7 @@ struct SpliceTests {
         #expect(error?.bytesTransferred == 1000)
     }
 
-    @Test("a proxy forwards a half-close: the backend gets the message then EOF, and its reply still arrives (test 22)")
+    @Test("a proxy forwards a half-close: the backend gets the message then EOF, and its reply still arrives")
     func proxyHalfClose() async throws {
         let hop = try await Hop.make()
         defer { hop.closeAll() }
@@ -134,7 +134,7 @@ struct SpliceTests {
         try await proxy.value
     }
 
-    @Test("a prefix conn's bytes arrive first, then the rest is spliced (test 22)")
+    @Test("a prefix conn's bytes arrive first, then the rest is spliced")
     func prefixThenSplice() async throws {
         let hop = try await Hop.make()
         defer { hop.closeAll() }

@@ -3,7 +3,7 @@ import NetTLS
 import Testing
 
 /// core-semantics test 23, the OpenSSL side: OpenSSL's reading of hellos OpenSSL made.
-@Suite("ClientHello inspection (test 23)", .timeLimit(.minutes(1)))
+@Suite("ClientHello inspection", .timeLimit(.minutes(1)))
 struct ClientHelloTests {
     @Test func capturedHelloGivesLocalhost() throws {
         let hello = try ClientHelloInfo.capture(serverName: "localhost", alpn: ["h2", "http/1.1"])

@@ -251,23 +251,9 @@ public enum ArgumentParser {
 
     /// ` (did you mean `check`?)` for a near miss.
     static func suggestion(_ word: String, _ candidates: [String], prefix: String = "") -> String {
-        let best = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
+        let scalars = Array(word.unicodeScalars.prefix(64))
+        let best = candidates.map { ($0, Suggestion.distance(scalars, Array($0.unicodeScalars.prefix(64)))) }.min { $0.1 < $1.1 }
         guard let (name, d) = best, d <= max(1, word.count / 3) else { return "" }
         return " (did you mean `\(prefix)\(name)`?)"
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        for i in 1...a.count {
-            var cur = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return prev[b.count]
     }
 }

@@ -97,8 +97,6 @@ public enum NetlabCommands {
     public static func overview(style: Style = .plain, version: String) -> String {
         var out = "netlab \(version) — a workbook for Go's net patterns, in Swift\n\n"
         out += "\(style.bold("usage:")) netlab COMMAND [ARGS…]\n\n\(style.bold("commands:"))\n"
-        let width = all.map(\.usage.count).max() ?? 0
-        _ = width
         for spec in all {
             out += "  " + spec.name.padding(toLength: 10) + firstSentence(spec.summary) + "\n"
         }

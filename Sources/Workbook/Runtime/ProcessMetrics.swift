@@ -1,0 +1,43 @@
+import Foundation
+
+/// Resource use read from /proc.
+public struct ProcessMetrics: Sendable, Equatable {
+    /// Entries of `/proc/PID/fd`.
+    public var fds: Int
+    /// How many of them are sockets.
+    public var sockets: Int
+    /// `VmRSS` of `/proc/PID/status`, in bytes.
+    public var rss: Int
+    /// `VmHWM` of `/proc/PID/status` (the peak of `rss`), in bytes.
+    public var peakRSS: Int
+    /// utime + stime of `/proc/PID/stat`.
+    public var cpu: Duration
+}
+
+extension ServerProcess {
+    /// Descriptors, resident memory and CPU time; nil once the process is gone.
+    public func metrics() -> ProcessMetrics? {
+        guard exitStatus == nil,
+              let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"),
+              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+        func kibibytes(_ field: String) -> Int {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return 0 }
+            return (Int(line.dropFirst(field.count).filter(\.isNumber)) ?? 0) * 1024
+        }
+        let rss = kibibytes("VmRSS:")
+        let peakRSS = max(rss, kibibytes("VmHWM:"))
+        var cpu = Duration.zero
+        if let close = stat.lastIndex(of: ")") {
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 12, let user = Int64(fields[11]), let system = Int64(fields[12]) {
+                let ticks = Int64(sysconf(Int32(_SC_CLK_TCK)))
+                cpu = .nanoseconds((user + system) * 1_000_000_000 / max(ticks, 1))
+            }
+        }
+        let sockets = fds.count { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"))?.hasPrefix("socket:") == true
+        }
+        return ProcessMetrics(fds: fds.count, sockets: sockets, rss: rss, peakRSS: peakRSS, cpu: cpu)
+    }
+}
