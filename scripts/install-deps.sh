@@ -7,7 +7,7 @@
 # The `openssl` and `curl` programs are used by the interop tests; they are installed too
 # when missing (they are small and usually present already). So is OpenBSD's `nc`
 # (netcat-openbsd), which every lesson's "Try it by hand" uses (`nc -N` included): a machine
-# with another netcat, or none, gets it.
+# with another netcat, or none, gets it. And python3, which some tests use as a judge.
 set -euo pipefail
 
 missing=()
@@ -16,6 +16,9 @@ if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openssl; the
 fi
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The tests grade small Python programs too (the lesson contract for other languages, crash
+# reports of a Python program): python3 is a test judge, never needed by netlab itself.
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if command -v nc >/dev/null 2>&1; then
     nc_help=$(nc -h 2>&1 || true)
     case "$nc_help" in
