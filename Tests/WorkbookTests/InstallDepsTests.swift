@@ -32,7 +32,7 @@ struct InstallDepsTests {
         return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
-    let present = ["pkg-config": "exit 0", "openssl": "exit 0", "curl": "exit 0"]
+    let present = ["pkg-config": "exit 0", "openssl": "exit 0", "curl": "exit 0", "python3": "exit 0"]
 
     @Test func installsNetcatWhenThereIsNone() throws {
         let r = try run(with: present)
