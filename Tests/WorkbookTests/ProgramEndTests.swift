@@ -73,8 +73,12 @@ struct ProgramEndTests {
           expect server alive for 5s
         """, program: try testServer(backtrace: "enable=yes"))
         // (The backtracer cannot unwind through abort() in libc: no place of the program's own.)
-        expectFail(r, "your program crashed: Aborted; then expected the server to be running for 5s; it was killed by SIGABRT")
-        #expect(r.programEnd?.how == .crashed(summary: "Aborted", location: nil))
+        // On a busy machine the backtracer may not have written its report before netlab's stop:
+        // then the signal alone is the crash.
+        let message = r.message ?? ""
+        #expect(message.hasPrefix("your program crashed: Aborted; then expected the server to be running for 5s; it was killed by SIGABRT")
+                || message.hasPrefix("your program crashed: it was killed by SIGABRT"), "\(message)")
+        #expect(r.programEnd?.isCrash == true)
         let bare = try await runOne("""
         start --listen {listen} --mode crash --delay 100ms
         check "crash"
