@@ -32,7 +32,7 @@ struct InterpreterTests {
           expect a "hi" within 300ms
         """)
         expectFail(r, #"expected "hi" from client a within 300ms; got nothing"#)
-        #expect(r.duration < .seconds(3))
+        #expect(r.duration < .seconds(10))
     }
 
     @Test("hex and file payloads; binary mismatch shows hex with a caret")
@@ -457,10 +457,10 @@ struct InterpreterTests {
         start --listen {listen}
         check "too long"
           timeout 500ms
-          sleep 10s
+          sleep 60s
         """)
         expectFail(r, "the check did not finish within its bound of 500ms")
-        #expect(ContinuousClock.now - started < .seconds(4))
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 
     @Test("a program that floods stderr still gets graded, and the log keeps its last lines")

@@ -59,7 +59,7 @@ struct SupervisorTests {
         let (status, killed) = await p.stop(grace: .milliseconds(300))
         #expect(killed)
         #expect(status == .signaled(SIGKILL))
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(10))  // bounded: the loop never ends by itself
     }
 
     @Test("a crash is reported with its signal")
