@@ -114,10 +114,6 @@ int cnet_pipe2(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }
 
 int cnet_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
-int cnet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
-    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
-}
-
 int cnet_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }
 
 ssize_t cnet_splice(int fd_in, int fd_out, size_t len) {

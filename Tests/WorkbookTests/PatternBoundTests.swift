@@ -28,10 +28,14 @@ struct PatternBoundTests {
         let matcher = PatternMatcher()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<PatternMatcher.maximumWorkers {
-                group.addTask { _ = await matcher.run(until: .now + .seconds(2)) { usleep(20_000_000); return nil } }
-                try? await Task.sleep(for: .milliseconds(50))
+                group.addTask { _ = await matcher.run(until: .now + .seconds(10)) { usleep(20_000_000); return nil } }
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            // Every worker busy before the next match is asked for (bounded: 10 s).
+            let filled = ContinuousClock.now + .seconds(10)
+            while matcher.runningCount < PatternMatcher.maximumWorkers, ContinuousClock.now < filled {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(matcher.runningCount == PatternMatcher.maximumWorkers)
             let started = ContinuousClock.now
             let queued = await matcher.run(until: .now + .milliseconds(300)) { nil }
             if case .busy = queued {} else { Issue.record("expected .busy, got \(queued)") }

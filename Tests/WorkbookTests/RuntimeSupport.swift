@@ -69,3 +69,14 @@ func expectGolden(_ name: String, _ transcript: String, sourceLocation: Testing.
     let expected = try String(contentsOf: url, encoding: .utf8)
     #expect(actual == expected, "golden \(name) differs; got:\n\(actual)", sourceLocation: sourceLocation)
 }
+
+/// A Python program written to `server.py` in a fresh folder named for `name`, to run as the
+/// program under check (the file name is what its tracebacks name). The folder is the caller's
+/// to remove: `defer { try? FileManager.default.removeItem(at: folder) }`.
+func pythonProgram(_ source: String, name: String) throws -> (launch: ProgramLaunch, file: URL, folder: URL) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-\(name)-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("server.py")
+    try source.write(to: file, atomically: true, encoding: .utf8)
+    return (ProgramLaunch(executable: "python3", arguments: [file.path]), file, folder)
+}

@@ -77,10 +77,6 @@ int cnet_pipe2(int fds[2]);
 /// pipe2(fds, O_CLOEXEC): blocking ends that no child started by another thread can inherit
 /// (pipe() followed by fcntl(FD_CLOEXEC) leaves a window in which one can).
 int cnet_pipe_cloexec(int fds[2]);
-/// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor from `lowest`
-/// up before it runs, whatever was inherited (a descriptor some thread opened without
-/// O_CLOEXEC never reaches a program netlab starts).
-int cnet_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 /// Starts `file` (a path, or a name looked up on netlab's PATH as execvp does) with `argv` and
 /// `envp`, like posix_spawnp, but in a child that cannot outlive netlab: fork, then in the
 /// child default signal actions, an empty signal mask, a process group of its own when

@@ -122,10 +122,16 @@ enum ProcessTree {
     /// other users cannot be read and are never counted.
     static func carrying(_ token: String, in table: [pid_t: Entry]) -> Set<pid_t> {
         let wanted = Array("\(variable)=\(token)".utf8)
+        return carrying(in: table) { $0.elementsEqual(wanted) }
+    }
+
+    /// The live processes of `table` (never netlab itself) with an environment entry for which
+    /// `matches` holds (the entry's bytes, `NAME=VALUE`).
+    static func carrying(in table: [pid_t: Entry], _ matches: (ArraySlice<UInt8>) -> Bool) -> Set<pid_t> {
         var found = Set<pid_t>()
         for entry in table.values where !entry.isZombie && entry.pid != getpid() {
             guard let environ = readFile("/proc/\(entry.pid)/environ", limit: 1 << 20) else { continue }
-            if environ.split(separator: 0).contains(where: { $0.elementsEqual(wanted) }) { found.insert(entry.pid) }
+            if environ.split(separator: 0).contains(where: matches) { found.insert(entry.pid) }
         }
         return found
     }

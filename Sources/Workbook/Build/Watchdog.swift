@@ -55,10 +55,7 @@ public enum Watchdog {
     static func stopLeftovers(ofNetlab pid: pid_t) {
         let prefix = Array("\(ProcessTree.variable)=\(pid)-".utf8)
         for _ in 0..<3 {
-            for entry in ProcessTree.table().values where !entry.isZombie && entry.pid != getpid() {
-                guard let environ = ProcessTree.readFile("/proc/\(entry.pid)/environ", limit: 1 << 20) else { continue }
-                if environ.split(separator: 0).contains(where: { $0.starts(with: prefix) }) { kill(entry.pid, SIGKILL) }
-            }
+            for pid in ProcessTree.carrying(in: ProcessTree.table(), { $0.starts(with: prefix) }) { kill(pid, SIGKILL) }
             usleep(50_000)
         }
     }

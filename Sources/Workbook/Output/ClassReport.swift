@@ -51,8 +51,9 @@ public struct ClassReport: Sendable, Equatable {
                 let (student, docs) = try ResultsJSON.decodeAny(payload)
                 let name = student.flatMap { $0.isEmpty ? nil : UntrustedText.escaped(String($0.prefix(ResultsValidation.nameLimit))) }
                 if case .bad = verdict {
-                    // Shown, so the instructor sees it, but none of its claims are used.
-                    rows.append(Row(student: name ?? fallback, file: shownName, cells: [:], signature: verdict))
+                    // Shown, so the instructor sees it, but none of its claims are used: not even
+                    // the name, which could blame a classmate. The file's name stands for it.
+                    rows.append(Row(student: fallback, file: shownName, cells: [:], signature: verdict))
                     continue
                 }
                 try ResultsValidation.validate(student: student, lessons: docs)

@@ -68,6 +68,13 @@ final class PatternMatcher: @unchecked Sendable {
     /// Runaway matches abandoned so far that are still running.
     var abandonedCount: Int { abandoned.withLock { $0 } }
 
+    /// Matches a worker is running now.
+    var runningCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return running.count
+    }
+
     /// Runs `work` (one or more matches) on a worker thread, given until `deadline` (and at
     /// least `minimumBudget` once it starts). Cancelling the waiting task abandons it too.
     func run(until deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () -> Range<Int>?) async -> Outcome {

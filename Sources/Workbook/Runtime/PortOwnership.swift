@@ -35,8 +35,7 @@ enum PortOwnership {
     static func verdict(address: String, root: pid_t, token: String) -> Verdict? {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
               (1...65535).contains(port) else { return nil }
-        var host = String(address[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let host = hostPart(address)
         let reachable = candidates(for: host, among: listeners(port: port))
         if reachable.isEmpty { return .nobodyListens }
         let mine = socketInodes(of: ProcessTree.members(root: root, token: token, in: ProcessTree.table()))

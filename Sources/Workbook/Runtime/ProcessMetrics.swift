@@ -35,9 +35,8 @@ extension ServerProcess {
                 cpu = .nanoseconds((user + system) * 1_000_000_000 / max(ticks, 1))
             }
         }
-        let sockets = fds.count { fd in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"))?.hasPrefix("socket:") == true
-        }
+        // Each socket descriptor names its own inode (a dup shares one, and counts once).
+        let sockets = PortOwnership.socketInodes(of: [pid]).count
         return ProcessMetrics(fds: fds.count, sockets: sockets, rss: rss, peakRSS: peakRSS, cpu: cpu)
     }
 }
