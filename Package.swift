@@ -50,7 +50,7 @@ let lessonTargetList = lessonTargets(in: "lessons", prefix: "lesson") + lessonTa
 /// The lesson tests grade every lesson, solution and mistakes program, so they depend on all.
 let lessonTestTarget: Target = .testTarget(
     name: "LessonTests",
-    dependencies: ["Workbook"] + lessonTargetList.map { .target(name: $0.name) },
+    dependencies: ["NetlabCommandLine", "Workbook", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision"] + lessonTargetList.map { .target(name: $0.name) },
     exclude: ["Golden"]
 )
 
@@ -76,8 +76,28 @@ let package = Package(
         // runtime tests grade as a real process.
         .executableTarget(name: "netlab-testserver", dependencies: ["LessonKit", "NetCore", "NetTLS"],
                           path: "Sources/NetlabTestServer"),
-        .target(name: "Workbook", dependencies: ["NetCore", "NetTLS", "CNetShim"]),
-        .testTarget(name: "WorkbookTests", dependencies: ["Workbook", "NetTLS", "netlab-testserver"], exclude: ["Fixtures", "Golden"]),
+        // netlab itself, in layers; each module imports only the ones above it in this list
+        // (docs/architecture.md is the map).
+        // The check language: `checks.netlab` read into checks and steps. Imports nothing at all.
+        .target(name: "CheckLanguage"),
+        // Starting lesson programs and everything they start, watching them, stopping them all.
+        .target(name: "ProcessSupervision", dependencies: ["CNetShim"]),
+        // A verdict as data: check and lesson results, how a program ended, the results file and
+        // its signature, the escaping of every text a program sent.
+        .target(name: "CheckResults", dependencies: ["NetTLS"]),
+        // The check runner: runs one lesson's checks against a running program over real sockets.
+        .target(name: "CheckRuntime",
+                dependencies: ["CheckLanguage", "CheckResults", "ProcessSupervision", "NetCore", "NetTLS"]),
+        // The workbook: the lesson catalog, the learner's state, building a lesson, grading it,
+        // and every way a verdict is shown (terminal, Markdown, JSON, JUnit, the class report).
+        .target(name: "Workbook", dependencies: ["CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision"]),
+        // The `netlab` command line: one file per command.
+        .target(name: "NetlabCommandLine",
+                dependencies: ["Workbook", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision", "NetCore", "NetTLS"]),
+        .testTarget(name: "WorkbookTests",
+                    dependencies: ["NetlabCommandLine", "Workbook", "CheckLanguage", "CheckResults", "CheckRuntime",
+                                   "ProcessSupervision", "NetTLS", "netlab-testserver"],
+                    exclude: ["Fixtures", "Golden"]),
         // Benchmarks: the driver (NetCore/NetTLS servers under test run as its hidden
         // `serve-…` subcommands) and a C epoll load generator, so the load is never the bottleneck.
         .executableTarget(name: "netbench", dependencies: ["NetCore", "NetTLS"], path: "Sources/netbench"),
@@ -86,7 +106,7 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("pthread")]
         ),
-        .executableTarget(name: "netlab", dependencies: ["Workbook", "NetCore", "NetTLS"], path: "Sources/netlab"),
+        .executableTarget(name: "netlab", dependencies: ["NetlabCommandLine"], path: "Sources/netlab"),
     ] + lessonTargetList + [lessonTestTarget],
     swiftLanguageModes: [.v6]
 )

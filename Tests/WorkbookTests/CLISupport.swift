@@ -1,4 +1,8 @@
+@testable import CheckLanguage
+@testable import CheckResults
+@testable import CheckRuntime
 import Foundation
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 
@@ -79,7 +83,7 @@ final class ProgramLog: @unchecked Sendable {
 }
 
 /// Runs netlab in `directory` with a captured console; returns status, stdout, stderr.
-func runCLI(_ args: [String], in directory: URL, grader: (any LessonGrader)? = fakeGrader(),
+func runCLI(_ args: [String], in directory: URL, grader: any LessonGrader = fakeGrader(),
             builder: (@Sendable (URL) -> LessonBuilder)? = nil, style: Style = .plain,
             environment: [String: String] = ["USER": "ada"], watchRunLimit: Int? = nil,
             console: Console? = nil) async -> (status: Int32, out: String, err: String) {

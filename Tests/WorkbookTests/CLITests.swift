@@ -1,9 +1,14 @@
+@testable import CheckLanguage
+@testable import CheckResults
+@testable import CheckRuntime
 import Foundation
-#if canImport(FoundationXML)
 import FoundationXML
-#endif
+@testable import NetlabCommandLine
+@testable import ProcessSupervision
 import Testing
 @testable import Workbook
+#if canImport(FoundationXML)
+#endif
 
 @Suite("CLI: arguments")
 struct CLIArgumentTests {
@@ -168,16 +173,15 @@ struct CLICommandTests {
         #expect(none.out.hasPrefix("Lesson 2 has no hints."))
     }
 
-    @Test func checkWithoutRunnerSaysSoAndFails() async throws {
+    /// Without a grader of its own, the CLI grades with the real check runner: the fake build
+    /// makes a program that exits at once, and the runner starts it and says so.
+    @Test func checkGradesWithTheCheckRunnerByDefault() async throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
-        let r = await runCLI(["check", "1"], in: wb.root, grader: nil)
-        #expect(r.status == 3)
-        #expect(r.err.contains("the check runner is not built yet"))
-        #expect(!r.out.contains("✓"))
-        let w = await runCLI(["watch", "1"], in: wb.root, grader: nil)
-        #expect(w.status == 3)
-        #expect(w.err.contains("the check runner is not built yet"))
+        let r = await runCLI(["check", "1"], in: wb.root, grader: ScriptLessonGrader(), builder: try wb.fakeSwift())
+        #expect(r.status == 1, "\(r.out)\n\(r.err)")
+        #expect(r.out.contains("exited with status 0 before printing its ready line"), "\(r.out)")
+        #expect(!r.out.contains("✓ echoes one line"))
     }
 
     @Test func checkPassingLessonWithFakeBuild() async throws {
@@ -191,7 +195,7 @@ struct CLICommandTests {
         #expect(r.out.contains("Building lesson01 (lessons/01-echo/main.swift)…"))
         #expect(r.out.contains("\n✓ echoes one line\n✓ serves two clients at once  [2/2]\n✓ 2/2 checks passed · 3/3 points"))
         #expect(r.out.contains("Lesson 1 passed."))
-        #expect(log.all.first?.executable.hasSuffix(".fake-bin/lesson01") == true)
+        #expect(log.all.first?.launch.executable.hasSuffix(".fake-bin/lesson01") == true)
         #expect(log.all.first?.kind == .lesson)
         #expect(StateStore(root: wb.root).load().status(of: "01-echo") == .passed)
         let json = try JSONDecoder().decode(StrictResults.self, from: Data(contentsOf: wb.url("out.json")))
@@ -287,7 +291,7 @@ struct CLICommandTests {
         let log = ProgramLog()
         let r = await runCLI(["check", "1", "--solution"], in: wb.root, grader: fakeGrader(programs: log), builder: try wb.fakeSwift())
         #expect(r.status == 0)
-        #expect(log.all.first?.executable.hasSuffix("/solution01") == true)
+        #expect(log.all.first?.launch.executable.hasSuffix("/solution01") == true)
         #expect(log.all.first?.kind == .solution)
         #expect(StateStore(root: wb.root).load().status(of: "01-echo") == .notStarted)
         let none = await runCLI(["check", "2", "--solution"], in: wb.root, builder: try wb.fakeSwift())

@@ -1,5 +1,8 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import NetCore
 import NetTLS
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 

@@ -1,6 +1,7 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Foundation
 import Testing
-@testable import Workbook
 
 /// `limit fds N` is set in the child before its exec, so it reaches whatever the program
 /// starts: a `--cmd` that is a shell running the real program as its child is limited too.

@@ -1,3 +1,7 @@
+@testable import CheckLanguage
+@testable import CheckResults
+@testable import CheckRuntime
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 

@@ -1,4 +1,8 @@
+@testable import CheckLanguage
+@testable import CheckResults
+@testable import CheckRuntime
 import Foundation
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 

@@ -1,4 +1,7 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Foundation
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 

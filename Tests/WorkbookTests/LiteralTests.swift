@@ -1,5 +1,7 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
+@testable import NetlabCommandLine
 import Testing
-@testable import Workbook
 
 @Suite("Literals")
 struct LiteralTests {

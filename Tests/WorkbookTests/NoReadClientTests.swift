@@ -1,3 +1,6 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 

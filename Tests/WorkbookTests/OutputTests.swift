@@ -1,9 +1,13 @@
+@testable import CheckLanguage
+@testable import CheckResults
+@testable import CheckRuntime
 import Foundation
-#if canImport(FoundationXML)
 import FoundationXML
-#endif
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
+#if canImport(FoundationXML)
+#endif
 
 /// Exercism v3 results, decoded strictly: every required key must be present (an explicit null
 /// counts for `message`), statuses must be known, and per-test `message` is required unless the

@@ -1,8 +1,11 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Foundation
+import Glibc
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// A ready line must name the program's own port: naming another server's does not pass.

@@ -1,9 +1,13 @@
 import CNetShim
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Foundation
+import Glibc
+@testable import NetlabCommandLine
+@testable import ProcessSupervision
 import Testing
 @testable import Workbook
 #if canImport(Glibc)
-import Glibc
 #endif
 
 @Suite("Process groups: no signal after the reap", .timeLimit(.minutes(1)))

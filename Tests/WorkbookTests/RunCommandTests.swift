@@ -1,10 +1,13 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Foundation
+import Glibc
 import NetCore
 import NetTLS
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// A workbook holding copies of the real lessons `slugs` (their checks.netlab headers are what

@@ -1,3 +1,5 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Testing
 @testable import Workbook
 

@@ -1,6 +1,9 @@
+@testable import CheckLanguage
+@testable import CheckResults
+@testable import CheckRuntime
 import Foundation
+@testable import NetlabCommandLine
 import Testing
-@testable import Workbook
 
 /// The `netlab-testserver` executable, built next to the test bundle.
 func testServerPath() throws -> String {

@@ -1,5 +1,8 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Foundation
 import NetCore
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 

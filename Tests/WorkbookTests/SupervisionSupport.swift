@@ -1,8 +1,11 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Foundation
+import Glibc
+@testable import ProcessSupervision
 import Testing
 @testable import Workbook
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// A product built next to the test bundle (`netlab`, `netlab-testserver`).

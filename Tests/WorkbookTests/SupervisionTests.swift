@@ -1,8 +1,12 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Foundation
+import Glibc
+@testable import NetlabCommandLine
+@testable import ProcessSupervision
 import Testing
 @testable import Workbook
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// Nothing netlab starts outlives it: not a daemon that left the process group with setsid,

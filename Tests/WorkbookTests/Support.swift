@@ -1,8 +1,11 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 
 /// Swift Testing has a `SourceLocation` too; this is the script's.
-typealias ScriptLocation = Workbook.SourceLocation
+typealias ScriptLocation = CheckLanguage.SourceLocation
 
 /// A location in the test file `checks.netlab`.
 func loc(_ line: Int, _ column: Int) -> ScriptLocation {

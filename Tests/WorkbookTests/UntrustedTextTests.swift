@@ -1,9 +1,13 @@
+@testable import CheckLanguage
+@testable import CheckResults
+@testable import CheckRuntime
 import Foundation
-#if canImport(FoundationXML)
 import FoundationXML
-#endif
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
+#if canImport(FoundationXML)
+#endif
 
 /// What a hostile program or results file tries to put on the instructor's or learner's
 /// terminal: clear the screen, write the clipboard (OSC 52), set the title (OSC 0), overwrite a

@@ -1,8 +1,11 @@
+@testable import CheckLanguage
+@testable import CheckRuntime
 import Foundation
+import Glibc
+@testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 #if canImport(Glibc)
-import Glibc
 #endif
 
 /// A clock that moves on a minute each time it is read.
@@ -17,7 +20,7 @@ private final class Minutes: @unchecked Sendable {
 }
 
 /// Runs netlab like `runCLI`, with a clock that moves and, for `watch`, keys from `input`.
-private func run(_ args: [String], in wb: TempWorkbook, grader: (any LessonGrader)? = fakeGrader(),
+private func run(_ args: [String], in wb: TempWorkbook, grader: any LessonGrader = fakeGrader(),
                  clock: Minutes, watchRunLimit: Int? = nil, input: Int32? = nil) async throws -> (status: Int32, out: String) {
     let console = Console.capture()
     var cli = NetlabCLI(console: console, environment: ["USER": "ada"], workingDirectory: wb.root, grader: grader,

@@ -1,4 +1,6 @@
+import CheckRuntime
 import Foundation
+import ProcessSupervision
 
 /// Builds a lesson's program (`swift build --product lessonNN`, or `solutionNN`) and finds the
 /// binary (`swift build --show-bin-path`).

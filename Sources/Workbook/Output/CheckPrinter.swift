@@ -4,6 +4,7 @@
 /// and the hint that fits how it failed (``FailureCause``). `verbose` shows every check in
 /// full, transcripts unfolded, passing checks too. Every text that can hold what the program
 /// wrote goes through ``UntrustedText`` first, so no control character reaches the terminal raw.
+import CheckResults
 public struct CheckPrinter: Sendable {
     public var style: Style
     public var verbose: Bool

@@ -1,3 +1,5 @@
+import CheckResults
+import CheckRuntime
 import Synchronization
 
 /// The transient line that says which check is running while it waits out its bounds

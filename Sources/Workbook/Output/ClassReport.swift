@@ -1,3 +1,4 @@
+import CheckResults
 import Foundation
 
 /// `netlab report`: one class table from many students' `--json` files.
@@ -83,7 +84,7 @@ public struct ClassReport: Sendable, Equatable {
     var showsSignatures: Bool { keyGiven || rows.contains { $0.signature != .unsigned } }
 
     /// Files whose signature did not verify, as lines for the end of the report.
-    var badSignatures: [String] {
+    package var badSignatures: [String] {
         rows.compactMap { row in
             guard case .bad(let why) = row.signature else { return nil }
             return "\(row.student) (\(row.file)): \(why)"

@@ -1,4 +1,5 @@
 /// A line diff (Myers' O(ND) algorithm) and its unified-diff rendering, for `netlab solution`.
+import CheckLanguage
 public enum Diff {
     public enum Line: Sendable, Equatable {
         case same(String)

@@ -1,3 +1,4 @@
+import CheckResults
 import Foundation
 
 /// Why a check failed, when the cause is not the check's subject: the program was not there to

@@ -1,3 +1,5 @@
+import CheckResults
+import CheckRuntime
 import Foundation
 
 /// JUnit XML for CI systems: `testsuites > testsuite > testcase > failure | error | system-out`.

@@ -1,3 +1,4 @@
+import CheckResults
 import Synchronization
 
 /// Decides, as each check's verdict arrives, how much of it `netlab check` prints: rustlings'

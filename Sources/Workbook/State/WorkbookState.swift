@@ -1,3 +1,4 @@
+import CheckResults
 import Foundation
 
 /// The learner's progress, kept in `.netlab/state.json` at the package root: lessons passed (with
@@ -65,7 +66,7 @@ public struct WorkbookState: Codable, Sendable, Equatable {
 
         /// The learner's last own check: ``lastOwnCheck``, or in older files ``lastCheck`` when
         /// it was the learner's.
-        var ownCheck: LastCheck? {
+        package var ownCheck: LastCheck? {
             lastOwnCheck ?? (lastCheck?.other == true ? nil : lastCheck)
         }
     }

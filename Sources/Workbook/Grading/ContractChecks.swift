@@ -1,0 +1,45 @@
+import Foundation
+
+/// The process contract every lesson program honours (docs/lessonkit.md), checked for `--cmd`
+/// programs after the lesson's own checks. LessonKit keeps it for Swift programs by
+/// construction; a Go, Rust or C program written from the README alone may not, and should be
+/// told, since a program that takes a mistyped flag silently is graded on settings it ignored.
+///
+/// The checks are built from the lesson script's own header (its upstreams and `start` line),
+/// so each bad flag is the only thing wrong with the command line: a lesson 4 program that
+/// refuses `--listen` twice is not refusing a missing `--upstream` instead.
+package enum ContractChecks {
+    /// The check script for `source`'s lesson, or nil when its header has no `start` line.
+    package static func script(forLessonSource source: String) -> String? {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }
+        let header = lines.prefix { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("check ") }
+        guard let start = header.last(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("start ") }) else {
+            return nil
+        }
+        let startLine = start.trimmingCharacters(in: .whitespaces)
+        let lineHint = "Print one line, `PROGRAM: MESSAGE`, on stderr and exit with status 2"
+        return header.joined(separator: "\n") + """
+
+        check "contract: refuses a flag it does not know"
+          hint "\(lineHint) for a flag the lesson does not define: a mistyped flag that is ignored leaves the program running on settings nobody asked for."
+          \(startLine) --netlab-no-such-flag 1
+          expect server exited status 2 within 5s
+          expect server log /./ count == 1
+
+        check "contract: refuses a flag given twice"
+          hint "\(lineHint) when a flag that takes one value is given twice: which of the two would win is a guess."
+          \(startLine) --listen 127.0.0.1:0
+          expect server exited status 2 within 5s
+          expect server log /./ count == 1
+
+        check "contract: --help prints the usage on stdout and exits 0"
+          hint "--help is not an error: print the usage on stdout, nothing on stderr, and exit with status 0."
+          start --help
+          expect server exited status 0 within 5s
+          expect server no log /./
+
+        """
+    }
+}
