@@ -3,6 +3,7 @@ import CheckResults
 import CheckRuntime
 import Foundation
 import NetTLS
+import ProcessSupervision
 import Synchronization
 import Workbook
 
@@ -164,7 +165,7 @@ extension NetlabCLI {
     /// Builds (unless `--cmd`) and grades one lesson, printing as it goes, and records the result.
     func grade(_ lesson: Lesson, _ w: OpenedWorkbook, grader: any LessonGrader, solution: Bool, cmd: String?, verbose: Bool,
                brief: Bool = false, certificates: CertificatePaths?) async -> LessonResult {
-        let runCommand = "\(commandName) run \(lesson.number)" + (cmd.map { " --cmd \(Self.shellQuote($0))" } ?? (solution ? " --solution" : ""))
+        let runCommand = "\(commandName) run \(lesson.number)" + (cmd.map { " --cmd \(shellQuoted($0))" } ?? (solution ? " --solution" : ""))
         let printer = CheckPrinter(style: style, verbose: verbose, brief: brief, runCommand: runCommand)
         let verdicts = VerdictStream(printer: printer)
         let shownFile = cmd ?? relative(solution ? (lesson.solutionFile ?? lesson.mainFile) : lesson.mainFile, w)

@@ -47,7 +47,7 @@ extension NetlabCLI {
                 console.out(style.dim("Certificate: \(displayPath(certificates.cert)), trusted through \(displayPath(certificates.ca)) (`\(commandName) cert` explains)"))
             }
         }
-        console.out("Running \(program.displayName): \(style.bold(([program.launch.executable] + arguments).map(Self.shellQuote).joined(separator: " ")))")
+        console.out("Running \(program.displayName): \(style.bold(([program.launch.executable] + arguments).map(shellQuoted).joined(separator: " ")))")
         console.out(style.dim("Ctrl-C stops it\(session?.peers.isEmpty == false ? " and the upstreams" : "")."))
         let console = self.console
         let style = self.style
@@ -110,11 +110,6 @@ extension NetlabCLI {
         let base = directory.standardizedFileURL.path
         let path = url.standardizedFileURL.path
         return path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : path
-    }
-
-    static func shellQuote(_ s: String) -> String {
-        if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./:=,@+".contains($0) }) { return s }
-        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Runs a program with the terminal's stdin and stderr; its stdout is passed through, and the

@@ -2,12 +2,30 @@
 @testable import CheckRuntime
 import Foundation
 @testable import NetlabCommandLine
+@testable import ProcessSupervision
 import Testing
 @testable import Workbook
 
 /// A `--cmd` whose quoting is broken is refused at once, before anything is built or run.
 @Suite("--cmd quoting")
 struct CommandQuotingTests {
+    @Test("a shown command line quotes what a shell would change, and only that")
+    func shellQuoting() async throws {
+        #expect(shellQuoted("{cert}") == "{cert}")
+        #expect(shellQuoted("127.0.0.1:8080") == "127.0.0.1:8080")
+        #expect(shellQuoted("{a,b}") == "'{a,b}'")   // bash would expand it to two words
+        #expect(shellQuoted("it's") == #"'it'\''s'"#)
+        #expect(shellQuoted("") == "''")
+        #expect(shellQuoted("a b") == "'a b'")
+        #expect(shellQuoted("$HOME") == "'$HOME'")
+        #expect(shellQuoted("é") == "'é'")
+        // What the shell reads back is the argument itself.
+        let words = ["{a,b}", "it's", "", "a b", "$HOME", "*", "x\ny", "é", "~"]
+        let line = "printf '%s\\n' " + words.map(shellQuoted).joined(separator: " ")
+        let out = try await ProcessRunner.run("/bin/bash", ["-c", line], timeout: .seconds(10))
+        #expect(String(decoding: out.stdout, as: UTF8.self) == words.map { $0 + "\n" }.joined())
+    }
+
     @Test("an unterminated quote or a trailing backslash is a usage error naming it")
     func splitErrors() throws {
         #expect(throws: UsageError.self) { try NetlabCLI.splitCommand("\"unterminated") }
