@@ -1,6 +1,8 @@
 import CheckResults
+import CheckLanguage
 import Foundation
 import NetCore
+import NetTLS
 import Synchronization
 
 /// The TCP connection under a `tls-connect` client, as the TLS layer reads it: counts the bytes
@@ -80,5 +82,40 @@ struct TLSConnectProgress {
 
     private func stamp(_ d: Duration) -> String {
         Transcript.stamp(d).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// The TLS layer of a `tls-connect` client.
+extension CheckExecution {
+    /// The TLS handshake over a dialed TCP connection, under the step's deadline, counting what
+    /// the server sent in `progress` so a stall can be explained. Returns the TLS conn and what
+    /// the transcript says of it (`, TLSv1.3, alpn h2`).
+    func handshakeTLS(over dialed: TCPConn, _ options: TLSClientOptions, address: String, deadline: ContinuousClock.Instant,
+                      progress: inout TLSConnectProgress, at location: SourceLocation) async throws -> (conn: any Conn, detail: String) {
+        let config = try tlsClientConfig(options, address: address, at: location)
+        let watch = HandshakeWatch(dialed)
+        progress.watch = watch
+        let tls = TLSConn.client(wrapping: watch, config: config)
+        try dialed.setDeadline(deadline)
+        try await tls.handshake()
+        try dialed.setDeadline(nil)
+        return (tls, ", \(tls.negotiatedVersion ?? "TLS")" + (tls.negotiatedALPN.map { ", alpn \($0)" } ?? ""))
+    }
+
+    func tlsClientConfig(_ options: TLSClientOptions, address: String, at location: SourceLocation) throws -> TLSClientConfig {
+        // Without SNI, the name checked is the address's IP (the certificate names 127.0.0.1 and
+        // ::1 next to localhost), which TLS never sends as SNI.
+        let host = hostPart(address)
+        let name = options.serverName ?? (isIPLiteral(host) ? host : "localhost")
+        switch options.verification {
+        case .off:
+            return try TLSClientConfig(serverName: name, alpnProtocols: options.alpn, insecureSkipVerify: true)
+        case .ca(let template):
+            let file = try runner.path(template.render { try placeholderValue($0, vars: [:], at: location) })
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw CheckError(message: "the CA file \(file) does not exist (\(location))")
+            }
+            return try TLSClientConfig(serverName: name, rootCAFile: file, alpnProtocols: options.alpn)
+        }
     }
 }
