@@ -70,7 +70,10 @@ public final class TLSServerConfig: @unchecked Sendable {
     ///   - certificate: the chain and key to present.
     ///   - certificateForServerName: picks a certificate per server name (Go's `GetCertificate`).
     ///     At least one of the two must be given.
+    ///   - alpnProtocols: the ALPN protocols to accept, in order of preference (Go's `NextProtos`);
+    ///     each 1 to 255 bytes. Empty: no ALPN.
     ///   - minVersion: TLS 1.2 by default, as in Go.
+    ///   - maxVersion: nil for the newest version there is (TLS 1.3), as in Go.
     public init(
         certificate: TLSCertificate? = nil,
         certificateForServerName: (@Sendable (String?) -> TLSCertificate?)? = nil,
@@ -196,7 +199,11 @@ public final class TLSClientConfig: @unchecked Sendable {
     ///   - rootCAFile: a PEM file of CA certificates to trust.
     ///   - systemRoots: whether to trust the system store too; by default only when neither
     ///     `rootCAPEM` nor `rootCAFile` is given (Go: nil `RootCAs` means the system's).
+    ///   - alpnProtocols: the ALPN protocols to offer, in order of preference (Go's `NextProtos`);
+    ///     each 1 to 255 bytes. Empty: no ALPN.
     ///   - insecureSkipVerify: tests only; see the property.
+    ///   - minVersion: TLS 1.2 by default, as in Go.
+    ///   - maxVersion: nil for the newest version there is (TLS 1.3), as in Go.
     public init(
         serverName: String? = nil,
         rootCAPEM: [UInt8]? = nil,
