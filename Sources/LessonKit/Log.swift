@@ -67,10 +67,7 @@ public final class Log: Sendable {
 
     /// The short reason of an error: NetError's Go-style reason (`i/o timeout`,
     /// `connection reset by peer`), else its description.
-    public static func reason(_ error: any Error) -> String {
-        if let net = error as? NetError { return net.reason }
-        return "\(error)"
-    }
+    public static func reason(_ error: any Error) -> String { NetError.reason(of: error) }
 
     /// Prints the ready line `netlab: listening on HOST:PORT` on stdout, once; later calls do
     /// nothing. The checker waits for this line before it connects.

@@ -63,6 +63,14 @@ public struct NetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// True when nothing listened at the dialled address (ECONNREFUSED).
     public var isConnectionRefused: Bool { code == .system(ECONNREFUSED) }
 
+    /// What a log line or a transcript says of any error: a ``NetError``'s ``reason`` (the
+    /// cause alone, as lesson READMEs promise it: "connection reset by peer"), anything else's
+    /// description. LessonKit's `Log.reason` and the checker both say it this way.
+    public static func reason(of error: any Error) -> String {
+        if let net = error as? NetError { return net.reason }
+        return "\(error)"
+    }
+
     /// The cause alone, in Go's words ("i/o timeout", "connection reset by peer", …).
     public var reason: String {
         switch code {

@@ -105,7 +105,7 @@ extension CheckExecution {
             try? tcp?.close()
             let stalled = c.tls != nil && isTimeout(error)
             let why = stalled ? progress.timeoutReason(bound: bound, origin: transcript.origin)
-                : isTimeout(error) ? "no connection within \(bound.scriptText)" : reason(error)
+                : isTimeout(error) ? "no connection within \(bound.scriptText)" : NetError.reason(of: error)
             if c.expectFailure {
                 transcript.add(label, "\(what): failed as expected: \(why)", at: stepTime)
                 return

@@ -75,12 +75,12 @@ extension CheckExecution {
             if s.untilClosed, !isTimeout(error) {
                 // `until closed`: the server ending the connection is an allowed way to stop.
                 transcript.add(label, "send \(description): stopped after \(Bytes.size(sent)) of \(Bytes.size(bytes.count)), "
-                               + "the server ended the connection (\(reason(error)))", at: stepTime)
+                               + "the server ended the connection (\(NetError.reason(of: error)))", at: stepTime)
                 return
             }
             let why = isTimeout(error)
                 ? "only \(Bytes.size(sent)) of \(Bytes.size(bytes.count)) went out within \(bound.scriptText)"
-                : "\(reason(error)) after \(Bytes.size(sent)) of \(Bytes.size(bytes.count))"
+                : "\(NetError.reason(of: error)) after \(Bytes.size(sent)) of \(Bytes.size(bytes.count))"
             transcript.add(label, "send \(description): \(why)", at: stepTime)
             throw StepFailure(message: "\(label) could not send \(description): \(why)", location: s.location)
         }

@@ -37,7 +37,7 @@ extension CheckExecution {
                     try half.closeWrite()
                 }
             } catch {
-                throw StepFailure(message: "could not half-close client \(client.name): \(reason(error))", location: a.location)
+                throw StepFailure(message: "could not half-close client \(client.name): \(NetError.reason(of: error))", location: a.location)
             }
             transcript.add("client \(client.name)", what)
         case .reset(let a):

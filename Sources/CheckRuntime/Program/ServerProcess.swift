@@ -5,44 +5,6 @@ import ProcessSupervision
 import Foundation
 import Synchronization
 
-/// How to start the program under test.
-public struct ProgramLaunch: Sendable, Equatable {
-    /// A path (`.build/debug/lesson04`, `./myproxy`) or a name looked up in `PATH` (`python3`).
-    public var executable: String
-    /// Arguments that come before the script's `start` flags (for `--cmd "python3 proxy.py"`:
-    /// `["proxy.py"]`).
-    public var arguments: [String]
-    /// Extra environment variables, added to netlab's own environment.
-    public var environment: [String: String]
-    public init(executable: String, arguments: [String] = [], environment: [String: String] = [:]) {
-        self.executable = executable
-        self.arguments = arguments
-        self.environment = environment
-    }
-}
-
-/// How a process ended.
-public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
-    /// `exit(N)` or returning from main.
-    case exited(Int32)
-    /// Killed by a signal (SIGKILL, SIGSEGV, SIGABRT, …).
-    case signaled(Int32)
-
-    public var description: String {
-        switch self {
-        case .exited(let code): "exited with status \(code)"
-        case .signaled(let signal): "was killed by \(ExitStatus.signalName(signal))"
-        }
-    }
-
-    package static func signalName(_ signal: Int32) -> String {
-        let names: [Int32: String] = [SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL",
-                                      SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
-                                      SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV", SIGPIPE: "SIGPIPE", SIGTERM: "SIGTERM"]
-        return names[signal] ?? "signal \(signal)"
-    }
-}
-
 /// A line the program wrote, with the time netlab read it.
 public struct OutputLine: Sendable, Equatable {
     public enum Stream: String, Sendable { case stdout, stderr }
@@ -51,11 +13,6 @@ public struct OutputLine: Sendable, Equatable {
     public var stream: Stream
     public var time: ContinuousClock.Instant
     public var text: String
-}
-
-/// Why the program could not be started at all.
-public struct LaunchError: Error, Sendable, CustomStringConvertible {
-    public var description: String
 }
 
 /// A program started in its own process group (and killed by the kernel if netlab dies), with stdout and stderr drained continuously by
