@@ -1,14 +1,9 @@
 /// A conn that keeps a copy of every byte read through it. Like Go's `io.TeeReader(conn, &buf)`:
 /// the talk reads the ClientHello through a tee into a buffer, and then replays that buffer to
 /// the backend with `prefixConn{io.MultiReader(&buf, conn), conn}`. Here the two compose the
-/// same way: read the hello from a `TeeConn`, then hand its `recorded` bytes to a `PrefixConn`
-/// over the same base conn, and whoever reads that sees the stream from its first byte.
-///
-/// ```swift
-/// let tee = TeeConn(base: client)
-/// let hello = try await readClientHello(from: tee)          // any reader of a `Conn`
-/// let replayed = PrefixConn(prefix: tee.recorded, base: client)
-/// ```
+/// same way: read the hello from `let tee = TeeConn(base: client)`, then wrap the same base in
+/// `PrefixConn(prefix: tee.recorded, base: client)`, and whoever reads that sees the stream
+/// from its first byte. The reader needs no change: it reads a `Conn`, as before.
 ///
 /// Only reads are recorded; writes, close, deadlines and addresses go to `base`. The record
 /// grows with every byte read and is never trimmed: read through a tee only what is bounded
