@@ -26,15 +26,17 @@ struct Pair {
 enum ConnKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case tcp
     case prefix
+    case tee
 
     var testDescription: String { rawValue }
 
-    /// The server end of `pair`, as this kind of conn (a PrefixConn with an empty prefix
-    /// must behave exactly like the conn it wraps).
+    /// The server end of `pair`, as this kind of conn (a PrefixConn with an empty prefix, and a
+    /// TeeConn, must behave exactly like the conn they wrap).
     func wrap(_ conn: TCPConn) -> any Conn {
         switch self {
         case .tcp: return conn
         case .prefix: return PrefixConn(prefix: [], base: conn)
+        case .tee: return TeeConn(base: conn)
         }
     }
 }

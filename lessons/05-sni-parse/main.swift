@@ -37,8 +37,8 @@ struct HelloError: Error, CustomStringConvertible {
 }
 
 /// Reads TLS records until their fragments hold one whole handshake message, and returns that
-/// message, its 4-byte header included.
-func readClientHello(from conn: TCPConn) async throws -> [UInt8] {
+/// message, its 4-byte header included. Any conn will do: lesson 6 reads through a `TeeConn`.
+func readClientHello(from conn: some Conn) async throws -> [UInt8] {
     // TODO: loop: read a record header (5 bytes: type 22, a legacy version that you ignore, length
     // 1…16384) and exactly `length` bytes after it, refusing anything else; append the fragment to a
     // buffer. Once the buffer holds the 4-byte handshake header (type 1, then a 24-bit length),

@@ -35,8 +35,8 @@ struct HelloError: Error, CustomStringConvertible {
 }
 
 /// Reads TLS records until their fragments hold one whole handshake message, and returns that
-/// message, its 4-byte header included.
-func readClientHello(from conn: TCPConn) async throws -> [UInt8] {
+/// message, its 4-byte header included. Any conn will do: lesson 6 reads through a `TeeConn`.
+func readClientHello(from conn: some Conn) async throws -> [UInt8] {
     // The largest ClientHello accepted, header included. The protocol allows 16 MiB; real
     // hellos are a few hundred bytes to a few KiB, and Go's crypto/tls stops at 64 KiB too.
     let maxHelloSize = 64 * 1024
@@ -55,7 +55,7 @@ func readClientHello(from conn: TCPConn) async throws -> [UInt8] {
 
 /// Reads one record: a 5-byte header (type, legacy version, length), then exactly that many
 /// bytes. Returns the fragment, and refuses anything that is not a TLS handshake record.
-func readHandshakeRecord(from conn: TCPConn) async throws -> [UInt8] {
+func readHandshakeRecord(from conn: some Conn) async throws -> [UInt8] {
     var header = ByteString(try await conn.readExactly(5))
     // The version in between is legacy_record_version, which RFC 8446 §5.1 says MUST be
     // ignored: clients send 03 01, 03 03 or 03 00, and any of them is fine.

@@ -15,7 +15,7 @@ struct HelloServer: Sendable {
         try conn.setReadDeadline(.after(timeout))
     }
     /// Reads exactly `count` bytes (the `Duration` is the timeout, for a mistake that uses it).
-    var readExactly: @Sendable (TCPConn, Int, Duration) async throws -> [UInt8] = { conn, count, _ in
+    var readExactly: @Sendable (any Conn, Int, Duration) async throws -> [UInt8] = { conn, count, _ in
         try await conn.readExactly(count)
     }
     /// The largest ClientHello accepted, header included (nil: none). The protocol allows
@@ -23,7 +23,7 @@ struct HelloServer: Sendable {
     /// 64 KiB too.
     var maxHelloSize: Int? = 64 * 1024
     /// Reads the hello message (nil: the solution, records reassembled until it is complete).
-    var readHello: (@Sendable (HelloServer, TCPConn, Duration) async throws -> [UInt8])?
+    var readHello: (@Sendable (HelloServer, any Conn, Duration) async throws -> [UInt8])?
     /// Finds the server name in the message.
     var serverName: @Sendable ([UInt8]) throws -> String? = { try solutionServerName(inClientHello: $0) }
     /// Looks at a record's legacy version. The solution ignores it (RFC 8446 §5.1).
@@ -57,8 +57,8 @@ struct HelloServer: Sendable {
     }
 
     /// Reads TLS records until their fragments hold one whole handshake message, and returns
-    /// that message, its 4-byte header included.
-    func readClientHello(from conn: TCPConn, timeout: Duration) async throws -> [UInt8] {
+    /// that message, its 4-byte header included. Any conn will do, as in the solution.
+    func readClientHello(from conn: some Conn, timeout: Duration) async throws -> [UInt8] {
         var message: [UInt8] = []
         while true {
             message += try await readHandshakeRecord(from: conn, timeout: timeout)
@@ -74,7 +74,7 @@ struct HelloServer: Sendable {
 
     /// Reads one record: a 5-byte header (type, legacy version, length), then exactly that many
     /// bytes. Returns the fragment, and refuses anything that is not a TLS handshake record.
-    func readHandshakeRecord(from conn: TCPConn, timeout: Duration) async throws -> [UInt8] {
+    func readHandshakeRecord(from conn: some Conn, timeout: Duration) async throws -> [UInt8] {
         var header = ByteString(try await readExactly(conn, 5, timeout))
         guard let type = header.readUInt8(), let version = header.readUInt16(), let length = header.readUInt16() else {
             throw HelloError("short record header")

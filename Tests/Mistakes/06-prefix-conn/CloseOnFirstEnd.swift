@@ -10,7 +10,7 @@ enum CloseOnFirstEnd {
     static func main() -> Never {
         serveRoutes { client, hello, address, log in
             guard let upstream = try? await TCPConn.dial(address, timeout: .seconds(5)) else { return }
-            let replayed = PrefixConn(prefix: hello, base: client)
+            let replayed = PrefixConn(prefix: hello.recorded, base: client)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     _ = try? await copy(from: replayed, to: upstream)

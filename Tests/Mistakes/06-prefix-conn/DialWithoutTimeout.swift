@@ -18,7 +18,7 @@ enum DialWithoutTimeout {
                 return
             }
             defer { try? upstream.close() }
-            await proxy(PrefixConn(prefix: hello, base: client), upstream)
+            await proxy(PrefixConn(prefix: hello.recorded, base: client), upstream)
             log.closed(client.remoteAddress)
         }
     }

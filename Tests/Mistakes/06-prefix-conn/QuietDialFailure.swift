@@ -11,7 +11,7 @@ enum QuietDialFailure {
         serveRoutes { client, hello, address, log in
             guard let upstream = try? await TCPConn.dial(address, timeout: .seconds(5)) else { return }
             defer { try? upstream.close() }
-            await proxy(PrefixConn(prefix: hello, base: client), upstream)
+            await proxy(PrefixConn(prefix: hello.recorded, base: client), upstream)
             log.closed(client.remoteAddress)
         }
     }

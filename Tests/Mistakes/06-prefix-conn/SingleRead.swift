@@ -17,24 +17,23 @@ enum SingleRead {
                 let peer = client.remoteAddress
                 log.accepted(peer)
                 let bytes: [UInt8]
-                let serverName: String?
+                let sni: String?
                 do {
                     try client.setReadDeadline(.after(.seconds(5)))
                     bytes = try await client.read(upToCount: 16 * 1024)   // one read is not one hello
                     try client.setReadDeadline(nil)
                     var record = ByteString(bytes)
-                    guard record.readUInt8() == 22, record.skip(2), var body = record.readUInt16LengthPrefixed(),
-                          body.readUInt8() == 1, let hello = body.readUInt24LengthPrefixed() else {
-                        throw HelloError.malformed
+                    guard record.readUInt8() == 22, record.skip(2), let body = record.readUInt16LengthPrefixed() else {
+                        throw HelloError("malformed record")
                     }
-                    serverName = try parseServerName(hello)
+                    sni = try serverName(inClientHello: body.bytes)
                 } catch {
                     log.closed(peer, error: error)
                     return
                 }
-                log.sni(serverName)
-                guard let name = serverName?.lowercased(), let address = routes[name] else {
-                    log.event("closed \(peer): no route for \(serverName ?? "a client without SNI")")
+                log.sni(sni)
+                guard let name = sni?.lowercased(), let address = routes[name] else {
+                    log.event("closed \(peer): no route for \(sni ?? "a client without SNI")")
                     return
                 }
                 log.event("route \(name) -> \(address)")
@@ -49,6 +48,4 @@ enum SingleRead {
             }
         }
     }
-
-    static func parseServerName(_ hello: ByteString) throws -> String? { try serverName(in: hello) }
 }
