@@ -5,8 +5,6 @@
 public struct CheckScript: Sendable, Equatable {
     /// The file name given to the parser; every `SourceLocation` in the script uses it.
     public var file: String
-    /// `lesson "Title"`.
-    public var lesson: String?
     /// The file's `start` line: flags for every check that has no `start` of its own.
     public var defaultStart: StartSpec?
     /// The file's `timeout`: the bound of every step that gives none
@@ -19,11 +17,10 @@ public struct CheckScript: Sendable, Equatable {
     /// The source, line by line, for transcripts that quote the step being run.
     public var sourceLines: [String]
 
-    public init(file: String, lesson: String? = nil, defaultStart: StartSpec? = nil,
+    public init(file: String, defaultStart: StartSpec? = nil,
                 defaultTimeout: Duration? = nil, upstreams: [Upstream] = [], checks: [Check] = [],
                 sourceLines: [String] = []) {
         self.file = file
-        self.lesson = lesson
         self.defaultStart = defaultStart
         self.defaultTimeout = defaultTimeout
         self.upstreams = upstreams

@@ -10,10 +10,9 @@ final class ScriptParser {
     static let maximumNesting = 16
 
     // File header.
-    var lesson: String?
-    var lessonLocation: SourceLocation?
     var defaultStart: StartSpec?
     /// Where the file's `start` line is, even one with an error.
+    var lessonLocation: SourceLocation?
     var defaultStartLocation: SourceLocation?
     var defaultStartPlaceholders: [RawPlaceholder] = []
     var defaultTimeout: Duration?
@@ -93,7 +92,7 @@ final class ScriptParser {
         errors.sort { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
         if errors.count > Self.maximumErrors { errors = Array(errors.prefix(Self.maximumErrors)) }
         return CheckScript(
-            file: file, lesson: lesson, defaultStart: defaultStart, defaultTimeout: defaultTimeout,
+            file: file, defaultStart: defaultStart, defaultTimeout: defaultTimeout,
             upstreams: topUpstreams, checks: checks,
             sourceLines: ScriptSource.splitLines(source).map { String(String.UnicodeScalarView($0)) })
     }
@@ -144,14 +143,18 @@ final class ScriptParser {
 
     // MARK: Top level
 
+
     func topLevel(_ command: String, _ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) {
         switch command {
         case "lesson":
+            // Accepted from older scripts (and the design sketch) and ignored: a lesson's title
+            // has one home, the first heading of its README.md. Still checked, so a typo in it
+            // is reported rather than skipped.
             if let previous = lessonLocation {
-                throw ScriptError("second `lesson` line; the title was already given at line \(previous.line)", at: at)
+                throw ScriptError("second `lesson` line; the first is at line \(previous.line)", at: at)
             }
             lessonLocation = at
-            lesson = try cursor.text("the lesson title as a string after `lesson`, such as \"Timeouts\"")
+            _ = try cursor.text("a string after `lesson`, such as \"Timeouts\" (the line is ignored: the title is the README's first heading)")
             try cursor.expectEnd()
         case "start":
             if let previous = defaultStartLocation {
@@ -283,7 +286,7 @@ final class ScriptParser {
             try cursor.expectEnd()
             current?.check.descriptorLimit = limit
         case "lesson":
-            throw ScriptError("`lesson` inside a check; the lesson title goes at the top of the file, before the first check", at: at)
+            throw ScriptError("`lesson` inside a check; the line is ignored anyway (a lesson's title is its README's first heading), so delete it", at: at)
         default:
             guard Self.stepCommands.contains(command) else {
                 let error = unknownCommand(command, at: at, allowed: Self.checkHeaderCommands + Self.stepCommands + ["end", "check"])

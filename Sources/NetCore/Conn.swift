@@ -1,5 +1,5 @@
 /// A bidirectional byte stream. Like Go's `net.Conn`: a reader, a writer, close, addresses
-/// and deadlines. `TCPConn`, `PrefixConn` and NetTLS's `TLSConn` all conform, so code written
+/// and deadlines. `TCPConn`, `PrefixConn`, `TeeConn` and NetTLS's `TLSConn` all conform, so code written
 /// against `Conn` works over any of them.
 ///
 /// Every operation throws `NetError`. Reads are serialized among themselves, and writes among

@@ -162,8 +162,8 @@ struct InterpreterTests {
         start --listen {listen} --idle-timeout 100ms
         check "too soon"
           connect a
-          expect a closed after 500ms within 2s
-        """), "expected client a's connection to end no sooner than 500ms")
+          expect a closed after 3s within 5s
+        """), "expected client a's connection to end no sooner than 3s")   // far from 100ms: a busy machine is late
     }
 
     @Test("silence for T takes T, and fails as soon as bytes arrive")
@@ -374,8 +374,8 @@ struct InterpreterTests {
         expectFail(try await runOne("""
         start --listen {listen} --mode crash --delay 100ms
         check "crash"
-          expect server alive for 2s
-        """), "expected the server to be running for 2s; it was killed by SIGABRT")
+          expect server alive for 20s
+        """), "expected the server to be running for 20s; it was killed by SIGABRT")   // long: a busy machine's backtracer can take seconds
         expectPass(try await runOne("""
         start --listen {listen} --mode exit
         check "refuses to start"

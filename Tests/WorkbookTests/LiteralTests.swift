@@ -60,7 +60,6 @@ struct LiteralTests {
     func empty() throws {
         let script = try parseOK("")
         #expect(script.checks.isEmpty)
-        #expect(script.lesson == nil)
         #expect(try parseOK("\n# nothing\n\n").checks.isEmpty)
     }
 }

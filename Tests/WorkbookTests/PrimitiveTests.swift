@@ -21,7 +21,6 @@ struct HeaderTests {
         upstream tls-echo as secure cert {cert} key "{tmp}/key.pem" alpn "h2,http/1.1"
         start --listen {listen} --upstream {up.addr} "--name=two words" --port={up.port} --literal={{x}} --host {logs.host}
         """)
-        #expect(script.lesson == "Proxies")
         #expect(script.defaultTimeout == .seconds(3))
         #expect(script.stepTimeout == .seconds(3))
         #expect(script.upstreams.map(\.name) == ["up", "logs", "slow", "slam", "down", "void", "secure"])

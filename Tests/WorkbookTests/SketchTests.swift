@@ -38,7 +38,6 @@ struct SketchTests {
         let script = try parseOK(designSketch)
         let expected = CheckScript(
             file: "checks.netlab",
-            lesson: "Timeouts",
             defaultStart: StartSpec(arguments: [
                 Template(parts: [.literal("--listen")], location: loc(2, 7)),
                 Template(parts: [.placeholder(.listen)], location: loc(2, 16)),
@@ -99,7 +98,6 @@ struct SketchTests {
                     location: loc(17, 1)),
             ],
             sourceLines: designSketch.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
-        #expect(script.lesson == expected.lesson)
         #expect(script.defaultStart == expected.defaultStart)
         #expect(script.defaultTimeout == nil)
         #expect(script.upstreams.isEmpty)
