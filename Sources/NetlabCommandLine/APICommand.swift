@@ -4,7 +4,7 @@ import Foundation
 import Workbook
 
 /// `netlab api [NAME]`: the API lesson programs use, from the doc comments of the package's sources.
-struct APICommand: NetlabCommand {
+struct APICommand: NetlabCommand, Equatable {
     static let name = "api"
     static let usage = "netlab api [NAME]"
     static let summary = "Shows the API your lesson programs use (NetCore, NetTLS, LessonKit), from the doc comments in Sources/. With NAME, shows its declaration and whole doc comment."

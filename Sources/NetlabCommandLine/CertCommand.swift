@@ -2,7 +2,7 @@ import Foundation
 import Workbook
 
 /// `netlab cert [--force]`: the development CA and localhost certificate of the TLS lessons.
-struct CertCommand: NetlabCommand {
+struct CertCommand: NetlabCommand, Equatable {
     static let name = "cert"
     static let usage = "netlab cert [--force]"
     static let summary = "Makes a local development CA and a certificate for localhost under .netlab/certs/ (like mkcert), for the TLS lessons."

@@ -5,7 +5,7 @@ import Workbook
 
 /// `netlab check [N…]`: builds each lesson's program and grades it, with a score table for more
 /// than one, and writes the results as JSON or JUnit XML when asked.
-struct CheckCommand: NetlabCommand {
+struct CheckCommand: NetlabCommand, Equatable {
     static let name = "check"
     static let usage = "netlab check [N…] [--solution] [--cmd PROGRAM] [--json FILE [--key KEYFILE]] [--junit FILE] [--verbose]"
     static let summary = "Builds lesson N's program and runs its checks against it. Without N, checks every lesson and prints a score table."

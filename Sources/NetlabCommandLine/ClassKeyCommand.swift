@@ -4,7 +4,7 @@ import Glibc
 import Workbook
 
 /// `netlab class-key FILE`: a new class key for signing results, for instructors.
-struct ClassKeyCommand: NetlabCommand {
+struct ClassKeyCommand: NetlabCommand, Equatable {
     static let name = "class-key"
     static let usage = "netlab class-key FILE"
     static let summary = "Makes a class key for signing results (32 random bytes as hex, readable by you only), for instructors."

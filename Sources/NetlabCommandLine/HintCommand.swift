@@ -2,7 +2,7 @@ import Foundation
 import Workbook
 
 /// `netlab hint N [--all]`: the lesson's next hint, or all of them.
-struct HintCommand: NetlabCommand {
+struct HintCommand: NetlabCommand, Equatable {
     static let name = "hint"
     static let usage = "netlab hint N [--all]"
     static let summary = "Shows the next hint for lesson N (\"hint 2 of 3\"). netlab remembers how many you have seen."

@@ -2,7 +2,7 @@ import Foundation
 import Workbook
 
 /// `netlab lesson N`: the lesson's README in the terminal, and what to do next.
-struct LessonCommand: NetlabCommand {
+struct LessonCommand: NetlabCommand, Equatable {
     static let name = "lesson"
     static let usage = "netlab lesson N"
     static let summary = "Shows lesson N's README in the terminal, the file to edit, and the command that checks it."

@@ -2,7 +2,7 @@ import Foundation
 import Workbook
 
 /// `netlab` or `netlab list`: the lessons with their status, and the next one to do.
-struct ListCommand: NetlabCommand {
+struct ListCommand: NetlabCommand, Equatable {
     static let name = "list"
     static let usage = "netlab [list]"
     static let summary = "Lists the lessons with their status (passed, failing, passed earlier but failing now, not started) and the next one to do."

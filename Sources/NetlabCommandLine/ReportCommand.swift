@@ -3,7 +3,7 @@ import Foundation
 import Workbook
 
 /// `netlab report FILE…`: one class table from many students' results files.
-struct ReportCommand: NetlabCommand {
+struct ReportCommand: NetlabCommand, Equatable {
     static let name = "report"
     static let usage = "netlab report FILE… [--key KEYFILE] [--html OUT.html]"
     static let summary = "Makes one class table from many students' `netlab check --json` files."

@@ -3,7 +3,7 @@ import ProcessSupervision
 import Workbook
 
 /// `netlab reset N`: the lesson's starter file back, the learner's version kept.
-struct ResetCommand: NetlabCommand {
+struct ResetCommand: NetlabCommand, Equatable {
     static let name = "reset"
     static let usage = "netlab reset N"
     static let summary = "Puts lesson N's starter file back. Your version is kept in .netlab/backup/."

@@ -6,7 +6,7 @@ import Workbook
 
 /// `netlab run N`: builds the lesson's program and runs it in the foreground, with what its
 /// checks start around it (``RunPlan``, ``RunSession``), and says how to talk to it.
-struct RunCommand: NetlabCommand {
+struct RunCommand: NetlabCommand, Equatable {
     static let name = "run"
     static let usage = "netlab run N [--solution] [--cmd PROGRAM] [-- FLAGS…]"
     static let summary = "Builds lesson N's program and runs it in the foreground, so you can talk to it with nc, curl or openssl. Ctrl-C stops it."

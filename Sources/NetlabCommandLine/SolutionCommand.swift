@@ -2,7 +2,7 @@ import Foundation
 import Workbook
 
 /// `netlab solution N [--force]`: the reference solution as a diff against the learner's file.
-struct SolutionCommand: NetlabCommand {
+struct SolutionCommand: NetlabCommand, Equatable {
     static let name = "solution"
     static let usage = "netlab solution N [--force]"
     static let summary = "Shows the reference solution of lesson N as a diff against your file, once the lesson passed."

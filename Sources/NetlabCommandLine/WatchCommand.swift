@@ -5,7 +5,7 @@ import ProcessSupervision
 import Workbook
 
 /// `netlab watch [N]`: checks a lesson on every save; Enter goes on to the next once it passes.
-struct WatchCommand: NetlabCommand {
+struct WatchCommand: NetlabCommand, Equatable {
     static let name = "watch"
     static let usage = "netlab watch [N] [--verbose]"
     static let summary = "Checks lesson N (default: the next lesson to do) every time you save its files. When it passes, Enter goes on to the next lesson. Press q or Ctrl-C to stop."
