@@ -70,8 +70,8 @@ extension NetlabCLI {
 
     /// Passes the program's output through (answering its ready line), waits for it to end,
     /// stops what it started and reaps it; its exit status as netlab's.
-    private static func waitForeground(_ child: ForegroundChild, readFD: Int32, token: String, console: Console,
-                                       style: Style, poke: @escaping @Sendable (_ host: String, _ port: String) -> [String]) -> Int32 {
+    private static func waitForeground(_ child: ForegroundChild, readFD: Int32, token: String, console: Console, style: Style,
+                                       poke: @escaping @Sendable (_ host: String, _ port: String) -> [String]) -> Int32 {
         let pid = child.pid
         let reader = Thread {
             var pending = ""

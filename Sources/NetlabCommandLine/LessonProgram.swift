@@ -78,7 +78,8 @@ extension NetlabCLI {
         if exe.contains("/"), !exe.hasPrefix("/") {
             exe = resolve(exe).standardizedFileURL.path
         }
-        return ProgramSpec(executable: exe, arguments: Array(command.words.dropFirst()), kind: .command, displayName: command.text)
+        return ProgramSpec(executable: exe, arguments: Array(command.words.dropFirst()), kind: .command,
+                           displayName: command.text)
     }
 
     /// Builds the program a lesson is graded with, printing trimmed errors when it does not

@@ -61,9 +61,9 @@ public enum NoOption: CommandOption {
 }
 
 /// One parsed command line as a command reads it: its options only through its own `Option`
-/// cases, so reading an option the command does not declare does not compile.
+/// cases (the words are private), so reading an option the command does not declare does not compile.
 public struct CommandArguments<Option: CommandOption>: Sendable {
-    public let parsed: ParsedCommand
+    private let parsed: ParsedCommand
 
     public init(_ parsed: ParsedCommand) { self.parsed = parsed }
 

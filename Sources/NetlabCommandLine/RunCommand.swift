@@ -55,8 +55,8 @@ extension NetlabCLI {
             throw CLIError(message: "lesson \(lesson.number) cannot be built: \(lesson.problems.joined(separator: "; "))", code: ExitCode.failure)
         }
         // Ctrl-C, SIGTERM or SIGHUP during the build stops `swift build` (in a process group
-        // of its own, out of the terminal's reach) before netlab exits; runForeground handles
-        // hands them to runForeground (``Interrupt/intercepting(_:_:)``) once the program runs.
+        // of its own, out of the terminal's reach) before netlab exits; ``Interrupt`` hands them
+        // to runForeground (``Interrupt/intercepting(_:_:)``) once the program runs.
         installInterruptHandler()
         let (program, why) = await program(for: lesson, solution: c.solution, cmd: c.cmd, w)
         guard let program else { throw CLIError(message: why ?? "the program could not be built", code: ExitCode.failure) }
