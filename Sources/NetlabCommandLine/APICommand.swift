@@ -3,28 +3,34 @@ import CheckResults
 import Foundation
 import Workbook
 
-extension NetlabCommands {
-    public static let api = CommandSpec(
-        name: "api", usage: "netlab api [NAME]",
-        summary: "Shows the API your lesson programs use (NetCore, NetTLS, LessonKit), from the doc comments in Sources/. With NAME, shows its declaration and whole doc comment.",
-        positionals: .optionalName,
-        details: "NAME is a type (`ByteString`), a member (`TCPConn.setReadDeadline`, or just `setReadDeadline`),"
-            + " a function (`copy`), or a module (`NetTLS`), in any case. The long form: docs/netcore.md,"
-            + " docs/nettls.md, docs/lessonkit.md.")
+/// `netlab api [NAME]`: the API lesson programs use, from the doc comments of the package's sources.
+struct APICommand: NetlabCommand, Equatable {
+    static let name = "api"
+    static let usage = "netlab api [NAME]"
+    static let summary = "Shows the API your lesson programs use (NetCore, NetTLS, LessonKit), from the doc comments in Sources/. With NAME, shows its declaration and whole doc comment."
+    static let positionals = CommandSpec.Positionals.optionalName
+    static let details = "NAME is a type (`ByteString`), a member (`TCPConn.setReadDeadline`, or just `setReadDeadline`),"
+        + " a function (`copy`), or a module (`NetTLS`), in any case. The long form: docs/netcore.md,"
+        + " docs/nettls.md, docs/lessonkit.md."
+
+    /// The declaration to show; nil: list them all.
+    var query: String?
+
+    init(_ arguments: CommandArguments<NoOption>) { query = arguments.files.first }
+
+    func run(_ cli: NetlabCLI) async throws -> Int32 { try cli.api(self, try cli.openWorkbook()) }
 }
 
 extension NetlabCLI {
-    // MARK: - api
-
     /// `netlab api [NAME]`: the public API of the modules a lesson program uses, read from the
     /// doc comments of the package's own sources (``APIIndex``).
-    func api(_ p: ParsedCommand, _ w: OpenedWorkbook) throws -> Int32 {
+    func api(_ c: APICommand, _ w: OpenedWorkbook) throws -> Int32 {
         let symbols = APIIndex.load(root: w.root)
         guard !symbols.isEmpty else {
             throw CLIError(message: "found no public API under \(relative(w.root.appendingPathComponent("Sources"), w))/"
                            + " (\(APIIndex.modules.joined(separator: ", "))): `netlab api` reads the package's sources", code: ExitCode.failure)
         }
-        guard let query = p.files.first else {
+        guard let query = c.query else {
             listAPI(symbols, modules: APIIndex.modules)
             return ExitCode.success
         }

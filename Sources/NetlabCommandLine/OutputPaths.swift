@@ -5,9 +5,10 @@ extension NetlabCLI {
     /// Checks, before anything is built or run, that the files of `--json` and `--junit` can be
     /// written: the folder exists and is writable, and the path is not a folder. A mistyped
     /// folder is then reported at once (exit status 2), not after every check has run.
-    func validateOutputPaths(_ p: ParsedCommand, command: String) throws {
-        for option in ["json", "junit"] {
-            guard let path = p.value(option) else { continue }
+    /// `paths` are the options and their values, in the order they are checked.
+    func validateOutputPaths(_ paths: KeyValuePairs<String, String?>, command: String) throws {
+        for (option, path) in paths {
+            guard let path else { continue }
             if let problem = Self.outputPathProblem(resolve(path)) {
                 throw UsageError("cannot write --\(option) \(path): \(problem)", command: command)
             }

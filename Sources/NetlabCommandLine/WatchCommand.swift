@@ -1,10 +1,42 @@
 import CheckRuntime
-#if canImport(Glibc)
 import Foundation
 import Glibc
 import ProcessSupervision
 import Workbook
-#endif
+
+/// `netlab watch [N]`: checks a lesson on every save; Enter goes on to the next once it passes.
+struct WatchCommand: NetlabCommand, Equatable {
+    static let name = "watch"
+    static let usage = "netlab watch [N] [--verbose]"
+    static let summary = "Checks lesson N (default: the next lesson to do) every time you save its files. When it passes, Enter goes on to the next lesson. Press q or Ctrl-C to stop."
+    static let positionals = CommandSpec.Positionals.optionalLesson
+
+    enum Option: String, CommandOption {
+        case verbose, poll
+
+        var form: CommandSpec.Option.Form {
+            switch self {
+            case .verbose: .flag(short: "v", help: "show every check in full: unfolded transcripts, passing checks too")
+            case .poll: .flag(help: "poll the files every 500 ms instead of using inotify")
+            }
+        }
+    }
+
+    /// The lesson to watch first; nil: the next lesson to do.
+    var lesson: Int?
+    /// `--verbose`.
+    var verbose: Bool
+    /// `--poll`: poll instead of inotify.
+    var poll: Bool
+
+    init(_ arguments: CommandArguments<Option>) {
+        lesson = arguments.lessons.first
+        verbose = arguments.flag(.verbose)
+        poll = arguments.flag(.poll)
+    }
+
+    func run(_ cli: NetlabCLI) async throws -> Int32 { try await cli.watch(self, try cli.openWorkbook()) }
+}
 
 /// The terminal settings to restore when `watch` ends (it turns off line buffering and echo so a
 /// single `q` quits), and the descriptor they belong to.
@@ -19,8 +51,6 @@ private func restoreTerminal() {
 }
 
 extension NetlabCLI {
-    // MARK: - watch
-
     /// How watching one lesson ended.
     enum WatchEnd {
         /// q, Ctrl-D, or the run limit (tests).
@@ -32,9 +62,9 @@ extension NetlabCLI {
     /// `netlab watch [N]`: checks the lesson on every save. When it passes, on a terminal, Enter
     /// goes on to the next lesson (rustlings' loop); without one, netlab says which is next and
     /// keeps watching the lesson that passed.
-    func watch(_ p: ParsedCommand, _ w: OpenedWorkbook) async throws -> Int32 {
+    func watch(_ c: WatchCommand, _ w: OpenedWorkbook) async throws -> Int32 {
         var lesson: Lesson
-        if let n = p.lessons.first {
+        if let n = c.lesson {
             lesson = try findLesson(n, w, command: "watch")
         } else if let next = nextLesson(w, w.store.load()) {
             lesson = next
@@ -45,7 +75,7 @@ extension NetlabCLI {
         installInterruptHandler()
         if interactive { enterKeyMode() }
         defer { if interactive { restoreTerminal() } }
-        let certificates = try? ensureCertificates(w).0
+        _ = try? ensureCertificates(w)
         var runs = 0
         var first = true
         while true {
@@ -56,7 +86,7 @@ extension NetlabCLI {
                             + (lesson.hints.isEmpty ? "." : ", hints with \(style.bold("\(commandName) hint \(lesson.number)"))."))
             }
             first = false
-            switch await watch(lesson, p, w, grader: grader, certificates: certificates, interactive: interactive, runs: &runs) {
+            switch await watch(lesson, c, w, interactive: interactive, runs: &runs) {
             case .quit: return ExitCode.success
             case .next(let next): lesson = next
             }
@@ -64,9 +94,8 @@ extension NetlabCLI {
     }
 
     /// Watches one lesson until q, Ctrl-D, the run limit, or Enter after it passed.
-    func watch(_ lesson: Lesson, _ p: ParsedCommand, _ w: OpenedWorkbook, grader: any LessonGrader, certificates: CertificatePaths?,
-               interactive: Bool, runs: inout Int) async -> WatchEnd {
-        let watcher = FileWatcher(directory: lesson.directory, forcePolling: p.flag("poll"))
+    func watch(_ lesson: Lesson, _ c: WatchCommand, _ w: OpenedWorkbook, interactive: Bool, runs: inout Int) async -> WatchEnd {
+        let watcher = FileWatcher(directory: lesson.directory, forcePolling: c.poll)
         let how = watcher.usesInotify ? "inotify" : "polling every 500 ms"
         console.out("Watching \(relative(lesson.directory, w))/ (\(how)). Save \(relative(lesson.mainFile, w)) to check it again.")
         console.out(style.dim(interactive ? "Press q or Ctrl-C to stop." : "Ctrl-C stops."))
@@ -82,7 +111,7 @@ extension NetlabCLI {
             offered = nil
             console.out()
             console.out(style.dim("── \(reason) · \(Self.clockTime(now())) ──"))
-            let result = await grade(lesson, w, grader: grader, solution: false, cmd: nil, verbose: p.flag("verbose"), certificates: certificates)
+            let result = await grade(lesson, w, solution: false, cmd: nil, verbose: c.verbose)
             if result.passed {
                 let next = w.catalog.lessons.first { $0.number > lesson.number && $0.problems.isEmpty }
                 console.out(passedLine(lesson, next: next, interactive: interactive))
@@ -152,8 +181,8 @@ extension NetlabCLI {
         return f.string(from: date)
     }
 
-    /// Single keys without Enter, no echo; Ctrl-C still interrupts (and restores the terminal).
-    /// Does nothing when the input is not a terminal (a pipe in tests).
+    /// Single keys without Enter, no echo; Ctrl-C still interrupts, and ``Interrupt``'s clean-up
+    /// restores the terminal. Does nothing when the input is not a terminal (a pipe in tests).
     func enterKeyMode() {
         var t = termios()
         guard tcgetattr(watchInput, &t) == 0 else { return }
@@ -162,11 +191,5 @@ extension NetlabCLI {
         var raw = t
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
         tcsetattr(watchInput, TCSANOW, &raw)
-        if !handlesInterrupts {
-            signal(SIGINT) { _ in
-                restoreTerminal()
-                _exit(130)
-            }
-        }
     }
 }
