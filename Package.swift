@@ -12,7 +12,18 @@ import PackageDescription
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
-/// Folders named `NN-slug` directly inside `parent`, sorted by name.
+/// Whether a folder name is `NN-slug`: two ASCII digits, a dash, then letters, digits, `-` or
+/// `_`. The same rule as Workbook's `Catalog.parseFolderName` (a manifest cannot import it), so
+/// that netlab lists exactly the lessons SwiftPM builds; CatalogTests holds the two to it.
+func isLessonFolderName(_ name: String) -> Bool {
+    let chars = Array(name)
+    guard chars.count >= 4, chars[0].isASCII, chars[0].isNumber, chars[1].isASCII, chars[1].isNumber, chars[2] == "-" else {
+        return false
+    }
+    return chars[3...].allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+}
+
+/// Folders named `NN-slug` directly inside `parent` that hold a `main.swift`, sorted by name.
 func lessonFolders(in parent: String) -> [String] {
     let url = packageRoot.appendingPathComponent(parent)
     let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
@@ -22,9 +33,7 @@ func lessonFolders(in parent: String) -> [String] {
         guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue else {
             return false
         }
-        let digits = name.prefix(while: \.isNumber)
-        return digits.count == 2 && name.dropFirst(2).first == "-"
-            && FileManager.default.fileExists(atPath: full + "/main.swift")
+        return isLessonFolderName(name) && FileManager.default.fileExists(atPath: full + "/main.swift")
     }.sorted()
 }
 

@@ -1,12 +1,39 @@
 @testable import CheckLanguage
 @testable import CheckRuntime
 import Foundation
+@testable import ProcessSupervision
 @testable import NetlabCommandLine
 import Testing
 @testable import Workbook
 
 @Suite("Catalog")
 struct CatalogTests {
+    /// The manifest makes a `lessonNN` target for a folder exactly when netlab's catalog reads
+    /// its name as a lesson: the real Package.swift, evaluated by SwiftPM over odd folder names.
+    @Test("Package.swift and the catalog agree on which folders are lessons")
+    func folderRuleMatchesTheManifest() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-manifest-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let names = ["01-echo", "02-my lesson", "3-short", "04-", "05-ünï", "٠٦-digits", "07_x", "08-a.b", "09-snake_case-2",
+                     "10--", "1x-no", "11-tab\tname", "12-émoji😀"]
+        for name in names {
+            let folder = dir.appendingPathComponent("lessons/\(name)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data().write(to: folder.appendingPathComponent("main.swift"))
+        }
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Package.swift"),
+                                         to: dir.appendingPathComponent("Package.swift"))
+        let swift = ProcessInfo.processInfo.environment["NETLAB_SWIFT"] ?? "swift"
+        let out = try await ProcessRunner.run(swift, ["package", "dump-package"], directory: dir, timeout: .seconds(300))
+        #expect(out.status == 0, "\(String(decoding: out.stderr, as: UTF8.self))")
+        let manifest = try JSONSerialization.jsonObject(with: out.stdout) as? [String: Any]
+        let targets = (manifest?["targets"] as? [[String: Any]]) ?? []
+        let built = Set(targets.compactMap { $0["path"] as? String }.filter { $0.hasPrefix("lessons/") }.map { String($0.dropFirst(8)) })
+        let read = Set(names.filter { Catalog.parseFolderName($0) != nil })
+        #expect(built == read)
+        #expect(read.contains("01-echo") && read.contains("05-ünï") && !read.contains("02-my lesson"))
+    }
+
     @Test func discoversLessonsAndSolutions() throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
