@@ -1,7 +1,6 @@
 import CheckLanguage
 import CheckResults
 import Foundation
-import ProcessSupervision
 
 /// A value remembered by `fds|rss|cpu as NAME`.
 enum Measured: Sendable {

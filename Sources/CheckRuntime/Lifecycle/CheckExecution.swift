@@ -1,7 +1,5 @@
 import CheckLanguage
 import Foundation
-import NetCore
-import NetTLS
 import Synchronization
 
 /// One check being run: its upstreams, its server process, its clients, and what happened.
