@@ -53,13 +53,15 @@ func lessonTargets(in parent: String, prefix: String) -> [Target] {
     }
 }
 
-let lessonTargetList = lessonTargets(in: "lessons", prefix: "lesson") + lessonTargets(in: "solutions", prefix: "solution")
+let lessonTargetList =
+    lessonTargets(in: "lessons", prefix: "lesson") + lessonTargets(in: "solutions", prefix: "solution")
     + lessonTargets(in: "Tests/Mistakes", prefix: "mistakes")
 
 /// The lesson tests grade every lesson, solution and mistakes program, so they depend on all.
 let lessonTestTarget: Target = .testTarget(
     name: "LessonTests",
-    dependencies: ["NetlabCommandLine", "Workbook", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision"] + lessonTargetList.map { .target(name: $0.name) },
+    dependencies: ["NetlabCommandLine", "Workbook", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision"]
+        + lessonTargetList.map { .target(name: $0.name) },
     exclude: ["Golden"]
 )
 
@@ -83,8 +85,9 @@ let package = Package(
         .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "netlab-testserver"]),
         // A lesson-shaped program with deliberate behaviours (echo, silent, crash, flood, …) that the
         // runtime tests grade as a real process.
-        .executableTarget(name: "netlab-testserver", dependencies: ["LessonKit", "NetCore", "NetTLS"],
-                          path: "Sources/NetlabTestServer"),
+        .executableTarget(
+            name: "netlab-testserver", dependencies: ["LessonKit", "NetCore", "NetTLS"],
+            path: "Sources/NetlabTestServer"),
         // netlab itself, in layers; each module imports only the ones above it in this list
         // (docs/architecture.md is the map).
         // The check language: `checks.netlab` read into checks and steps. Imports nothing at all.
@@ -95,18 +98,23 @@ let package = Package(
         // its signature, the escaping of every text a program sent.
         .target(name: "CheckResults", dependencies: ["NetTLS"]),
         // The check runner: runs one lesson's checks against a running program over real sockets.
-        .target(name: "CheckRuntime",
-                dependencies: ["CheckLanguage", "CheckResults", "ProcessSupervision", "NetCore", "NetTLS"]),
+        .target(
+            name: "CheckRuntime",
+            dependencies: ["CheckLanguage", "CheckResults", "ProcessSupervision", "NetCore", "NetTLS"]),
         // The workbook: the lesson catalog, the learner's state, building a lesson, grading it,
         // and every way a verdict is shown (terminal, Markdown, JSON, JUnit, the class report).
         .target(name: "Workbook", dependencies: ["CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision"]),
         // The `netlab` command line: one file per command.
-        .target(name: "NetlabCommandLine",
-                dependencies: ["Workbook", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision", "NetCore", "NetTLS"]),
-        .testTarget(name: "WorkbookTests",
-                    dependencies: ["NetlabCommandLine", "Workbook", "CheckLanguage", "CheckResults", "CheckRuntime",
-                                   "ProcessSupervision", "NetTLS", "netlab-testserver"],
-                    exclude: ["Fixtures", "Golden"]),
+        .target(
+            name: "NetlabCommandLine",
+            dependencies: ["Workbook", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision", "NetCore", "NetTLS"]),
+        .testTarget(
+            name: "WorkbookTests",
+            dependencies: [
+                "NetlabCommandLine", "Workbook", "CheckLanguage", "CheckResults", "CheckRuntime",
+                "ProcessSupervision", "NetTLS", "netlab-testserver",
+            ],
+            exclude: ["Fixtures", "Golden"]),
         // Benchmarks: the driver (NetCore/NetTLS servers under test run as its hidden
         // `serve-…` subcommands) and a C epoll load generator, so the load is never the bottleneck.
         .executableTarget(name: "netbench", dependencies: ["NetCore", "NetTLS"], path: "Sources/netbench"),

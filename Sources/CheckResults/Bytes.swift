@@ -107,13 +107,15 @@ package enum Bytes {
             let lead = start > 0 ? "…" : ""
             let eText = "expected: " + lead + quoted(e, limit: 120)
             let rText = "received: " + lead + quoted(r, limit: 120)
-            let column = "received: ".count + lead.count + 1 + escapedBody(Array(received[min(start, received.count)..<min(offset, received.count)])).count
+            let column =
+                "received: ".count + lead.count + 1 + escapedBody(Array(received[min(start, received.count)..<min(offset, received.count)])).count
             return [eText, rText, String(repeating: " ", count: column) + "^ first difference at byte \(offset)"]
         }
         var lines = ["expected (from byte \((offset / 16) * 16)):"]
         lines += hexDump(expected, from: offset, rows: 2, caret: offset).map { "  " + $0 }
         lines.append("received (from byte \((offset / 16) * 16)):")
-        lines += received.count > (offset / 16) * 16
+        lines +=
+            received.count > (offset / 16) * 16
             ? hexDump(received, from: offset, rows: 2, caret: offset).map { "  " + $0 }
             : ["  (nothing)"]
         return lines

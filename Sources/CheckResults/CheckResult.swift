@@ -37,8 +37,10 @@ public struct CheckResult: Sendable, Equatable {
     /// starts with it where it is news (``ProgramEnd/headline``).
     public var programEnd: ProgramEnd?
 
-    public init(name: String, status: Status, points: Int, maxPoints: Int, message: String?, transcript: String,
-                hint: String?, location: String, index: Int, duration: Duration, programEnd: ProgramEnd? = nil) {
+    public init(
+        name: String, status: Status, points: Int, maxPoints: Int, message: String?, transcript: String,
+        hint: String?, location: String, index: Int, duration: Duration, programEnd: ProgramEnd? = nil
+    ) {
         self.name = name
         self.status = status
         self.points = points

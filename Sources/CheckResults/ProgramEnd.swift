@@ -106,8 +106,9 @@ extension ProgramEnd: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         switch try c.decode(String.self, forKey: .kind) {
         case "crashed":
-            how = .crashed(summary: try c.decode(String.self, forKey: .summary),
-                           location: try c.decodeIfPresent(String.self, forKey: .location))
+            how = .crashed(
+                summary: try c.decode(String.self, forKey: .summary),
+                location: try c.decodeIfPresent(String.self, forKey: .location))
         case "exited":
             how = .exited(status: try c.decode(Int32.self, forKey: .status))
         case "killed":

@@ -47,8 +47,10 @@ public enum ResultsJSON {
             case programEnd = "program_end"
         }
 
-        public init(name: String, status: String, message: String?, output: String?, testCode: String, taskID: Int, points: Int, maxPoints: Int,
-                    programEnd: ProgramEnd? = nil) {
+        public init(
+            name: String, status: String, message: String?, output: String?, testCode: String, taskID: Int, points: Int, maxPoints: Int,
+            programEnd: ProgramEnd? = nil
+        ) {
             self.name = name
             self.status = status
             self.message = message
@@ -81,8 +83,10 @@ public enum ResultsJSON {
             case generatedAt = "generated_at"
         }
 
-        public init(version: Int = 3, status: String, message: String?, tests: [Test], points: Int, maxPoints: Int,
-                    lesson: LessonInfo, student: String?, generatedAt: String?) {
+        public init(
+            version: Int = 3, status: String, message: String?, tests: [Test], points: Int, maxPoints: Int,
+            lesson: LessonInfo, student: String?, generatedAt: String?
+        ) {
             self.version = version
             self.status = status
             self.message = message
@@ -98,7 +102,7 @@ public enum ResultsJSON {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(version, forKey: .version)
             try c.encode(status, forKey: .status)
-            try c.encode(message, forKey: .message) // explicit null, as in Exercism's example
+            try c.encode(message, forKey: .message)  // explicit null, as in Exercism's example
             try c.encode(tests, forKey: .tests)
             try c.encode(points, forKey: .points)
             try c.encode(maxPoints, forKey: .maxPoints)
@@ -129,8 +133,10 @@ public enum ResultsJSON {
             case generatedAt = "generated_at"
         }
 
-        public init(version: Int = 3, status: String, message: String?, tests: [Test], points: Int, maxPoints: Int,
-                    student: String?, generatedAt: String?, lessons: [ResultsDocument]) {
+        public init(
+            version: Int = 3, status: String, message: String?, tests: [Test], points: Int, maxPoints: Int,
+            student: String?, generatedAt: String?, lessons: [ResultsDocument]
+        ) {
             self.version = version
             self.status = status
             self.message = message
@@ -184,7 +190,8 @@ public enum ResultsJSON {
     /// `test_code`).
     public static func document(for result: LessonResult, scriptLines: [String], student: String?, date: Date?) -> ResultsDocument {
         let tests = result.checks.sorted { $0.index < $1.index }.map { check -> Test in
-            let message: String? = check.status == .pass ? nil : (check.message ?? (check.status == .error ? "the check could not be run" : "the check failed"))
+            let message: String? =
+                check.status == .pass ? nil : (check.message ?? (check.status == .error ? "the check could not be run" : "the check failed"))
             var output: String? = nil
             if check.status != .pass {
                 // Escaped before it is cut, so that the escapes cannot push it past 500 characters.
@@ -195,13 +202,14 @@ public enum ResultsJSON {
                 output = text.isEmpty ? nil : truncatedOutput(text)
             }
             // What the program wrote is escaped here as on the terminal: people read these files.
-            return Test(name: UntrustedText.escaped(check.name), status: check.status.rawValue,
-                        message: message.map { UntrustedText.escaped($0, multiline: true) },
-                        output: output,
-                        testCode: UntrustedText.escaped(checkSource(lines: scriptLines, location: check.location), multiline: true),
-                        taskID: check.index,
-                        points: check.points, maxPoints: check.maxPoints,
-                        programEnd: check.status == .pass ? nil : check.programEnd.map(escaped))
+            return Test(
+                name: UntrustedText.escaped(check.name), status: check.status.rawValue,
+                message: message.map { UntrustedText.escaped($0, multiline: true) },
+                output: output,
+                testCode: UntrustedText.escaped(checkSource(lines: scriptLines, location: check.location), multiline: true),
+                taskID: check.index,
+                points: check.points, maxPoints: check.maxPoints,
+                programEnd: check.status == .pass ? nil : check.programEnd.map(escaped))
         }
         let status: String
         var message: String? = nil
@@ -214,9 +222,10 @@ public enum ResultsJSON {
         } else {
             status = result.passed ? "pass" : "fail"
         }
-        return ResultsDocument(status: status, message: message, tests: tests, points: result.points, maxPoints: result.maxPoints,
-                               lesson: LessonInfo(number: result.number, slug: result.slug, title: result.title),
-                               student: student.map { UntrustedText.escaped($0) }, generatedAt: date.map(iso8601))
+        return ResultsDocument(
+            status: status, message: message, tests: tests, points: result.points, maxPoints: result.maxPoints,
+            lesson: LessonInfo(number: result.number, slug: result.slug, title: result.title),
+            student: student.map { UntrustedText.escaped($0) }, generatedAt: date.map(iso8601))
     }
 
     public static func bundle(_ documents: [ResultsDocument], student: String?, date: Date?) -> ResultsBundle {
@@ -231,14 +240,17 @@ public enum ResultsJSON {
         var message: String? = nil
         if documents.isEmpty || documents.allSatisfy({ $0.status == "error" }) {
             status = "error"
-            message = documents.isEmpty ? "no lesson was graded"
+            message =
+                documents.isEmpty
+                ? "no lesson was graded"
                 : documents.map { "\($0.lesson.slug): \($0.message ?? "error")" }.joined(separator: "\n")
         } else {
             status = documents.allSatisfy { $0.status == "pass" } ? "pass" : "fail"
         }
-        return ResultsBundle(status: status, message: message, tests: tests,
-                             points: documents.map(\.points).saturatingSum(), maxPoints: documents.map(\.maxPoints).saturatingSum(),
-                             student: student.map { UntrustedText.escaped($0) }, generatedAt: date.map(iso8601), lessons: documents)
+        return ResultsBundle(
+            status: status, message: message, tests: tests,
+            points: documents.map(\.points).saturatingSum(), maxPoints: documents.map(\.maxPoints).saturatingSum(),
+            student: student.map { UntrustedText.escaped($0) }, generatedAt: date.map(iso8601), lessons: documents)
     }
 
     public static func encode<T: Encodable>(_ value: T) throws -> Data {

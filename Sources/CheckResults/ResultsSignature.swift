@@ -71,8 +71,9 @@ public enum ResultsSignature {
         let macLength = 64
         let trailerLength = trailerStart.count + macLength + trailerEnd.count
         if bytes.count > trailerLength,
-           Array(bytes.suffix(trailerEnd.count)) == trailerEnd,
-           Array(bytes[(bytes.count - trailerLength)..<(bytes.count - trailerLength + trailerStart.count)]) == trailerStart {
+            Array(bytes.suffix(trailerEnd.count)) == trailerEnd,
+            Array(bytes[(bytes.count - trailerLength)..<(bytes.count - trailerLength + trailerStart.count)]) == trailerStart
+        {
             let macStart = bytes.count - trailerLength + trailerStart.count
             let macText = String(decoding: bytes[macStart..<(macStart + macLength)], as: UTF8.self)
             let payload = Array(bytes[..<(bytes.count - trailerLength)]) + close
@@ -145,7 +146,8 @@ public struct ClassKey: Sendable, Equatable {
 
     public init(bytes: [UInt8]) throws(Problem) {
         guard bytes.count >= Self.minimumBytes else {
-            throw Problem(message: "a class key needs at least \(Self.minimumBytes) bytes (\(Self.minimumBytes * 2) hex digits); this one has \(bytes.count)")
+            throw Problem(
+                message: "a class key needs at least \(Self.minimumBytes) bytes (\(Self.minimumBytes * 2) hex digits); this one has \(bytes.count)")
         }
         self.bytes = bytes
     }

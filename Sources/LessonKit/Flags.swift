@@ -201,7 +201,8 @@ private func check(_ value: String, of flag: Flag) throws(FlagError) {
         guard parseDuration(value) != nil else { throw bad() }
     case .route:
         guard let eq = value.firstIndex(of: "="), eq != value.startIndex,
-              isHostPort(String(value[value.index(after: eq)...])) else { throw bad() }
+            isHostPort(String(value[value.index(after: eq)...]))
+        else { throw bad() }
     case .integer:
         guard Int(value) != nil else { throw bad() }
     case .text:
@@ -231,7 +232,8 @@ public func parseDuration(_ text: String) -> Duration? {
     for (unit, scale) in units.sorted(by: { $0.0.count > $1.0.count }) where text.hasSuffix(unit) {
         let number = text.dropLast(unit.count)
         guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }), number.first != ".",
-              let value = Double(number), value.isFinite else { return nil }
+            let value = Double(number), value.isFinite
+        else { return nil }
         return .nanoseconds(Int64((value * scale * 1e9).rounded()))
     }
     return nil

@@ -38,7 +38,7 @@ public enum LessonProgram {
     ) -> Never {
         installSignalHandling()
         lineBufferStdout()
-        raiseDescriptorLimit()   // as a Go program would: a thousand clients need more than 1,024
+        raiseDescriptorLimit()  // as a Go program would: a thousand clients need more than 1,024
         let program = name ?? programName()
         let parsed: FlagParse
         do {
@@ -94,15 +94,17 @@ public enum LessonProgram {
         sigaddset(&set, SIGINT)
         pthread_sigmask(SIG_BLOCK, &set, nil)
         var thread = pthread_t()
-        pthread_create(&thread, nil, { _ in
-            var set = sigset_t()
-            sigemptyset(&set)
-            sigaddset(&set, SIGTERM)
-            sigaddset(&set, SIGINT)
-            var signal: Int32 = 0
-            while sigwait(&set, &signal) != 0 {}
-            exit(0)
-        }, nil)
+        pthread_create(
+            &thread, nil,
+            { _ in
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, SIGTERM)
+                sigaddset(&set, SIGINT)
+                var signal: Int32 = 0
+                while sigwait(&set, &signal) != 0 {}
+                exit(0)
+            }, nil)
         pthread_detach(thread)
     }
 }

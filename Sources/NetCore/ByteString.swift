@@ -73,7 +73,8 @@ public struct ByteString: Sendable, Hashable, CustomStringConvertible {
     private mutating func readLengthPrefixed(_ width: Int) -> ByteString? {
         let saved = storage
         guard let length = readInteger(width), length <= UInt64(storage.count),
-              let body = readSlice(Int(length)) else {
+            let body = readSlice(Int(length))
+        else {
             storage = saved
             return nil
         }

@@ -16,5 +16,5 @@ public func raiseDescriptorLimit() -> Int {
         raised.rlim_cur = limit.rlim_max
         if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
     }
-    return Int(clamping: limit.rlim_cur)   // RLIM_INFINITY is the largest value: Int.max
+    return Int(clamping: limit.rlim_cur)  // RLIM_INFINITY is the largest value: Int.max
 }

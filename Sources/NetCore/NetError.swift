@@ -87,9 +87,10 @@ public struct NetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Go's layout: `read tcp 127.0.0.1:5->127.0.0.1:80: i/o timeout`.
     public var description: String {
         var parts: [String] = []
-        if !op.isEmpty { parts.append(op + " tcp" + (address.map { " " + $0 } ?? "")) }
-        else if let address { parts.append(address) }
-        if case .invalidAddress = code { } else if case .unknownHost = code { } else if let detail {
+        if !op.isEmpty { parts.append(op + " tcp" + (address.map { " " + $0 } ?? "")) } else if let address { parts.append(address) }
+        if case .invalidAddress = code {
+        } else if case .unknownHost = code {
+        } else if let detail {
             parts.append(detail)
         }
         parts.append(reason)

@@ -55,7 +55,8 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
     /// `idleSleep` is 10 ms for the shared executor; tests make private ones with a long one,
     /// so that a task nobody woke would be seen waiting.
     init(idleSleep: Duration = .milliseconds(10)) {
-        idleSleepNanoseconds = Int(idleSleep.components.seconds) * 1_000_000_000
+        idleSleepNanoseconds =
+            Int(idleSleep.components.seconds) * 1_000_000_000
             + Int(idleSleep.components.attoseconds / 1_000_000_000)
         poller = Poller()
         workerCount = max(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -119,10 +120,12 @@ public final class NetExecutor: TaskExecutor, @unchecked Sendable {
         pthread_attr_init(&attributes)
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&thread, &attributes, { context in
-            let executor = Unmanaged<NetExecutor>.fromOpaque(context!).takeRetainedValue()
-            executor.work()
-        }, context)
+        let rc = pthread_create(
+            &thread, &attributes,
+            { context in
+                let executor = Unmanaged<NetExecutor>.fromOpaque(context!).takeRetainedValue()
+                executor.work()
+            }, context)
         pthread_attr_destroy(&attributes)
         precondition(rc == 0, "netcore: cannot start a worker thread")
         pthread_detach(thread)

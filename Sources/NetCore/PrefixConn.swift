@@ -29,7 +29,7 @@ public final class PrefixConn<Base: Conn>: Conn, PrefixSource, WriteForwarding {
                     buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[p.offset..<p.offset + count]))
                 }
                 p.offset += count
-                if p.offset == p.bytes.count { p.bytes = [] ; p.offset = 0 }
+                if p.offset == p.bytes.count { p.bytes = []; p.offset = 0 }
             }
             return count
         }

@@ -60,19 +60,22 @@ enum Resolver {
                 }
                 node = current.pointee.ai_next
             }
-            outcome.fulfil(found.isEmpty
-                ? .failure(NetError(.unknownHost, op: "dial", address: original, detail: "lookup \(host): no such host"))
-                : .success(found))
+            outcome.fulfil(
+                found.isEmpty
+                    ? .failure(NetError(.unknownHost, op: "dial", address: original, detail: "lookup \(host): no such host"))
+                    : .success(found))
         }
     }
 
     private static func startLookupThread(_ request: LookupRequest) {
         var thread = pthread_t()
         let context = Unmanaged.passRetained(request).toOpaque()
-        let rc = pthread_create(&thread, nil, { context in
-            Unmanaged<LookupRequest>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
+        let rc = pthread_create(
+            &thread, nil,
+            { context in
+                Unmanaged<LookupRequest>.fromOpaque(context!).takeRetainedValue().run()
+                return nil
+            }, context)
         if rc == 0 {
             pthread_detach(thread)
         } else {

@@ -21,8 +21,10 @@ import Synchronization
 /// descriptors it serves a third as many idle `io.Copy` conns.) The async loop holds only a
 /// few words across its waits; the syscalls and the errors live in `SpliceCopier`'s
 /// synchronous steps, because an idle conn's async frames are most of its memory.
-func spliceCopy(from source: TCPConn, to destination: TCPConn, limit: Int64?, copied: Int64 = 0,
-                takePipe: @escaping @Sendable () throws -> SplicePipe = PipePool.take) async throws -> SpliceOutcome {
+func spliceCopy(
+    from source: TCPConn, to destination: TCPConn, limit: Int64?, copied: Int64 = 0,
+    takePipe: @escaping @Sendable () throws -> SplicePipe = PipePool.take
+) async throws -> SpliceOutcome {
     try await source.readLock.lock()
     defer { source.readLock.unlock() }
     try await destination.writeLock.lock()
@@ -76,8 +78,10 @@ struct SpliceCopier {
     private var inPipe = 0
     private var firstDrain = true
 
-    init(source: TCPConn, destination: TCPConn, limit: Int64?, copied: Int64,
-         takePipe: @escaping @Sendable () throws -> SplicePipe = PipePool.take) {
+    init(
+        source: TCPConn, destination: TCPConn, limit: Int64?, copied: Int64,
+        takePipe: @escaping @Sendable () throws -> SplicePipe = PipePool.take
+    ) {
         self.source = source
         self.destination = destination
         self.limit = limit

@@ -22,8 +22,10 @@ public final class TCPListener: Sendable {
         case "localhost": candidates = [[127, 0, 0, 1]]
         default:
             guard let ip = SocketAddress.parseIP(parsed.host) else {
-                throw NetError(.invalidAddress, op: "listen", detail:
-                    "address \"\(address)\": listen needs an IP address, localhost, or nothing before the port")
+                throw NetError(
+                    .invalidAddress, op: "listen",
+                    detail:
+                        "address \"\(address)\": listen needs an IP address, localhost, or nothing before the port")
             }
             candidates = [ip]
         }

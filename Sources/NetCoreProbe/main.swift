@@ -42,17 +42,20 @@ while true {
 }
 let held = Mutex(fillers)
 
-try await serve(listener, onTemporaryError: { error, delay in
-    say("backoff \(Int(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)) \(error.reason)")
-    if delay >= .seconds(1) {
-        held.withLock { fds in
-            fds.forEach { _ = close($0) }
-            fds.removeAll()
+try await serve(
+    listener,
+    onTemporaryError: { error, delay in
+        say("backoff \(Int(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)) \(error.reason)")
+        if delay >= .seconds(1) {
+            held.withLock { fds in
+                fds.forEach { _ = close($0) }
+                fds.removeAll()
+            }
         }
-    }
-}, handler: { conn in
-    say("accepted")
-    try? await conn.write("ok")
-    try? listener.close()
-})
+    },
+    handler: { conn in
+        say("accepted")
+        try? await conn.write("ok")
+        try? listener.close()
+    })
 say("done")

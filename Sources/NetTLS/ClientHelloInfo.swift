@@ -82,10 +82,13 @@ public struct ClientHelloInfo: Sendable, Equatable {
     /// A real ClientHello from OpenSSL's client: the bytes of its first flight (one TLS record,
     /// `16 03 01 …`), made over memory BIOs without any network. `serverName` goes in SNI (an
     /// IP address or nil sends none), `alpn` in ALPN.
-    public static func capture(serverName: String? = nil, alpn: [String] = [],
-                               minVersion: TLSVersion = .tls12, maxVersion: TLSVersion = .tls13) throws -> [UInt8] {
-        let config = try TLSClientConfig(serverName: serverName, systemRoots: false, alpnProtocols: alpn,
-                                         insecureSkipVerify: true, minVersion: minVersion, maxVersion: maxVersion)
+    public static func capture(
+        serverName: String? = nil, alpn: [String] = [],
+        minVersion: TLSVersion = .tls12, maxVersion: TLSVersion = .tls13
+    ) throws -> [UInt8] {
+        let config = try TLSClientConfig(
+            serverName: serverName, systemRoots: false, alpnProtocols: alpn,
+            insecureSkipVerify: true, minVersion: minVersion, maxVersion: maxVersion)
         guard let ssl = SSL_new(config.context) else { throw TLSError(.protocolError, "OpenSSL could not make an SSL") }
         defer { SSL_free(ssl) }
         let rbio = BIO_new(BIO_s_mem())!
@@ -100,7 +103,8 @@ public struct ClientHelloInfo: Sendable, Equatable {
         let code = SSL_get_error(ssl, result)
         guard code == SSL_ERROR_WANT_READ else {
             let errors = OpenSSLErrors.drain()
-            throw TLSError(.protocolError, "OpenSSL could not start a handshake: \(OpenSSLErrors.summary(errors))", openSSLReasons: errors.map(\.text))
+            throw TLSError(
+                .protocolError, "OpenSSL could not start a handshake: \(OpenSSLErrors.summary(errors))", openSSLReasons: errors.map(\.text))
         }
         let out = ByteBuffer(capacity: 1024)
         out.append(draining: wbio)
@@ -138,9 +142,10 @@ private let clientHelloCallback: @convention(c) (OpaquePointer?, UnsafeMutablePo
         return Array(UnsafeBufferPointer(start: data, count: length))
     }
 
-    var info = ClientHelloInfo(serverName: nil, alpnProtocols: [], supportedVersions: [],
-                               legacyVersion: UInt16(truncatingIfNeeded: SSL_client_hello_get0_legacy_version(ssl)),
-                               cipherSuites: [], extensionTypes: [])
+    var info = ClientHelloInfo(
+        serverName: nil, alpnProtocols: [], supportedVersions: [],
+        legacyVersion: UInt16(truncatingIfNeeded: SSL_client_hello_get0_legacy_version(ssl)),
+        cipherSuites: [], extensionTypes: [])
     var ciphers: UnsafePointer<UInt8>?
     let cipherLength = SSL_client_hello_get0_ciphers(ssl, &ciphers)
     if let ciphers {

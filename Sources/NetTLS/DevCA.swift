@@ -29,9 +29,11 @@ public final class DevCA: Sendable {
     private init(certificate: TLSCertificate) { self.certificate = certificate }
 
     /// Makes a new CA with a new key. `validFor` defaults to 10 years (calendar years).
-    public static func create(commonName: String = "netlab development CA",
-                              organization: String = "netlab development CA",
-                              validFor: Duration? = nil) throws -> DevCA {
+    public static func create(
+        commonName: String = "netlab development CA",
+        organization: String = "netlab development CA",
+        validFor: Duration? = nil
+    ) throws -> DevCA {
         let key = try newKey()
         guard let x509 = X509_new() else { EVP_PKEY_free(key); throw failure("X509_new") }
         do {
@@ -39,11 +41,13 @@ public final class DevCA: Sendable {
             try fill(x509, key: key, notBefore: now, notAfter: validFor.map { now + $0.components.seconds } ?? addCalendar(now, years: 10, months: 0))
             try addName(x509, [("O", organization), ("CN", commonName)])
             guard X509_set_issuer_name(x509, X509_get_subject_name(x509)) == 1 else { throw failure("X509_set_issuer_name") }
-            try addExtensions(x509, issuer: x509, [
-                (NID_basic_constraints, "critical,CA:TRUE,pathlen:0"),
-                (NID_key_usage, "critical,keyCertSign,cRLSign"),
-                (NID_subject_key_identifier, "hash"),
-            ])
+            try addExtensions(
+                x509, issuer: x509,
+                [
+                    (NID_basic_constraints, "critical,CA:TRUE,pathlen:0"),
+                    (NID_key_usage, "critical,keyCertSign,cRLSign"),
+                    (NID_subject_key_identifier, "hash"),
+                ])
             guard X509_sign(x509, key, EVP_sha256()) > 0 else { throw failure("X509_sign") }
         } catch {
             X509_free(x509)
@@ -58,7 +62,8 @@ public final class DevCA: Sendable {
     public static func load(certificatePEMFile: String, keyPEMFile: String) throws -> DevCA {
         let certificate = try TLSCertificate(certificateFile: certificatePEMFile, privateKeyFile: keyPEMFile)
         guard certificate.isCA else {
-            throw TLSError(.invalidCertificate, "\(certificatePEMFile) is not a CA certificate (no basicConstraints CA:TRUE), so it cannot issue certificates")
+            throw TLSError(
+                .invalidCertificate, "\(certificatePEMFile) is not a CA certificate (no basicConstraints CA:TRUE), so it cannot issue certificates")
         }
         return DevCA(certificate: certificate)
     }
@@ -97,13 +102,15 @@ public final class DevCA: Sendable {
             try DevCA.fill(x509, key: key, notBefore: start, notAfter: end)
             try DevCA.addName(x509, [("O", "netlab development certificate")])
             guard X509_set_issuer_name(x509, X509_get_subject_name(certificate.leaf)) == 1 else { throw DevCA.failure("X509_set_issuer_name") }
-            try DevCA.addExtensions(x509, issuer: certificate.leaf, [
-                (NID_basic_constraints, "critical,CA:FALSE"),
-                (NID_key_usage, "critical,digitalSignature,keyEncipherment"),
-                (NID_ext_key_usage, "serverAuth"),
-                (NID_subject_alt_name, san.joined(separator: ",")),
-                (NID_authority_key_identifier, "keyid:always"),
-            ])
+            try DevCA.addExtensions(
+                x509, issuer: certificate.leaf,
+                [
+                    (NID_basic_constraints, "critical,CA:FALSE"),
+                    (NID_key_usage, "critical,digitalSignature,keyEncipherment"),
+                    (NID_ext_key_usage, "serverAuth"),
+                    (NID_subject_alt_name, san.joined(separator: ",")),
+                    (NID_authority_key_identifier, "keyid:always"),
+                ])
             guard X509_sign(x509, certificate.key, EVP_sha256()) > 0 else { throw DevCA.failure("X509_sign") }
         } catch {
             X509_free(x509)
@@ -123,8 +130,9 @@ public final class DevCA: Sendable {
         defer { EVP_PKEY_CTX_free(context) }
         var key: OpaquePointer?
         guard EVP_PKEY_keygen_init(context) == 1,
-              netlab_EVP_PKEY_CTX_set_ec_paramgen_curve_nid(context, NID_X9_62_prime256v1) == 1,
-              EVP_PKEY_keygen(context, &key) == 1, let key else { throw failure("EC P-256 key generation") }
+            netlab_EVP_PKEY_CTX_set_ec_paramgen_curve_nid(context, NID_X9_62_prime256v1) == 1,
+            EVP_PKEY_keygen(context, &key) == 1, let key
+        else { throw failure("EC P-256 key generation") }
         return key
     }
 
@@ -134,9 +142,11 @@ public final class DevCA: Sendable {
         guard let serial = BN_new() else { throw failure("BN_new") }
         defer { BN_free(serial) }
         guard BN_rand(serial, 128, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1,
-              BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x509)) != nil else { throw failure("serial number") }
+            BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x509)) != nil
+        else { throw failure("serial number") }
         guard ASN1_TIME_set(X509_getm_notBefore(x509), time_t(notBefore)) != nil,
-              ASN1_TIME_set(X509_getm_notAfter(x509), time_t(notAfter)) != nil else { throw failure("validity") }
+            ASN1_TIME_set(X509_getm_notAfter(x509), time_t(notAfter)) != nil
+        else { throw failure("validity") }
         guard X509_set_pubkey(x509, key) == 1 else { throw failure("X509_set_pubkey") }
     }
 
@@ -170,7 +180,8 @@ public final class DevCA: Sendable {
 
     static func failure(_ step: String) -> TLSError {
         let errors = OpenSSLErrors.drain()
-        return TLSError(.invalidCertificate, "making the certificate failed at \(step): \(OpenSSLErrors.summary(errors))",
-                        openSSLReasons: errors.map(\.text))
+        return TLSError(
+            .invalidCertificate, "making the certificate failed at \(step): \(OpenSSLErrors.summary(errors))",
+            openSSLReasons: errors.map(\.text))
     }
 }

@@ -19,7 +19,8 @@ enum IPAddress {
         var text = [CChar](repeating: 0, count: 64)
         let family = bytes.count == 4 ? AF_INET : AF_INET6
         guard bytes.count == 4 || bytes.count == 16,
-              bytes.withUnsafeBytes({ inet_ntop(family, $0.baseAddress, &text, 64) }) != nil else {
+            bytes.withUnsafeBytes({ inet_ntop(family, $0.baseAddress, &text, 64) }) != nil
+        else {
             return bytes.map { String($0) }.joined(separator: ".")
         }
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -21,8 +21,9 @@ public final class TLSCertificate: @unchecked Sendable {
 
     /// Parses a PEM certificate chain and a PEM private key (PKCS#8, SEC1 or PKCS#1).
     public convenience init(certificatePEM: [UInt8], privateKeyPEM: [UInt8]) throws {
-        let parts = try TLSCertificate.parse(certificatePEM: certificatePEM, certificateSource: "the certificate PEM",
-                                             privateKeyPEM: privateKeyPEM, keySource: "the private key PEM")
+        let parts = try TLSCertificate.parse(
+            certificatePEM: certificatePEM, certificateSource: "the certificate PEM",
+            privateKeyPEM: privateKeyPEM, keySource: "the private key PEM")
         self.init(owning: parts.leaf, intermediates: parts.intermediates, key: parts.key)
     }
 
@@ -35,13 +36,15 @@ public final class TLSCertificate: @unchecked Sendable {
     public convenience init(certificateFile: String, privateKeyFile: String) throws {
         let certificate = try FileIO.read(certificateFile, what: "certificate file")
         let key = try FileIO.read(privateKeyFile, what: "private key file")
-        let parts = try TLSCertificate.parse(certificatePEM: certificate, certificateSource: certificateFile,
-                                             privateKeyPEM: key, keySource: privateKeyFile)
+        let parts = try TLSCertificate.parse(
+            certificatePEM: certificate, certificateSource: certificateFile,
+            privateKeyPEM: key, keySource: privateKeyFile)
         self.init(owning: parts.leaf, intermediates: parts.intermediates, key: parts.key)
     }
 
     static func parse(certificatePEM: [UInt8], certificateSource: String, privateKeyPEM: [UInt8], keySource: String) throws
-        -> (leaf: OpaquePointer, intermediates: [OpaquePointer], key: OpaquePointer) {
+        -> (leaf: OpaquePointer, intermediates: [OpaquePointer], key: OpaquePointer)
+    {
         let certificates = try PEM.certificates(certificatePEM, source: certificateSource)
         let key: OpaquePointer
         do {
@@ -56,8 +59,10 @@ public final class TLSCertificate: @unchecked Sendable {
             let names = TLSCertificate.names(of: certificates[0])
             certificates.forEach { X509_free($0) }
             EVP_PKEY_free(key)
-            throw TLSError(.keyMismatch, "private key does not match the certificate (the key in \(keySource) was not made for the certificate in \(certificateSource)"
-                + (names.isEmpty ? ")" : ", which is for \(names.joined(separator: ", ")))"))
+            throw TLSError(
+                .keyMismatch,
+                "private key does not match the certificate (the key in \(keySource) was not made for the certificate in \(certificateSource)"
+                    + (names.isEmpty ? ")" : ", which is for \(names.joined(separator: ", ")))"))
         }
         return (certificates[0], Array(certificates.dropFirst()), key)
     }
@@ -195,7 +200,8 @@ public final class TLSCertificate: @unchecked Sendable {
         var parts = tm()
         gmtime_r(&t, &parts)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) UTC"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) UTC"
     }
 }
 
@@ -273,8 +279,9 @@ enum PEM {
         let real = errors.filter { !($0.library == ERR_LIB_PEM && $0.reason == PEM_R_NO_START_LINE) }
         if certificates.isEmpty || !real.isEmpty {
             certificates.forEach { X509_free($0) }
-            throw TLSError(.invalidPEM, "a CERTIFICATE block in \(source) does not decode: \(OpenSSLErrors.summary(real))",
-                           openSSLReasons: errors.map(\.text))
+            throw TLSError(
+                .invalidPEM, "a CERTIFICATE block in \(source) does not decode: \(OpenSSLErrors.summary(real))",
+                openSSLReasons: errors.map(\.text))
         }
         return certificates
     }
@@ -295,8 +302,9 @@ enum PEM {
         ERR_clear_error()
         guard let key = PEM_read_bio_PrivateKey(bio, nil, noPassword, nil) else {
             let errors = OpenSSLErrors.drain()
-            throw TLSError(.invalidPEM, "the \(label) block in \(source) does not decode: \(OpenSSLErrors.summary(errors))",
-                           openSSLReasons: errors.map(\.text))
+            throw TLSError(
+                .invalidPEM, "the \(label) block in \(source) does not decode: \(OpenSSLErrors.summary(errors))",
+                openSSLReasons: errors.map(\.text))
         }
         return key
     }

@@ -97,8 +97,9 @@ public final class TLSServerConfig: @unchecked Sendable {
             ERR_clear_error()
             if SSL_CTX_use_cert_and_key(context, certificate.leaf, certificate.key, certificate.chainStack, 1) != 1 {
                 let errors = OpenSSLErrors.drain()
-                throw TLSError(.invalidCertificate, "OpenSSL refused the certificate: \(OpenSSLErrors.summary(errors))",
-                               openSSLReasons: errors.map(\.text))
+                throw TLSError(
+                    .invalidCertificate, "OpenSSL refused the certificate: \(OpenSSLErrors.summary(errors))",
+                    openSSLReasons: errors.map(\.text))
             }
         }
         let me = Unmanaged.passUnretained(self).toOpaque()
@@ -107,10 +108,13 @@ public final class TLSServerConfig: @unchecked Sendable {
     }
 
     /// Reads the certificate chain and key from PEM files, like Go's `tls.LoadX509KeyPair`.
-    public convenience init(certificateFile: String, keyFile: String, alpnProtocols: [String] = [],
-                            minVersion: TLSVersion = .tls12, maxVersion: TLSVersion? = nil) throws {
-        try self.init(certificate: TLSCertificate(certificateFile: certificateFile, privateKeyFile: keyFile),
-                      alpnProtocols: alpnProtocols, minVersion: minVersion, maxVersion: maxVersion)
+    public convenience init(
+        certificateFile: String, keyFile: String, alpnProtocols: [String] = [],
+        minVersion: TLSVersion = .tls12, maxVersion: TLSVersion? = nil
+    ) throws {
+        try self.init(
+            certificate: TLSCertificate(certificateFile: certificateFile, privateKeyFile: keyFile),
+            alpnProtocols: alpnProtocols, minVersion: minVersion, maxVersion: maxVersion)
     }
 
     deinit { SSL_CTX_free(context) }
@@ -125,8 +129,10 @@ private let serverCertificateCallback: @convention(c) (OpaquePointer?, UnsafeMut
     let notes = ConnNotes.of(ssl)
     notes?.requestedServerName = name
     guard let chosen = config.certificateForServerName?(name) ?? config.certificate else {
-        notes?.callbackFailure = TLSError(.noCertificate, "the server has no certificate for "
-            + (name.map { "server name \"\($0)\"" } ?? "a client that sent no server name (SNI)"))
+        notes?.callbackFailure = TLSError(
+            .noCertificate,
+            "the server has no certificate for "
+                + (name.map { "server name \"\($0)\"" } ?? "a client that sent no server name (SNI)"))
         return 0
     }
     if chosen === config.certificate { return 1 }  // already installed on the context
@@ -135,30 +141,33 @@ private let serverCertificateCallback: @convention(c) (OpaquePointer?, UnsafeMut
 }
 
 /// `SSL_CTX_set_alpn_select_cb`: the first of the server's protocols that the client offers.
-private let serverALPNCallback: @convention(c) (
-    OpaquePointer?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?, UnsafeMutablePointer<UInt8>?,
-    UnsafePointer<UInt8>?, UInt32, UnsafeMutableRawPointer?
-) -> Int32 = { ssl, out, outLength, offered, offeredLength, arg in
-    guard let out, let outLength, let offered, let arg else { return SSL_TLSEXT_ERR_NOACK }
-    let config = Unmanaged<TLSServerConfig>.fromOpaque(arg).takeUnretainedValue()
-    let result = config.alpnWire.withUnsafeBufferPointer { server -> Int32 in
-        let selected = UnsafeMutableRawPointer(out).assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self)
-        return SSL_select_next_proto(selected, outLength, server.baseAddress, UInt32(server.count), offered, offeredLength)
+private let serverALPNCallback:
+    @convention(c) (
+        OpaquePointer?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?, UnsafeMutablePointer<UInt8>?,
+        UnsafePointer<UInt8>?, UInt32, UnsafeMutableRawPointer?
+    ) -> Int32 = { ssl, out, outLength, offered, offeredLength, arg in
+        guard let out, let outLength, let offered, let arg else { return SSL_TLSEXT_ERR_NOACK }
+        let config = Unmanaged<TLSServerConfig>.fromOpaque(arg).takeUnretainedValue()
+        let result = config.alpnWire.withUnsafeBufferPointer { server -> Int32 in
+            let selected = UnsafeMutableRawPointer(out).assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self)
+            return SSL_select_next_proto(selected, outLength, server.baseAddress, UInt32(server.count), offered, offeredLength)
+        }
+        if result == OPENSSL_NPN_NEGOTIATED {
+            // `out` points into `alpnWire`, which lives as long as the config; the conn keeps its
+            // config alive, so the pointer stays valid after the callback returns.
+            return SSL_TLSEXT_ERR_OK
+        }
+        if let ssl, let notes = ConnNotes.of(ssl) {
+            var names: [String] = []
+            var cursor = ByteCursor(UnsafeBufferPointer(start: offered, count: Int(offeredLength)))
+            while let name = cursor.lengthPrefixedUInt8() { names.append(String(decoding: name, as: UTF8.self)) }
+            notes.callbackFailure = TLSError(
+                .noApplicationProtocol,
+                "no application protocol in common (ALPN): the client offered \(names.joined(separator: ", ")); the server supports \(config.alpnProtocols.joined(separator: ", "))"
+            )
+        }
+        return SSL_TLSEXT_ERR_ALERT_FATAL
     }
-    if result == OPENSSL_NPN_NEGOTIATED {
-        // `out` points into `alpnWire`, which lives as long as the config; the conn keeps its
-        // config alive, so the pointer stays valid after the callback returns.
-        return SSL_TLSEXT_ERR_OK
-    }
-    if let ssl, let notes = ConnNotes.of(ssl) {
-        var names: [String] = []
-        var cursor = ByteCursor(UnsafeBufferPointer(start: offered, count: Int(offeredLength)))
-        while let name = cursor.lengthPrefixedUInt8() { names.append(String(decoding: name, as: UTF8.self)) }
-        notes.callbackFailure = TLSError(.noApplicationProtocol,
-            "no application protocol in common (ALPN): the client offered \(names.joined(separator: ", ")); the server supports \(config.alpnProtocols.joined(separator: ", "))")
-    }
-    return SSL_TLSEXT_ERR_ALERT_FATAL
-}
 
 /// A tiny reader over C bytes (for callbacks, where NetCore's ByteString would copy).
 struct ByteCursor {

@@ -16,8 +16,9 @@ extension TLSConn {
         if eof && (errors.isEmpty || isUnexpectedEOF(errors)) {
             let peer = isClient ? "server" : "client"
             let said = handshakeBytesIn == 0 ? "before sending anything" : "after sending \(handshakeBytesIn) bytes of handshake"
-            return TLSError(.handshakeCutShort, "handshake cut short by the peer: the \(peer) closed the connection \(said)",
-                            openSSLReasons: errors.map(\.text))
+            return TLSError(
+                .handshakeCutShort, "handshake cut short by the peer: the \(peer) closed the connection \(said)",
+                openSSLReasons: errors.map(\.text))
         }
         return protocolError(errors, phase: "handshake")
     }
@@ -43,7 +44,8 @@ extension TLSConn {
         } else {
             looks = "binary data"
         }
-        let sample = printable
+        let sample =
+            printable
             ? "\"" + text.replacingOccurrences("\r", with: "\\r").replacingOccurrences("\n", with: "\\n") + "\""
             : shown.map(hexByte).joined(separator: " ")
         looks += ": " + sample
@@ -67,7 +69,10 @@ extension TLSConn {
             let name = errors.first { $0.reason == reason }?.text ?? "alert \(alert)"
             let why: String
             switch alert {
-            case SSL_AD_UNKNOWN_CA: why = isClient ? "it does not trust the CA that signed our client certificate" : "it does not trust the CA that signed this server's certificate"
+            case SSL_AD_UNKNOWN_CA:
+                why =
+                    isClient
+                    ? "it does not trust the CA that signed our client certificate" : "it does not trust the CA that signed this server's certificate"
             case SSL_AD_BAD_CERTIFICATE, SSL_AD_CERTIFICATE_UNKNOWN: why = "it rejected our certificate"
             case SSL_AD_CERTIFICATE_EXPIRED: why = "it says our certificate has expired"
             case SSL_AD_PROTOCOL_VERSION: why = "no TLS version both sides accept; we accept \(versionRange)"
@@ -76,12 +81,19 @@ extension TLSConn {
             case SSL_AD_UNRECOGNIZED_NAME: why = "it has no certificate for the server name we asked for"
             default: why = "TLS \(phase) aborted"
             }
-            let kind: TLSError.Kind = alert == SSL_AD_PROTOCOL_VERSION ? .protocolVersion
+            let kind: TLSError.Kind =
+                alert == SSL_AD_PROTOCOL_VERSION
+                ? .protocolVersion
                 : alert == SSL_AD_NO_APPLICATION_PROTOCOL ? .noApplicationProtocol : .peerAlert
-            return TLSError(kind, "the \(peer) sent alert \"\(name.replacingOccurrences("sslv3 alert ", with: "").replacingOccurrences("tlsv1 alert ", with: ""))\" (\(why))",
-                            openSSLReasons: reasons)
+            return TLSError(
+                kind,
+                "the \(peer) sent alert \"\(name.replacingOccurrences("sslv3 alert ", with: "").replacingOccurrences("tlsv1 alert ", with: ""))\" (\(why))",
+                openSSLReasons: reasons)
         }
-        if ssl.contains(where: { [SSL_R_UNSUPPORTED_PROTOCOL, SSL_R_NO_PROTOCOLS_AVAILABLE, SSL_R_VERSION_TOO_LOW, SSL_R_VERSION_TOO_HIGH, SSL_R_WRONG_SSL_VERSION].contains($0) }) {
+        if ssl.contains(where: {
+            [SSL_R_UNSUPPORTED_PROTOCOL, SSL_R_NO_PROTOCOLS_AVAILABLE, SSL_R_VERSION_TOO_LOW, SSL_R_VERSION_TOO_HIGH, SSL_R_WRONG_SSL_VERSION]
+                .contains($0)
+        }) {
             return TLSError(.protocolVersion, "no TLS version both sides accept (we accept \(versionRange))", openSSLReasons: reasons)
         }
         if ssl.contains(SSL_R_NO_SHARED_CIPHER) {
@@ -108,8 +120,9 @@ extension TLSConn {
             let names = leaf.map(TLSCertificate.names(of:)) ?? []
             if code == X509_V_ERR_HOSTNAME_MISMATCH || code == X509_V_ERR_IP_ADDRESS_MISMATCH {
                 let forWhat = names.isEmpty ? "no names" : names.joined(separator: ", ")
-                return TLSError(.hostnameMismatch, "hostname mismatch: certificate is for \(forWhat), not \(requestedName ?? "?")",
-                                verifyCode: code, openSSLReasons: reasons)
+                return TLSError(
+                    .hostnameMismatch, "hostname mismatch: certificate is for \(forWhat), not \(requestedName ?? "?")",
+                    verifyCode: code, openSSLReasons: reasons)
             }
             let explanation: String
             switch code {
@@ -130,9 +143,10 @@ extension TLSConn {
             default:
                 explanation = names.isEmpty ? "" : "the certificate is for \(names.joined(separator: ", "))"
             }
-            return TLSError(.certificateVerifyFailed,
-                            "certificate verify failed: \(words)" + (explanation.isEmpty ? "" : " (\(explanation))"),
-                            verifyCode: code, openSSLReasons: reasons)
+            return TLSError(
+                .certificateVerifyFailed,
+                "certificate verify failed: \(words)" + (explanation.isEmpty ? "" : " (\(explanation))"),
+                verifyCode: code, openSSLReasons: reasons)
         }
     }
 }

@@ -25,7 +25,8 @@ extension TLSConn {
 
     private func runHandshake() async throws {
         if isClient, requestedName == nil || requestedName == "", clientConfig?.insecureSkipVerify == false {
-            throw TLSError(.configuration,
+            throw TLSError(
+                .configuration,
                 "the TLS client has no server name: set serverName (the name the certificate must be for), or insecureSkipVerify for tests")
         }
         var input = 0
@@ -77,11 +78,13 @@ extension TLSConn {
             var alpnLength: UInt32 = 0
             SSL_get0_alpn_selected(ssl, &alpnData, &alpnLength)
             let alpn = alpnData.map { String(decoding: UnsafeBufferPointer(start: $0, count: Int(alpnLength)), as: UTF8.self) }
-            let name: String? = isClient
+            let name: String? =
+                isClient
                 ? requestedName
                 : (SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name).map { String(cString: $0) } ?? notes.requestedServerName)
-            state = TLSConnectionState(version: version, cipherSuite: suite, negotiatedALPN: alpn,
-                                       serverName: name, peerCertificates: peerChainDER())
+            state = TLSConnectionState(
+                version: version, cipherSuite: suite, negotiatedALPN: alpn,
+                serverName: name, peerCertificates: peerChainDER())
         }
     }
 

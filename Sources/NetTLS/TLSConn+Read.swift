@@ -21,7 +21,9 @@ extension TLSConn {
             if let stop: Int = try engine.withLock({ () throws -> Int? in
                 if closed { throw closedError("read") }
                 return readShut ? 0 : nil
-            }) { return stop }
+            }) {
+                return stop
+            }
             let outcome = step(feeding: UnsafeRawBufferPointer(rebasing: inbound[..<input]), eof: eof) {
                 SSL_read($0, buffer.baseAddress, Int32(clamping: buffer.count))
             }

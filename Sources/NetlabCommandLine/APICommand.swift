@@ -7,9 +7,11 @@ import Workbook
 struct APICommand: NetlabCommand, Equatable {
     static let name = "api"
     static let usage = "netlab api [NAME]"
-    static let summary = "Shows the API your lesson programs use (NetCore, NetTLS, LessonKit), from the doc comments in Sources/. With NAME, shows its declaration and whole doc comment."
+    static let summary =
+        "Shows the API your lesson programs use (NetCore, NetTLS, LessonKit), from the doc comments in Sources/. With NAME, shows its declaration and whole doc comment."
     static let positionals = CommandSpec.Positionals.optionalName
-    static let details = "NAME is a type (`ByteString`), a member (`TCPConn.setReadDeadline`, or just `setReadDeadline`),"
+    static let details =
+        "NAME is a type (`ByteString`), a member (`TCPConn.setReadDeadline`, or just `setReadDeadline`),"
         + " a function (`copy`), or a module (`NetTLS`), in any case. The long form: docs/netcore.md,"
         + " docs/nettls.md, docs/lessonkit.md."
 
@@ -27,8 +29,9 @@ extension NetlabCLI {
     func api(_ c: APICommand, _ w: OpenedWorkbook) throws -> Int32 {
         let symbols = APIIndex.load(root: w.root)
         guard !symbols.isEmpty else {
-            throw CLIError(message: "found no public API under \(relative(w.root.appendingPathComponent("Sources"), w))/"
-                           + " (\(APIIndex.modules.joined(separator: ", "))): `netlab api` reads the package's sources", code: ExitCode.failure)
+            throw CLIError(
+                message: "found no public API under \(relative(w.root.appendingPathComponent("Sources"), w))/"
+                    + " (\(APIIndex.modules.joined(separator: ", "))): `netlab api` reads the package's sources", code: ExitCode.failure)
         }
         guard let query = c.query else {
             listAPI(symbols, modules: APIIndex.modules)
@@ -42,8 +45,9 @@ extension NetlabCLI {
         guard !found.isEmpty else {
             let names = Array(Set(symbols.flatMap { s in [s.name, String(s.name.split(separator: ".").last ?? "")] })).sorted()
             let near = Suggestion.nearest(to: query, in: names)
-            throw CLIError(message: "no public API named `\(UntrustedText.escaped(query))` in \(APIIndex.modules.joined(separator: ", "))."
-                           + (near.map { " Did you mean `\($0)`?" } ?? "") + " `\(commandName) api` lists them all.", code: ExitCode.failure)
+            throw CLIError(
+                message: "no public API named `\(UntrustedText.escaped(query))` in \(APIIndex.modules.joined(separator: ", "))."
+                    + (near.map { " Did you mean `\($0)`?" } ?? "") + " `\(commandName) api` lists them all.", code: ExitCode.failure)
         }
         if found.count > 12 {
             console.out("\(found.count) declarations are named \(query); give the type too (`Type.\(query)`):")
@@ -104,7 +108,8 @@ extension NetlabCLI {
             printLines(Self.grouped(mine))
         }
         console.out()
-        console.out(style.dim("`\(commandName) api NAME` shows a declaration and its whole doc comment, e.g. `\(commandName) api TCPConn.setReadDeadline`."))
+        console.out(
+            style.dim("`\(commandName) api NAME` shows a declaration and its whole doc comment, e.g. `\(commandName) api TCPConn.setReadDeadline`."))
     }
 
     /// Each type followed by its members (extensions in other files included), types in
@@ -130,8 +135,10 @@ extension NetlabCLI {
             var summary = symbol.summary.isEmpty ? "(no doc comment)" : Self.plainDocLinks(symbol.summary)
             let room = columns - width - 4
             if console.stdoutIsTTY, room > 10, summary.count > room { summary = String(summary.prefix(room - 1)) + "…" }
-            let name = symbol.displayName.count > width ? symbol.displayName + "\n" + String(repeating: " ", count: width + 4)
-                                                         : symbol.displayName.padding(toLength: width)
+            let name =
+                symbol.displayName.count > width
+                ? symbol.displayName + "\n" + String(repeating: " ", count: width + 4)
+                : symbol.displayName.padding(toLength: width)
             console.out("  " + name + "  " + style.dim(summary))
         }
     }

@@ -141,8 +141,10 @@ public enum ArgumentParser {
         return result
     }
 
-    static func take(_ option: CommandSpec.Option, inlineValue: String?, arguments: [String], index i: inout Int,
-                     into result: inout ParsedCommand, spec: CommandSpec) throws(UsageError) {
+    static func take(
+        _ option: CommandSpec.Option, inlineValue: String?, arguments: [String], index i: inout Int,
+        into result: inout ParsedCommand, spec: CommandSpec
+    ) throws(UsageError) {
         guard let placeholder = option.value else {
             if inlineValue != nil { throw UsageError("`--\(option.name)` takes no value", command: spec.name) }
             result.flags.insert(option.name)

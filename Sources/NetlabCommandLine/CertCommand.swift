@@ -25,7 +25,10 @@ extension NetlabCLI {
     func cert(_ c: CertCommand, _ w: OpenedWorkbook) throws -> Int32 {
         let (paths, created) = try ensureCertificates(w, force: c.force)
         let r = { (u: URL) in self.relative(u, w) }
-        console.out(created ? "Made a development CA and a certificate for localhost:" : "The development CA and localhost certificate already exist (`netlab cert --force` makes new ones):")
+        console.out(
+            created
+                ? "Made a development CA and a certificate for localhost:"
+                : "The development CA and localhost certificate already exist (`netlab cert --force` makes new ones):")
         console.out()
         console.out("  CA certificate     \(style.bold(r(paths.ca)))   trust this one in clients")
         console.out("  CA private key     \(r(paths.caKey))   keep it private; never share it")

@@ -10,7 +10,8 @@ struct CheckCommand: NetlabCommand, Equatable {
     static let usage = "netlab check [N…] [--solution] [--cmd PROGRAM] [--json FILE [--key KEYFILE]] [--junit FILE] [--verbose]"
     static let summary = "Builds lesson N's program and runs its checks against it. Without N, checks every lesson and prints a score table."
     static let positionals = CommandSpec.Positionals.lessons
-    static let details = "Exit status: 0 when every check of every lesson passed, 1 otherwise, 2 for a wrong command line, 3 when netlab cannot run checks here."
+    static let details =
+        "Exit status: 0 when every check of every lesson passed, 1 otherwise, 2 for a wrong command line, 3 when netlab cannot run checks here."
 
     enum Option: String, CommandOption {
         case solution, cmd, json, key, junit, verbose
@@ -73,23 +74,28 @@ extension NetlabCLI {
         var results: [LessonResult] = []
         for (i, lesson) in lessons.enumerated() {
             if i > 0 { console.out() }
-            let result = await grade(lesson, w, solution: c.solution, cmd: c.cmd, verbose: c.verbose,
-                                     brief: lessons.count > 1 && !c.verbose)
+            let result = await grade(
+                lesson, w, solution: c.solution, cmd: c.cmd, verbose: c.verbose,
+                brief: lessons.count > 1 && !c.verbose)
             results.append(result)
         }
         if lessons.count > 1 {
             console.out()
             console.out(CheckPrinter(style: style, verbose: false).scoreTable(results))
             if !c.verbose, let failing = results.first(where: { !$0.passed && $0.error == nil }) {
-                console.out(style.dim("Transcripts of the failing checks: \(commandName) check N (for example \(commandName) check \(failing.number)), or --verbose here."))
+                console.out(
+                    style.dim(
+                        "Transcripts of the failing checks: \(commandName) check N (for example \(commandName) check \(failing.number)), or --verbose here."
+                    ))
             }
         }
         try writeMachineResults(c, results, w, single: c.lessons.count == 1, key: classKey)
         if lessons.count == 1, let only = results.first, only.passed, c.cmd == nil, !c.solution {
             let next = w.catalog.lessons.first { $0.number > only.number && $0.problems.isEmpty }
             console.out()
-            console.out(style.green("Lesson \(only.number) passed.") + " Compare with the reference: \(style.bold("\(commandName) solution \(only.number)"))"
-                        + (next.map { ". Next: \(style.bold("\(commandName) lesson \($0.number)"))" } ?? ""))
+            console.out(
+                style.green("Lesson \(only.number) passed.") + " Compare with the reference: \(style.bold("\(commandName) solution \(only.number)"))"
+                    + (next.map { ". Next: \(style.bold("\(commandName) lesson \($0.number)"))" } ?? ""))
         }
         return results.allSatisfy(\.passed) ? ExitCode.success : ExitCode.failure
     }
@@ -107,7 +113,8 @@ extension NetlabCLI {
         let student = environment["NETLAB_STUDENT"] ?? environment["USER"]
         if let json = c.json {
             let docs = results.map { ResultsJSON.document(for: $0, scriptLines: scriptLines[$0.slug] ?? [], student: student, date: now()) }
-            let encoded = single && docs.count == 1
+            let encoded =
+                single && docs.count == 1
                 ? try ResultsJSON.encode(docs[0])
                 : try ResultsJSON.encode(ResultsJSON.bundle(docs, student: student, date: now()))
             let data = try key.map { try ResultsSignature.sign(encoded, key: $0) } ?? encoded

@@ -9,7 +9,8 @@ struct ClassKeyCommand: NetlabCommand, Equatable {
     static let usage = "netlab class-key FILE"
     static let summary = "Makes a class key for signing results (32 random bytes as hex, readable by you only), for instructors."
     static let positionals = CommandSpec.Positionals.files
-    static let details = "Give the key to the class setup (NETLAB_CLASS_KEY_FILE=FILE, or `check --json OUT --key FILE`) and check"
+    static let details =
+        "Give the key to the class setup (NETLAB_CLASS_KEY_FILE=FILE, or `check --json OUT --key FILE`) and check"
         + " results with `netlab report --key FILE`. `openssl rand -hex 32 > FILE` makes a key just as good."
 
     /// Where to write the key.
@@ -51,7 +52,9 @@ extension NetlabCLI {
         // O_EXCL: never replace a key the class already uses; 0600: only its owner reads it.
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            let why = errno == EEXIST ? "it exists already (a new key would make every signed file fail; remove it first if you mean to)"
+            let why =
+                errno == EEXIST
+                ? "it exists already (a new key would make every signed file fail; remove it first if you mean to)"
                 : String(cString: strerror(errno))
             throw CLIError(message: "cannot write \(file): \(why)", code: ExitCode.failure)
         }
@@ -69,9 +72,11 @@ extension NetlabCLI {
         console.out("and check the results with it:")
         console.out("  \(commandName) report --key \(file) results/*.json")
         console.out()
-        console.out(style.dim("A signature proves that a file was written by a netlab that had this key and was not changed since,"
-                              + " not who ran the checks. Anyone who can read the key can sign anything, so a signature is as strong"
-                              + " as the setup that keeps the key (a lab machine or CI runner that students cannot log in to, say)."))
+        console.out(
+            style.dim(
+                "A signature proves that a file was written by a netlab that had this key and was not changed since,"
+                    + " not who ran the checks. Anyone who can read the key can sign anything, so a signature is as strong"
+                    + " as the setup that keeps the key (a lab machine or CI runner that students cannot log in to, say)."))
         return ExitCode.success
     }
 }

@@ -60,19 +60,19 @@ public enum NetlabCommands {
         }
         out += """
 
-        A typical session:
-          netlab                 what to do next
-          netlab lesson 1        read the lesson
-          netlab check 1         grade your lessons/01-…/main.swift
-          netlab hint 1          stuck? one hint at a time
-          netlab watch 1         re-check on every save
-          netlab api NAME        a call's declaration and doc comment (`netlab api` lists them)
+            A typical session:
+              netlab                 what to do next
+              netlab lesson 1        read the lesson
+              netlab check 1         grade your lessons/01-…/main.swift
+              netlab hint 1          stuck? one hint at a time
+              netlab watch 1         re-check on every save
+              netlab api NAME        a call's declaration and doc comment (`netlab api` lists them)
 
-        The API in depth: docs/netcore.md (Go's net), docs/nettls.md (crypto/tls), docs/lessonkit.md.
+            The API in depth: docs/netcore.md (Go's net), docs/nettls.md (crypto/tls), docs/lessonkit.md.
 
-        `netlab COMMAND --help` explains a command. Exit status: 0 success, 1 checks failed or the
-        command failed, 2 wrong command line, 3 netlab cannot work here.
-        """
+            `netlab COMMAND --help` explains a command. Exit status: 0 success, 1 checks failed or the
+            command failed, 2 wrong command line, 3 netlab cannot work here.
+            """
         return out + "\n"
     }
 

@@ -69,8 +69,10 @@ public struct CommandSpec: Sendable {
     /// Longer text after the options in `--help`.
     public var details: String
 
-    public init(name: String, usage: String, summary: String, options: [Option] = [], positionals: Positionals = .none,
-                passthrough: Bool = false, details: String = "") {
+    public init(
+        name: String, usage: String, summary: String, options: [Option] = [], positionals: Positionals = .none,
+        passthrough: Bool = false, details: String = ""
+    ) {
         self.name = name
         self.usage = usage
         self.summary = summary
@@ -83,11 +85,12 @@ public struct CommandSpec: Sendable {
     public func help(style: Style = .plain) -> String {
         var out = "\(style.bold("usage:")) \(usage)\n\n\(summary)\n"
         out += "\n\(style.bold("options:"))\n"
-        let rows = options.map { o -> (String, String) in
-            var left = (o.short.map { "-\($0), " } ?? "") + "--\(o.name)"
-            if let v = o.value { left += " \(v)" }
-            return (left, o.help)
-        } + [("-h, --help", "show this help")]
+        let rows =
+            options.map { o -> (String, String) in
+                var left = (o.short.map { "-\($0), " } ?? "") + "--\(o.name)"
+                if let v = o.value { left += " \(v)" }
+                return (left, o.help)
+            } + [("-h, --help", "show this help")]
         let width = rows.map(\.0.count).max() ?? 0
         for (l, r) in rows { out += "  " + l.padding(toLength: width + 2) + r + "\n" }
         if !details.isEmpty { out += "\n" + details + "\n" }
@@ -98,4 +101,3 @@ public struct CommandSpec: Sendable {
 extension String {
     func padding(toLength n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
 }
-

@@ -18,8 +18,10 @@ public final class Console: @unchecked Sendable {
     private let capturing: Bool
     private var closed = false
 
-    public init(style: Style, stdinIsTTY: Bool, stdoutIsTTY: Bool,
-                writeOut: @escaping @Sendable (String) -> Void, writeErr: @escaping @Sendable (String) -> Void) {
+    public init(
+        style: Style, stdinIsTTY: Bool, stdoutIsTTY: Bool,
+        writeOut: @escaping @Sendable (String) -> Void, writeErr: @escaping @Sendable (String) -> Void
+    ) {
         self.style = style
         self.stdinIsTTY = stdinIsTTY
         self.stdoutIsTTY = stdoutIsTTY
@@ -39,9 +41,10 @@ public final class Console: @unchecked Sendable {
 
     /// The process's own stdout and stderr; colour per ``Style/detect(environment:)``.
     public static func standard(environment: [String: String]) -> Console {
-        Console(style: .detect(environment: environment), stdinIsTTY: isatty(0) == 1, stdoutIsTTY: isatty(1) == 1,
-                writeOut: { s in FileHandle.standardOutput.write(Data(s.utf8)) },
-                writeErr: { s in FileHandle.standardError.write(Data(s.utf8)) })
+        Console(
+            style: .detect(environment: environment), stdinIsTTY: isatty(0) == 1, stdoutIsTTY: isatty(1) == 1,
+            writeOut: { s in FileHandle.standardOutput.write(Data(s.utf8)) },
+            writeErr: { s in FileHandle.standardError.write(Data(s.utf8)) })
     }
 
     /// A console that keeps everything written (for tests): read ``output`` and ``errors``.

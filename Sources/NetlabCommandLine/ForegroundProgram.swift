@@ -40,8 +40,10 @@ extension NetlabCLI {
     /// ready line (`netlab: listening on HOST:PORT`) is answered with how to connect. Ctrl-C,
     /// SIGTERM and SIGHUP stop it (it gets SIGTERM, then SIGKILL after 3 s); when it ends, so
     /// does whatever it started (``ProcessTree``), and if netlab dies first the kernel kills it.
-    static func runForeground(_ executable: String, _ arguments: [String], directory: URL, console: Console, style: Style,
-                              poke: @escaping @Sendable (_ host: String, _ port: String) -> [String]) -> Int32 {
+    static func runForeground(
+        _ executable: String, _ arguments: [String], directory: URL, console: Console, style: Style,
+        poke: @escaping @Sendable (_ host: String, _ port: String) -> [String]
+    ) -> Int32 {
         let output: ProcessPipe
         do throws(ProcessPipe.Failure) { output = try ProcessPipe.make() } catch {
             console.err("netlab: \(error)")
@@ -50,8 +52,9 @@ extension NetlabCLI {
         let pid: pid_t
         let token = ProcessTree.newToken()
         do {
-            pid = try ProcessRunner.spawn([executable] + arguments, stdinNull: false, stdout: output.write, stderr: nil,
-                                          newProcessGroup: false, treeToken: token)
+            pid = try ProcessRunner.spawn(
+                [executable] + arguments, stdinNull: false, stdout: output.write, stderr: nil,
+                newProcessGroup: false, treeToken: token)
         } catch {
             output.close()
             console.err("netlab: \(error)")
@@ -63,15 +66,18 @@ extension NetlabCLI {
         // hands them over): SIGTERM at once, SIGKILL if it is still there 3 s later. netlab
         // then says it stopped and exits 0, the normal way to end `netlab run`.
         let child = ForegroundChild(pid: pid)
-        return Interrupt.intercepting({ _ in child.stop() }) {
-            Self.waitForeground(child, readFD: readFD, token: token, console: console, style: style, poke: poke)
-        }
+        return Interrupt.intercepting(
+            with: { _ in child.stop() },
+            while: { Self.waitForeground(child, readFD: readFD, token: token, console: console, style: style, poke: poke) }
+        )
     }
 
     /// Passes the program's output through (answering its ready line), waits for it to end,
     /// stops what it started and reaps it; its exit status as netlab's.
-    private static func waitForeground(_ child: ForegroundChild, readFD: Int32, token: String, console: Console, style: Style,
-                                       poke: @escaping @Sendable (_ host: String, _ port: String) -> [String]) -> Int32 {
+    private static func waitForeground(
+        _ child: ForegroundChild, readFD: Int32, token: String, console: Console, style: Style,
+        poke: @escaping @Sendable (_ host: String, _ port: String) -> [String]
+    ) -> Int32 {
         let pid = child.pid
         let reader = Thread {
             var pending = ""
@@ -97,7 +103,8 @@ extension NetlabCLI {
                         console.err(style.dim("netlab: talk to it from another terminal:"))
                         for command in poke(host, String(port)) {
                             let parts = command.components(separatedBy: "    # ")
-                            console.err("  " + style.bold(parts[0]) + (parts.count > 1 ? style.dim("    # " + parts[1...].joined(separator: "    # ")) : ""))
+                            console.err(
+                                "  " + style.bold(parts[0]) + (parts.count > 1 ? style.dim("    # " + parts[1...].joined(separator: "    # ")) : ""))
                         }
                     }
                     announced = true

@@ -8,8 +8,10 @@ import Workbook
 
 extension NetlabCLI {
     /// Builds (unless `--cmd`) and grades one lesson, printing as it goes, and records the result.
-    func grade(_ lesson: Lesson, _ w: OpenedWorkbook, solution: Bool, cmd: CommandProgram?, verbose: Bool,
-               brief: Bool = false) async -> LessonResult {
+    func grade(
+        _ lesson: Lesson, _ w: OpenedWorkbook, solution: Bool, cmd: CommandProgram?, verbose: Bool,
+        brief: Bool = false
+    ) async -> LessonResult {
         let runCommand = "\(commandName) run \(lesson.number)" + (cmd.map { " --cmd \(shellQuoted($0.text))" } ?? (solution ? " --solution" : ""))
         let printer = CheckPrinter(style: style, verbose: verbose, brief: brief, runCommand: runCommand)
         let verdicts = VerdictStream(printer: printer)
@@ -27,14 +29,18 @@ extension NetlabCLI {
             if let program {
                 let options = RunOptions(verbose: verbose)
                 let console = self.console
-                let progress = CheckProgress(names: Self.checkNames(lesson, command: program.kind == .command),
-                                             enabled: console.stdoutIsTTY, style: style) { console.raw($0) }
+                let progress = CheckProgress(
+                    names: Self.checkNames(lesson, command: program.kind == .command),
+                    enabled: console.stdoutIsTTY, style: style
+                ) { console.raw($0) }
                 let position = Mutex(0)
                 let checksStart = ContinuousClock.now
                 progress.start()
                 result = await grader.grade(lesson: lesson, program: program, options: options) { check in
                     let text = verdicts.render(check)
-                    let index = position.withLock { p in defer { p += 1 }; return p }
+                    let index = position.withLock { p in
+                        defer { p += 1 }; return p
+                    }
                     progress.finished(index, print: text)
                 }
                 progress.stop()
@@ -56,10 +62,12 @@ extension NetlabCLI {
     /// script cannot be read or parsed (the grader reports why).
     static func checkNames(_ lesson: Lesson, command: Bool) -> [String] {
         guard let file = lesson.checksFile, let source = try? String(contentsOf: file, encoding: .utf8),
-              let script = try? CheckScript.parse(source: source, file: file.lastPathComponent) else { return [] }
+            let script = try? CheckScript.parse(source: source, file: file.lastPathComponent)
+        else { return [] }
         var names = script.checks.map(\.name)
         if command, let contract = ContractChecks.script(forLessonSource: source),
-           let parsed = try? CheckScript.parse(source: contract, file: file.lastPathComponent) {
+            let parsed = try? CheckScript.parse(source: contract, file: file.lastPathComponent)
+        {
             names += parsed.checks.map(\.name)
         }
         return names

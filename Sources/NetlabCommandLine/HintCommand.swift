@@ -31,7 +31,9 @@ extension NetlabCLI {
         let lesson = try findLesson(c.lesson, w, command: "hint")
         let hints = lesson.hints
         guard !hints.isEmpty else {
-            console.out("Lesson \(lesson.number) has no hints. The README's \"What the checks do\" section says exactly what is tested: \(style.bold("\(commandName) lesson \(lesson.number)")).")
+            console.out(
+                "Lesson \(lesson.number) has no hints. The README's \"What the checks do\" section says exactly what is tested: \(style.bold("\(commandName) lesson \(lesson.number)"))."
+            )
             return ExitCode.success
         }
         let renderer = MarkdownRenderer(style: style, width: 80)

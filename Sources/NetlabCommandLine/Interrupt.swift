@@ -10,7 +10,7 @@ nonisolated(unsafe) private var interruptPipeWrite: Int32 = -1
 /// Ctrl-C, SIGTERM and SIGHUP (a closed terminal): netlab's one place that handles signals. The
 /// signal handler only writes the signal's number to a pipe (async-signal-safe); a thread reads
 /// it. While `netlab run`'s program runs in the foreground, the signal is handed to it
-/// (``intercepting(_:_:)``: the program is stopped and netlab goes on). Otherwise (`check`,
+/// (``intercepting(with:while:)``: the program is stopped and netlab goes on). Otherwise (`check`,
 /// `watch`, `run`'s build) the thread runs the clean-up (stop the lesson programs and builds
 /// netlab started, with everything they started; restore the terminal), says so, and exits with
 /// the conventional status, 128 + the signal (130, 143, 129).
@@ -91,7 +91,7 @@ enum Interrupt {
     /// Runs `body` with every signal handed to `onSignal` instead of ending netlab (`netlab
     /// run`'s foreground program: Ctrl-C stops the program, and netlab says so and exits 0).
     /// Without ``install(console:cleanUp:)`` (netlab inside tests), signals keep their default.
-    static func intercepting<T>(_ onSignal: @escaping @Sendable (Int32) -> Void, _ body: () throws -> T) rethrows -> T {
+    static func intercepting<T>(with onSignal: @escaping @Sendable (Int32) -> Void, while body: () throws -> T) rethrows -> T {
         interceptor.withLock { $0 = onSignal }
         defer { interceptor.withLock { $0 = nil } }
         return try body()

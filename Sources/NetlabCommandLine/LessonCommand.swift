@@ -26,10 +26,14 @@ extension NetlabCLI {
         console.out()
         console.out(style.dim(String(repeating: "─", count: 40)))
         console.out("Edit:   \(style.bold(relative(lesson.mainFile, w)))")
-        console.out("Check:  \(style.bold("\(commandName) check \(lesson.number)"))   (or \(style.bold("\(commandName) watch \(lesson.number)")) to re-check on every save)")
+        console.out(
+            "Check:  \(style.bold("\(commandName) check \(lesson.number)"))   (or \(style.bold("\(commandName) watch \(lesson.number)")) to re-check on every save)"
+        )
         console.out("Try it: \(style.bold("\(commandName) run \(lesson.number)"))")
         if !lesson.hints.isEmpty {
-            console.out("Hints:  \(style.bold("\(commandName) hint \(lesson.number)"))   (\(lesson.hints.count) hint\(lesson.hints.count == 1 ? "" : "s"), one at a time)")
+            console.out(
+                "Hints:  \(style.bold("\(commandName) hint \(lesson.number)"))   (\(lesson.hints.count) hint\(lesson.hints.count == 1 ? "" : "s"), one at a time)"
+            )
         }
         for problem in lesson.problems { console.out(style.red("Note: ") + problem) }
         return ExitCode.success

@@ -60,17 +60,18 @@ extension NetlabCLI {
         }
         if let quote {
             let name = quote.character == "'" ? "single" : "double"
-            throw UsageError("`--cmd` has an unterminated quote: the \(name) quote (\(quote.character)) at character "
-                             + "\(quote.position) of \(Bytes.quoted(Array(text.utf8))) is never closed", command: "check")
+            throw UsageError(
+                "`--cmd` has an unterminated quote: the \(name) quote (\(quote.character)) at character "
+                    + "\(quote.position) of \(Bytes.quoted(Array(text.utf8))) is never closed", command: "check")
         }
         if escape {
-            throw UsageError("`--cmd` ends with a backslash that escapes nothing: \(Bytes.quoted(Array(text.utf8)))",
-                             command: "check")
+            throw UsageError(
+                "`--cmd` ends with a backslash that escapes nothing: \(Bytes.quoted(Array(text.utf8)))",
+                command: "check")
         }
         if has { words.append(current) }
         return words
     }
-
 
     /// The program for `--cmd`: a path with a slash is made absolute from the working directory.
     func programSpec(_ command: CommandProgram) -> ProgramSpec {
@@ -78,8 +79,9 @@ extension NetlabCLI {
         if exe.contains("/"), !exe.hasPrefix("/") {
             exe = resolve(exe).standardizedFileURL.path
         }
-        return ProgramSpec(executable: exe, arguments: Array(command.words.dropFirst()), kind: .command,
-                           displayName: command.text)
+        return ProgramSpec(
+            executable: exe, arguments: Array(command.words.dropFirst()), kind: .command,
+            displayName: command.text)
     }
 
     /// Builds the program a lesson is graded with, printing trimmed errors when it does not

@@ -6,7 +6,8 @@ struct ListCommand: NetlabCommand, Equatable {
     static let name = "list"
     static let usage = "netlab [list]"
     static let summary = "Lists the lessons with their status (passed, failing, passed earlier but failing now, not started) and the next one to do."
-    static let details = "The status is your own program's last check (`--solution` and `--cmd` runs do not count). A lesson that passed once"
+    static let details =
+        "The status is your own program's last check (`--solution` and `--cmd` runs do not count). A lesson that passed once"
         + " and fails now (after `netlab reset`, or an edit that broke it) says so, with the date of the last pass and of the failing check."
 
     init(_ arguments: CommandArguments<NoOption>) {}
@@ -24,8 +25,9 @@ extension NetlabCLI {
         }
         let passed = lessons.filter { state.status(of: $0.slug).isPassed }.count
         let regressed = lessons.filter { if case .passedEarlier = state.status(of: $0.slug) { true } else { false } }.count
-        console.out(style.bold("netlab") + " — \(lessons.count) lesson\(lessons.count == 1 ? "" : "s") · \(passed) passed"
-                    + (regressed > 0 ? " · \(regressed) passed earlier, failing now" : "") + "\n")
+        console.out(
+            style.bold("netlab") + " — \(lessons.count) lesson\(lessons.count == 1 ? "" : "s") · \(passed) passed"
+                + (regressed > 0 ? " · \(regressed) passed earlier, failing now" : "") + "\n")
         let width = lessons.map(\.title.count).max() ?? 0
         for lesson in lessons {
             let number = String(format: "%02d", lesson.number)
@@ -41,8 +43,9 @@ extension NetlabCLI {
             case .failing:
                 console.out("  \(style.failMark) \(number)  \(title)  \(style.yellow("failing"))\(lastCheckDetail(state, lesson))")
             case .passedEarlier(let passedDate, let failingDate):
-                console.out("  \(style.failMark) \(number)  \(title)  \(style.yellow("passed earlier, failing now"))"
-                            + "\(lastCheckDetail(state, lesson)): passed \(Self.listDate(passedDate)), failing since \(Self.listDate(failingDate))")
+                console.out(
+                    "  \(style.failMark) \(number)  \(title)  \(style.yellow("passed earlier, failing now"))"
+                        + "\(lastCheckDetail(state, lesson)): passed \(Self.listDate(passedDate)), failing since \(Self.listDate(failingDate))")
             case .notStarted:
                 console.out("  \(style.dim("·")) \(number)  \(title)  \(style.dim("not started"))")
             }
@@ -52,7 +55,9 @@ extension NetlabCLI {
         }
         console.out()
         if let next = nextLesson(w, state) {
-            console.out("next: lesson \(next.number) — \(style.bold("\(commandName) lesson \(next.number)")) to read it, \(style.bold("\(commandName) check \(next.number)")) to check it")
+            console.out(
+                "next: lesson \(next.number) — \(style.bold("\(commandName) lesson \(next.number)")) to read it, \(style.bold("\(commandName) check \(next.number)")) to check it"
+            )
         } else if passed == lessons.count {
             console.out(style.green("Every lesson passed. Well done!"))
         }

@@ -34,10 +34,12 @@ public struct NetlabCLI: Sendable {
     /// Whether `check` and `watch` install the Ctrl-C handler (the real CLI; not tests).
     public var handlesInterrupts = false
 
-    public init(console: Console, environment: [String: String], workingDirectory: URL,
-                grader: any LessonGrader = ScriptLessonGrader(),
-                makeBuilder: @escaping @Sendable (URL) -> LessonBuilder = { LessonBuilder(root: $0) },
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        console: Console, environment: [String: String], workingDirectory: URL,
+        grader: any LessonGrader = ScriptLessonGrader(),
+        makeBuilder: @escaping @Sendable (URL) -> LessonBuilder = { LessonBuilder(root: $0) },
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.console = console
         self.environment = environment
         self.workingDirectory = workingDirectory
@@ -57,7 +59,6 @@ public struct NetlabCLI: Sendable {
         if environment["NETLAB_TIMINGS"] == "1" { console.err(timings.summary) }
         return status
     }
-
 
     private func runCommand(_ arguments: [String]) async -> Int32 {
         let invocation: NetlabCommands.Invocation

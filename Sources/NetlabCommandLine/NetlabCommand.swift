@@ -39,9 +39,10 @@ extension NetlabCommand {
 
     /// What the parser and `--help` read: everything above, with the options from `Option`.
     public static var spec: CommandSpec {
-        CommandSpec(name: name, usage: usage, summary: summary,
-                    options: Option.allCases.map { CommandSpec.Option($0.rawValue, $0.form) },
-                    positionals: positionals, passthrough: passthrough, details: details)
+        CommandSpec(
+            name: name, usage: usage, summary: summary,
+            options: Option.allCases.map { CommandSpec.Option($0.rawValue, $0.form) },
+            positionals: positionals, passthrough: passthrough, details: details)
     }
 }
 

@@ -10,8 +10,10 @@ extension NetlabCLI {
 
     func openWorkbook() throws -> OpenedWorkbook {
         guard let root = PackageRoot.find(from: workingDirectory) else {
-            throw CLIError(message: "not inside a netlab workbook: no folder from \(workingDirectory.path) upwards has a Package.swift next to a lessons/ folder. Run netlab inside the netlab package.",
-                           code: ExitCode.environment)
+            throw CLIError(
+                message:
+                    "not inside a netlab workbook: no folder from \(workingDirectory.path) upwards has a Package.swift next to a lessons/ folder. Run netlab inside the netlab package.",
+                code: ExitCode.environment)
         }
         let catalog = Catalog.load(root: root)
         let workbook = OpenedWorkbook(root: root, catalog: catalog, store: StateStore(root: root))
@@ -40,7 +42,8 @@ extension NetlabCLI {
     func findLesson(_ n: Int, _ w: OpenedWorkbook, command: String) throws -> Lesson {
         if let lesson = w.catalog.lesson(number: n) { return lesson }
         let list = w.catalog.lessons.map { String(format: "  %02d  %@", $0.number, $0.title) }.joined(separator: "\n")
-        let message = w.catalog.lessons.isEmpty
+        let message =
+            w.catalog.lessons.isEmpty
             ? "there is no lesson \(n): lessons/ has no lessons yet"
             : "there is no lesson \(n). The lessons are:\n\(list)"
         throw UsageError(message, command: command)

@@ -8,7 +8,8 @@ struct ReportCommand: NetlabCommand, Equatable {
     static let usage = "netlab report FILE… [--key KEYFILE] [--html OUT.html]"
     static let summary = "Makes one class table from many students' `netlab check --json` files."
     static let positionals = CommandSpec.Positionals.files
-    static let details = "Results are self-reported unless signed: a results file says whatever its author wrote. With a class key"
+    static let details =
+        "Results are self-reported unless signed: a results file says whatever its author wrote. With a class key"
         + " (`netlab class-key FILE`), `check --json` signs its results and `report --key` shows which files verify."
         + " A file that fails is shown as BAD SIGNATURE and its claims are not counted. A file that cannot be read"
         + " (bad JSON, points out of range, larger than 16 MiB) is skipped with the reason; the rest are reported."
@@ -73,7 +74,8 @@ extension NetlabCLI {
     func readBounded(_ path: String, limit: Int) -> Data? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let handle = FileHandle(forReadingAtPath: path) else { return nil }
+            let handle = FileHandle(forReadingAtPath: path)
+        else { return nil }
         defer { try? handle.close() }
         return (try? handle.read(upToCount: limit + 1)) ?? Data()
     }

@@ -23,7 +23,8 @@ extension NetlabCLI {
         var starter: Data?
         var source = ""
         if let out = try? ProcessRunner.runBlocking("git", ["-C", w.root.path, "show", "HEAD:\(path)"], timeout: .seconds(30)),
-           out.status == 0, !out.stdout.isEmpty {
+            out.status == 0, !out.stdout.isEmpty
+        {
             starter = out.stdout
             source = "git (HEAD:\(path))"
         } else if let data = FileManager.default.contents(atPath: starterCopy(w, lesson).path) {
@@ -31,7 +32,9 @@ extension NetlabCLI {
             source = relative(starterCopy(w, lesson), w)
         }
         guard let starter else {
-            throw CLIError(message: "cannot find the starter of lesson \(lesson.number): git has no HEAD:\(path) and there is no copy in .netlab/starters/", code: ExitCode.failure)
+            throw CLIError(
+                message: "cannot find the starter of lesson \(lesson.number): git has no HEAD:\(path) and there is no copy in .netlab/starters/",
+                code: ExitCode.failure)
         }
         let current = FileManager.default.contents(atPath: lesson.mainFile.path)
         if current == starter {

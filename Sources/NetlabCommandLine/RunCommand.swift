@@ -12,7 +12,8 @@ struct RunCommand: NetlabCommand, Equatable {
     static let summary = "Builds lesson N's program and runs it in the foreground, so you can talk to it with nc, curl or openssl. Ctrl-C stops it."
     static let positionals = CommandSpec.Positionals.oneLesson
     static let passthrough = true
-    static let details = "netlab starts the program the way the lesson's checks do (the `upstream` and `start` lines of its checks.netlab):"
+    static let details =
+        "netlab starts the program the way the lesson's checks do (the `upstream` and `start` lines of its checks.netlab):"
         + " it starts the upstreams the program needs (an echo server for lessons 4 and 7, two TLS echo servers for lesson 6),"
         + " passes the development certificate from .netlab/certs/ (`netlab cert`), listens on a free port, and prints the"
         + " commands to talk to it (nc, openssl s_client, curl) with that port. FLAGS after `--` replace the checks' flags of"
@@ -56,7 +57,7 @@ extension NetlabCLI {
         }
         // Ctrl-C, SIGTERM or SIGHUP during the build stops `swift build` (in a process group
         // of its own, out of the terminal's reach) before netlab exits; ``Interrupt`` hands them
-        // to runForeground (``Interrupt/intercepting(_:_:)``) once the program runs.
+        // to runForeground (``Interrupt/intercepting(with:while:)``) once the program runs.
         installInterruptHandler()
         let (program, why) = await program(for: lesson, solution: c.solution, cmd: c.cmd, w)
         guard let program else { throw CLIError(message: why ?? "the program could not be built", code: ExitCode.failure) }
@@ -74,10 +75,14 @@ extension NetlabCLI {
                 for line in lines { console.out("  " + line) }
             }
             if let certificates = session.certificates {
-                console.out(style.dim("Certificate: \(displayPath(certificates.cert)), trusted through \(displayPath(certificates.ca)) (`\(commandName) cert` explains)"))
+                console.out(
+                    style.dim(
+                        "Certificate: \(displayPath(certificates.cert)), trusted through \(displayPath(certificates.ca)) (`\(commandName) cert` explains)"
+                    ))
             }
         }
-        console.out("Running \(program.displayName): \(style.bold(([program.launch.executable] + arguments).map(shellQuoted).joined(separator: " ")))")
+        console.out(
+            "Running \(program.displayName): \(style.bold(([program.launch.executable] + arguments).map(shellQuoted).joined(separator: " ")))")
         console.out(style.dim("Ctrl-C stops it\(session?.peers.isEmpty == false ? " and the upstreams" : "")."))
         let console = self.console
         let style = self.style
@@ -87,8 +92,10 @@ extension NetlabCLI {
         }
         let status = await withCheckedContinuation { (c: CheckedContinuation<Int32, Never>) in
             let thread = Thread {
-                c.resume(returning: Self.runForeground(program.launch.executable, arguments, directory: w.root, console: console, style: style,
-                                                       poke: poke))
+                c.resume(
+                    returning: Self.runForeground(
+                        program.launch.executable, arguments, directory: w.root, console: console, style: style,
+                        poke: poke))
             }
             thread.name = "netlab run"
             thread.start()
@@ -118,8 +125,9 @@ extension NetlabCLI {
             }
         }
         do {
-            return try RunSession(plan: plan, script: script, lessonDirectory: lesson.directory, program: program,
-                                  certificates: certificates)
+            return try RunSession(
+                plan: plan, script: script, lessonDirectory: lesson.directory, program: program,
+                certificates: certificates)
         } catch let error as CheckError {
             throw CLIError(message: "cannot start what lesson \(lesson.number)'s program needs: \(error.message)", code: ExitCode.failure)
         } catch {

@@ -36,8 +36,11 @@ struct RunPlan: Sendable {
         learnerFlags = flags
         let given = Set(flags.compactMap(Self.flagName))
         let location = script.defaultStart?.location ?? SourceLocation(file: script.file, line: 0, column: 0)
-        let start = script.defaultStart?.arguments ?? [Template(parts: [.literal("--listen")], location: location),
-                                                      Template(parts: [.placeholder(.listen)], location: location)]
+        let start =
+            script.defaultStart?.arguments ?? [
+                Template(parts: [.literal("--listen")], location: location),
+                Template(parts: [.placeholder(.listen)], location: location),
+            ]
         var kept: [Template] = []
         var replaced: [String] = []
         for group in Self.flagGroups(start) {
@@ -49,10 +52,11 @@ struct RunPlan: Sendable {
         }
         arguments = kept
         self.replaced = replaced
-        let named = Set(kept.flatMap(\.placeholders).compactMap { p -> String? in
-            if case .upstreamAddress(let name, _) = p { return name }
-            return nil
-        })
+        let named = Set(
+            kept.flatMap(\.placeholders).compactMap { p -> String? in
+                if case .upstreamAddress(let name, _) = p { return name }
+                return nil
+            })
         let wantsOnly = kept.contains { $0.placeholders.contains(.upstream) }
         upstreams = script.upstreams.filter { named.contains($0.name) || (wantsOnly && script.upstreams.count == 1) }
         var names: [String] = []
@@ -101,7 +105,8 @@ struct RunPlan: Sendable {
     var routes: [(name: String, upstream: String)] {
         arguments.compactMap { template in
             guard template.parts.count == 2, case .literal(let text) = template.parts[0], text.hasSuffix("="),
-                  case .placeholder(.upstreamAddress(let upstream, .addr)) = template.parts[1] else { return nil }
+                case .placeholder(.upstreamAddress(let upstream, .addr)) = template.parts[1]
+            else { return nil }
             return (String(text.dropLast()), upstream)
         }
     }

@@ -21,16 +21,19 @@ final class RunSession: Sendable {
 
     /// Starts the plan's upstreams and fills in the start line. `certificates` is nil when the
     /// plan needs none (``RunPlan/needsCertificate``).
-    init(plan: RunPlan, script: CheckScript, lessonDirectory: URL, program: ProgramSpec,
-         certificates: CertificatePaths?) throws {
+    init(
+        plan: RunPlan, script: CheckScript, lessonDirectory: URL, program: ProgramSpec,
+        certificates: CertificatePaths?
+    ) throws {
         self.plan = plan
         self.certificates = certificates
         scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("netlab-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         // The check runner's own filling of placeholders ({up.addr}, {listen}, {fixtures}); the
         // certificate is netlab's lasting one instead of a run's throwaway CA.
-        let runner = CheckRunner(script: script, lessonDirectory: lessonDirectory,
-                                 program: program.launch)
+        let runner = CheckRunner(
+            script: script, lessonDirectory: lessonDirectory,
+            program: program.launch)
         var peers: [String: UpstreamPeer] = [:]
         let scratch = self.scratch
         func fill(_ template: Template) throws -> String {
@@ -53,9 +56,10 @@ final class RunSession: Sendable {
                 var tls: TLSServerConfig?
                 if case .tlsEcho(let options) = upstream.kind {
                     guard let certificates else { throw CheckError(message: "netlab run has no certificate for upstream \(upstream.name)") }
-                    tls = try TLSServerConfig(certificateFile: try options.certificate.map { runner.path(try fill($0)) } ?? certificates.cert.path,
-                                              keyFile: try options.key.map { runner.path(try fill($0)) } ?? certificates.key.path,
-                                              alpnProtocols: options.alpn)
+                    tls = try TLSServerConfig(
+                        certificateFile: try options.certificate.map { runner.path(try fill($0)) } ?? certificates.cert.path,
+                        keyFile: try options.key.map { runner.path(try fill($0)) } ?? certificates.key.path,
+                        alpnProtocols: options.alpn)
                 }
                 peers[upstream.name] = try UpstreamPeer(name: upstream.name, kind: upstream.kind, tls: tls, transcript: transcript)
             }
@@ -114,26 +118,34 @@ final class RunSession: Sendable {
         if !plan.routes.isEmpty, let ca {
             for route in plan.routes {
                 let behind = peers[route.upstream].map { " (\($0.address))" } ?? ""
-                lines.append("openssl s_client -connect \(target) -servername \(route.name) -CAfile \(ca)"
-                             + "    # routed to upstream \(route.upstream)\(behind); type a line, it comes back")
+                lines.append(
+                    "openssl s_client -connect \(target) -servername \(route.name) -CAfile \(ca)"
+                        + "    # routed to upstream \(route.upstream)\(behind); type a line, it comes back")
             }
-            lines.append("openssl s_client -connect \(target) -servername nope.test"
-                         + "    # a name with no route: closed")
+            lines.append(
+                "openssl s_client -connect \(target) -servername nope.test"
+                    + "    # a name with no route: closed")
         } else if plan.programServesTLS, let ca {
-            lines.append("openssl s_client -connect \(target) -servername localhost -CAfile \(ca)"
-                         + "    # your TLS; type a line, it goes through to the upstream")
-            let behind = plan.upstreams.contains { $0.kind == .echo }
+            lines.append(
+                "openssl s_client -connect \(target) -servername localhost -CAfile \(ca)"
+                    + "    # your TLS; type a line, it goes through to the upstream")
+            let behind =
+                plan.upstreams.contains { $0.kind == .echo }
                 ? "    # curl's request comes back through your TLS from the echo upstream; curl stops after 2 s"
                 : "    # an HTTP request through your TLS"
             lines.append("curl -s --http0.9 --max-time 2 --cacert \(ca) https://localhost:\(port)/" + behind)
         } else if plan.checksUseTLS {
             let name = plan.sniNames.first ?? "example.test"
-            lines.append("openssl s_client -connect \(target) -servername \(name) </dev/null"
-                         + "    # a real ClientHello with sni \(name)")
+            lines.append(
+                "openssl s_client -connect \(target) -servername \(name) </dev/null"
+                    + "    # a real ClientHello with sni \(name)")
         }
-        let plain = plan.programServesTLS || plan.checksUseTLS ? "not TLS: see what your program does with it"
-            : plan.upstreams.contains { $0.kind == .echo } ? "type lines: they go through your program to the upstream and come back"
-            : "type lines; Ctrl-D ends"
+        let plain =
+            plan.programServesTLS || plan.checksUseTLS
+            ? "not TLS: see what your program does with it"
+            : plan.upstreams.contains { $0.kind == .echo }
+                ? "type lines: they go through your program to the upstream and come back"
+                : "type lines; Ctrl-D ends"
         lines.append("nc \(host) \(port)    # \(plain)")
         return lines
     }

@@ -35,7 +35,9 @@ extension NetlabCLI {
         let state = w.store.load()
         guard state.hasPassed(lesson.slug) || c.force else {
             console.out("The solution is shown once lesson \(lesson.number) passes: \(style.bold("\(commandName) check \(lesson.number)")).")
-            console.out("Stuck? Try \(style.bold("\(commandName) hint \(lesson.number)")) first, or see it anyway with \(style.bold("\(commandName) solution \(lesson.number) --force")).")
+            console.out(
+                "Stuck? Try \(style.bold("\(commandName) hint \(lesson.number)")) first, or see it anyway with \(style.bold("\(commandName) solution \(lesson.number) --force"))."
+            )
             return ExitCode.failure
         }
         let mine = (try? String(contentsOf: lesson.mainFile, encoding: .utf8)) ?? ""

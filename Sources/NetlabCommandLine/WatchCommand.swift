@@ -8,7 +8,8 @@ import Workbook
 struct WatchCommand: NetlabCommand, Equatable {
     static let name = "watch"
     static let usage = "netlab watch [N] [--verbose]"
-    static let summary = "Checks lesson N (default: the next lesson to do) every time you save its files. When it passes, Enter goes on to the next lesson. Press q or Ctrl-C to stop."
+    static let summary =
+        "Checks lesson N (default: the next lesson to do) every time you save its files. When it passes, Enter goes on to the next lesson. Press q or Ctrl-C to stop."
     static let positionals = CommandSpec.Positionals.optionalLesson
 
     enum Option: String, CommandOption {
@@ -69,7 +70,8 @@ extension NetlabCLI {
         } else if let next = nextLesson(w, w.store.load()) {
             lesson = next
         } else {
-            throw CLIError(message: "every lesson has passed; give a lesson number to watch one anyway: `\(commandName) watch N`", code: ExitCode.failure)
+            throw CLIError(
+                message: "every lesson has passed; give a lesson number to watch one anyway: `\(commandName) watch N`", code: ExitCode.failure)
         }
         let interactive = watchInteractive ?? console.stdinIsTTY
         installInterruptHandler()
@@ -82,8 +84,9 @@ extension NetlabCLI {
             if !first {
                 console.out()
                 console.out(style.bold("Lesson \(lesson.number) · \(lesson.title)"))
-                console.out("Edit \(style.bold(relative(lesson.mainFile, w))); read it with \(style.bold("\(commandName) lesson \(lesson.number)"))"
-                            + (lesson.hints.isEmpty ? "." : ", hints with \(style.bold("\(commandName) hint \(lesson.number)"))."))
+                console.out(
+                    "Edit \(style.bold(relative(lesson.mainFile, w))); read it with \(style.bold("\(commandName) lesson \(lesson.number)"))"
+                        + (lesson.hints.isEmpty ? "." : ", hints with \(style.bold("\(commandName) hint \(lesson.number)"))."))
             }
             first = false
             switch await watch(lesson, c, w, interactive: interactive, runs: &runs) {

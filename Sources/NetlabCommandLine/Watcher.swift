@@ -60,8 +60,10 @@ public final class FileWatcher: @unchecked Sendable {
     public var usesInotify: Bool { inotifyFD >= 0 }
     public let pollInterval: Duration = .milliseconds(500)
 
-    public init(directory: URL, forcePolling: Bool = false,
-                isRelevant: @escaping @Sendable (String) -> Bool = FileWatcher.isLessonFile) {
+    public init(
+        directory: URL, forcePolling: Bool = false,
+        isRelevant: @escaping @Sendable (String) -> Bool = FileWatcher.isLessonFile
+    ) {
         self.directory = directory
         self.isRelevant = isRelevant
         if !forcePolling {

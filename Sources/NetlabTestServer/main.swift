@@ -8,8 +8,14 @@ import NetCore
 import NetTLS
 
 let flags: [Flag] = [
-    Flag("mode", .text, help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|trap|quit|print|halfhello|leak|binbad|proxy|stall|tls|session"),
-    Flag("detach", .text, help: "orphan|child|brief|bare: start a child that calls setsid and sleeps (orphan: its parent exits at once; brief: an orphan that exits after 200ms; bare: an orphan with an empty environment)"),
+    Flag(
+        "mode", .text,
+        help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|trap|quit|print|halfhello|leak|binbad|proxy|stall|tls|session"),
+    Flag(
+        "detach", .text,
+        help:
+            "orphan|child|brief|bare: start a child that calls setsid and sleeps (orphan: its parent exits at once; brief: an orphan that exits after 200ms; bare: an orphan with an empty environment)"
+    ),
     Flag("announce", .address, help: "name this address in the ready line instead of the real one"),
     Flag("delay", .duration, help: "pause used by slow and crash"),
     Flag("upstream", .address, help: "where proxy forwards"),
@@ -63,7 +69,8 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
         }
     }
     let idle = options.idleTimeout
-    let tls: TLSServerConfig? = mode == "tls"
+    let tls: TLSServerConfig? =
+        mode == "tls"
         ? try TLSServerConfig(certificateFile: options.cert ?? "", keyFile: options.key ?? "")
         : nil
     let quietClose = options.isSet("quiet-close")
@@ -125,8 +132,12 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
                 if let idle {
                     // Copies by hand with a read deadline, so an idle connection is closed.
                     try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await pump(from: conn, to: up, idle: idle); try? up.closeWrite() }
-                        group.addTask { try await pump(from: up, to: conn, idle: idle); try? conn.closeWrite() }
+                        group.addTask {
+                            try await pump(from: conn, to: up, idle: idle); try? up.closeWrite()
+                        }
+                        group.addTask {
+                            try await pump(from: up, to: conn, idle: idle); try? conn.closeWrite()
+                        }
                         do {
                             try await group.waitForAll()
                         } catch {
@@ -135,7 +146,9 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
                         }
                     }
                 } else {
-                    async let a: Int64 = { let n = try await copy(from: conn, to: up); try? up.closeWrite(); return n }()
+                    async let a: Int64 = {
+                        let n = try await copy(from: conn, to: up); try? up.closeWrite(); return n
+                    }()
                     _ = try await copy(from: up, to: conn)
                     try? conn.closeWrite()
                     _ = try await a
@@ -196,7 +209,9 @@ func detach(orphan: Bool, brief: Bool, bare: Bool) throws {
     let n = readlink("/proc/self/exe", &path, path.count - 1)
     guard n > 0 else { throw NetError(.system(errno), op: "readlink /proc/self/exe") }
     let exe = String(decoding: path[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let script = (bare ? "env -i " : "") + "\"$0\" --mode session" + (brief ? " --delay 200ms" : "") + " & echo \"detached child $!\" >&2" + (orphan ? "" : "; wait")
+    let script =
+        (bare ? "env -i " : "") + "\"$0\" --mode session" + (brief ? " --delay 200ms" : "") + " & echo \"detached child $!\" >&2"
+        + (orphan ? "" : "; wait")
     let argv = ["/bin/sh", "-c", script, exe]
     let cArgs = argv.map { strdup($0) } + [nil]
     defer { for p in cArgs { free(p) } }

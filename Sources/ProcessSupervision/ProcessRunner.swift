@@ -50,14 +50,18 @@ public enum ProcessRunner {
 
     /// Runs `executable` (a path, or a name looked up on PATH) with `arguments`.
     /// `onOutput` sees stdout and stderr chunks as they arrive (from a background thread).
-    public static func run(_ executable: String, _ arguments: [String], directory: URL? = nil,
-                           environment: [String: String]? = nil, timeout: Duration,
-                           onOutput: (@Sendable (Data, _ isStderr: Bool) -> Void)? = nil) async throws -> ProcessOutput {
+    public static func run(
+        _ executable: String, _ arguments: [String], directory: URL? = nil,
+        environment: [String: String]? = nil, timeout: Duration,
+        onOutput: (@Sendable (Data, _ isStderr: Bool) -> Void)? = nil
+    ) async throws -> ProcessOutput {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ProcessOutput, Error>) in
             let thread = Thread {
                 do {
-                    continuation.resume(returning: try runBlocking(executable, arguments, directory: directory, environment: environment,
-                                                                   timeout: timeout, onOutput: onOutput))
+                    continuation.resume(
+                        returning: try runBlocking(
+                            executable, arguments, directory: directory, environment: environment,
+                            timeout: timeout, onOutput: onOutput))
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -72,9 +76,11 @@ public enum ProcessRunner {
     ///
     /// The child is spawned in a process group of its own, so the time bound stops its children
     /// too (`swift build` runs compilers), and stdin is /dev/null.
-    public static func runBlocking(_ executable: String, _ arguments: [String], directory: URL? = nil,
-                                   environment: [String: String]? = nil, timeout: Duration,
-                                   onOutput: (@Sendable (Data, Bool) -> Void)? = nil) throws -> ProcessOutput {
+    public static func runBlocking(
+        _ executable: String, _ arguments: [String], directory: URL? = nil,
+        environment: [String: String]? = nil, timeout: Duration,
+        onOutput: (@Sendable (Data, Bool) -> Void)? = nil
+    ) throws -> ProcessOutput {
         var argv = [executable] + arguments
         if let directory {
             // posix_spawn_file_actions_addchdir_np is a GNU extension Swift does not see: let a
@@ -92,8 +98,9 @@ public enum ProcessRunner {
         let pid: pid_t
         let token = ProcessTree.newToken()
         do {
-            pid = try spawn(argv, environment: environment, stdinNull: true, stdout: outFDs[1], stderr: errFDs[1],
-                            newProcessGroup: true, treeToken: token)
+            pid = try spawn(
+                argv, environment: environment, stdinNull: true, stdout: outFDs[1], stderr: errFDs[1],
+                newProcessGroup: true, treeToken: token)
         } catch {
             for fd in outFDs + errFDs { close(fd) }
             throw error
@@ -148,9 +155,11 @@ public enum ProcessRunner {
     /// With a `treeToken`, the child (and whatever it starts) carries it in its environment
     /// (``ProcessTree``). Whoever reaps the child tells ``ProcessTree/reaped(_:)``. Blocking:
     /// call it off the cooperative pool.
-    public static func spawn(_ argv: [String], environment: [String: String]? = nil, stdinNull: Bool,
-                             stdout: Int32?, stderr: Int32?, newProcessGroup: Bool, treeToken: String? = nil,
-                             descriptorLimit: Int? = nil, stdin: Int32? = nil, outlivesNetlab: Bool = false) throws -> pid_t {
+    public static func spawn(
+        _ argv: [String], environment: [String: String]? = nil, stdinNull: Bool,
+        stdout: Int32?, stderr: Int32?, newProcessGroup: Bool, treeToken: String? = nil,
+        descriptorLimit: Int? = nil, stdin: Int32? = nil, outlivesNetlab: Bool = false
+    ) throws -> pid_t {
         var environment = environment ?? ProcessInfo.processInfo.environment
         if let treeToken { environment[ProcessTree.variable] = treeToken }
         let env = environment.map { "\($0.key)=\($0.value)" }
@@ -165,9 +174,10 @@ public enum ProcessRunner {
             SpawnThread.shared.run {
                 ProcessTree.spawnOwned {
                     var error: Int32 = 0
-                    let pid = cnet_spawn(argv[0], cArgs, cEnv, stdinNull ? 1 : 0, stdout ?? -1, stderr ?? -1,
-                                         newProcessGroup ? 1 : 0, descriptorLimit ?? 0, stdin ?? -1,
-                                         outlivesNetlab ? 1 : 0, &error)
+                    let pid = cnet_spawn(
+                        argv[0], cArgs, cEnv, stdinNull ? 1 : 0, stdout ?? -1, stderr ?? -1,
+                        newProcessGroup ? 1 : 0, descriptorLimit ?? 0, stdin ?? -1,
+                        outlivesNetlab ? 1 : 0, &error)
                     return (pid, error)
                 }
             }

@@ -96,11 +96,13 @@ package enum ProcessTree {
     /// `/proc/PID/stat`'s state and parent; nil when the process is gone.
     static func entry(_ pid: pid_t) -> Entry? {
         guard let bytes = readFile("/proc/\(pid)/stat", limit: 4096),
-              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+            let close = bytes.lastIndex(of: UInt8(ascii: ")"))
+        else { return nil }
         // "PID (COMM) S PPID …": the name may hold spaces and parentheses, so parse after the last ")".
         let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "), maxSplits: 3)
         guard fields.count >= 2, let state = fields[0].first,
-              let parent = pid_t(String(decoding: fields[1], as: UTF8.self)) else { return nil }
+            let parent = pid_t(String(decoding: fields[1], as: UTF8.self))
+        else { return nil }
         return Entry(pid: pid, parent: parent, state: state)
     }
 

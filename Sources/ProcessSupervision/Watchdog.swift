@@ -28,8 +28,9 @@ public enum Watchdog {
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
         var ends: [Int32] = [-1, -1]
         guard cnet_pipe_cloexec(&ends) == 0 else { return }
-        let pid = try? ProcessRunner.spawn([executable, subcommand, String(getpid())], stdinNull: true, stdout: nil,
-                                           stderr: nil, newProcessGroup: true, stdin: ends[0], outlivesNetlab: true)
+        let pid = try? ProcessRunner.spawn(
+            [executable, subcommand, String(getpid())], stdinNull: true, stdout: nil,
+            stderr: nil, newProcessGroup: true, stdin: ends[0], outlivesNetlab: true)
         close(ends[0])
         // The write end stays open (close-on-exec, so no program inherits it) until netlab ends.
         if pid == nil { close(ends[1]) }

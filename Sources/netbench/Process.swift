@@ -67,7 +67,8 @@ final class Child {
         var found: Int32 = wrapper
         for _ in 0..<200 {
             if let text = try? String(contentsOfFile: "/proc/\(wrapper)/task/\(wrapper)/children", encoding: .utf8),
-               let child = text.split(separator: " ").first.flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                let child = text.split(separator: " ").first.flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+            {
                 found = child
                 break
             }
@@ -145,7 +146,8 @@ final class Child {
 
 func cpuSecondsOf(_ pid: Int32) -> Double {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = text.lastIndex(of: ")") else { return 0 }
+        let close = text.lastIndex(of: ")")
+    else { return 0 }
     let fields = text[text.index(after: close)...].split(separator: " ")
     // After the comm: state is field 3, so utime (14) and stime (15) are at 11 and 12.
     guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }

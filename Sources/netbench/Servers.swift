@@ -175,13 +175,15 @@ func printError(_ text: String) {
 /// set beside RSS per connection.
 func startHeapReporter() {
     var thread = pthread_t()
-    pthread_create(&thread, nil, { _ in
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_stats") else { return nil }
-        let mallocStats = unsafeBitCast(symbol, to: (@convention(c) () -> Void).self)
-        while true {
-            mallocStats()
-            sleep(1)
-        }
-    }, nil)
+    pthread_create(
+        &thread, nil,
+        { _ in
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_stats") else { return nil }
+            let mallocStats = unsafeBitCast(symbol, to: (@convention(c) () -> Void).self)
+            while true {
+                mallocStats()
+                sleep(1)
+            }
+        }, nil)
     pthread_detach(thread)
 }

@@ -5,8 +5,10 @@ import Testing
 
 @Suite("LessonKit flags")
 struct LessonKitFlagTests {
-    let flags: [Flag] = [.upstream, .idleTimeout, .route, .cert, .key, Flag("greeting", .text, help: "a greeting"),
-                         Flag("max-conns", .integer, help: "n"), Flag("verbose", .toggle, help: "more")]
+    let flags: [Flag] = [
+        .upstream, .idleTimeout, .route, .cert, .key, Flag("greeting", .text, help: "a greeting"),
+        Flag("max-conns", .integer, help: "n"), Flag("verbose", .toggle, help: "more"),
+    ]
 
     func options(_ args: [String]) throws -> Options {
         guard case .run(let o) = try parseFlags(args, flags: flags) else { throw FlagError("help") }
@@ -24,9 +26,11 @@ struct LessonKitFlagTests {
 
     @Test("good flags, in both spellings; defaults")
     func good() throws {
-        let o = try options(["--listen", "127.0.0.1:9000", "--upstream=127.0.0.1:9001", "--idle-timeout", "300ms",
-                             "--route", "api=127.0.0.1:1", "--route=web=[::1]:2", "--cert", "c.pem", "--key", "k.pem",
-                             "--greeting", "hello world", "--max-conns", "5", "--verbose"])
+        let o = try options([
+            "--listen", "127.0.0.1:9000", "--upstream=127.0.0.1:9001", "--idle-timeout", "300ms",
+            "--route", "api=127.0.0.1:1", "--route=web=[::1]:2", "--cert", "c.pem", "--key", "k.pem",
+            "--greeting", "hello world", "--max-conns", "5", "--verbose",
+        ])
         #expect(o.listen == "127.0.0.1:9000")
         #expect(o.upstream == "127.0.0.1:9001")
         #expect(o.idleTimeout == .milliseconds(300))
@@ -45,7 +49,9 @@ struct LessonKitFlagTests {
     @Test("unknown, malformed, missing and repeated flags are refused with one line naming the flag")
     func bad() {
         #expect(error(["--upstream", "a:1", "--bogus", "1"])?.hasPrefix("unknown flag --bogus; this program takes --listen, --upstream") == true)
-        #expect(error(["--upstream", "a:1", "--idle-timeout", "3x"]) == "malformed value \"3x\" for --idle-timeout; expected a duration, such as 300ms or 5s")
+        #expect(
+            error(["--upstream", "a:1", "--idle-timeout", "3x"])
+                == "malformed value \"3x\" for --idle-timeout; expected a duration, such as 300ms or 5s")
         #expect(error(["--upstream", "nocolon"])?.hasPrefix("malformed value \"nocolon\" for --upstream") == true)
         #expect(error(["--upstream", "a:99999"])?.hasPrefix("malformed value") == true)
         #expect(error(["--upstream", "a:1", "--route", "=a:1"])?.hasPrefix("malformed value \"=a:1\" for --route") == true)
@@ -163,7 +169,9 @@ struct LessonKitProgramTests {
         let pid = process.processIdentifier
         // The bound of the whole test: a read that waits for a line that never comes ends when
         // the program is killed.
-        let watchdog = Task { try? await Task.sleep(for: .seconds(10)); kill(pid, SIGKILL) }
+        let watchdog = Task {
+            try? await Task.sleep(for: .seconds(10)); kill(pid, SIGKILL)
+        }
         defer { watchdog.cancel(); kill(pid, SIGKILL); process.waitUntilExit() }
         let reader = out.fileHandleForReading
         /// Reads stdout (off the cooperative pool) until it holds `text` or ends.

@@ -18,8 +18,10 @@ struct ContractTests {
     }
 
     func run(_ script: CheckScript, _ lesson: LessonUnderTest, _ program: ProgramLaunch) async -> [CheckResult] {
-        await CheckRunner(script: script, lessonDirectory: lesson.directory, program: program,
-                          options: RunOptions(stopGrace: .seconds(1))).run(onResult: { _ in })
+        await CheckRunner(
+            script: script, lessonDirectory: lesson.directory, program: program,
+            options: RunOptions(stopGrace: .seconds(1))
+        ).run(onResult: { _ in })
     }
 
     @Test(arguments: LessonUnderTest.all)
@@ -33,32 +35,32 @@ struct ContractTests {
     /// as `parse_known_args` does.
     func pythonEcho(lax: Bool) throws -> ProgramLaunch {
         let program = """
-        import socket, sys, threading
-        args = sys.argv[1:]
-        if args == ["--help"]:
-            print("usage: echo --listen HOST:PORT"); sys.exit(0)
-        listen = None
-        i = 0
-        while i < len(args):
-            if args[i] == "--listen" and i + 1 < len(args):
-                if listen is not None and not \(lax ? "True" : "False"):
-                    sys.stderr.write("echo: flag --listen given more than once\\n"); sys.exit(2)
-                listen = args[i + 1]; i += 2
-            elif \(lax ? "True" : "False"):
-                i += 1
-            else:
-                sys.stderr.write("echo: unknown flag " + args[i] + "\\n"); sys.exit(2)
-        host, port = listen.rsplit(":", 1)
-        server = socket.create_server((host, int(port)))
-        print("netlab: listening on %s:%d" % server.getsockname()[:2], flush=True)
-        def serve(conn):
-            with conn:
-                while data := conn.recv(65536):
-                    conn.sendall(data)
-        while True:
-            conn, _ = server.accept()
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
-        """
+            import socket, sys, threading
+            args = sys.argv[1:]
+            if args == ["--help"]:
+                print("usage: echo --listen HOST:PORT"); sys.exit(0)
+            listen = None
+            i = 0
+            while i < len(args):
+                if args[i] == "--listen" and i + 1 < len(args):
+                    if listen is not None and not \(lax ? "True" : "False"):
+                        sys.stderr.write("echo: flag --listen given more than once\\n"); sys.exit(2)
+                    listen = args[i + 1]; i += 2
+                elif \(lax ? "True" : "False"):
+                    i += 1
+                else:
+                    sys.stderr.write("echo: unknown flag " + args[i] + "\\n"); sys.exit(2)
+            host, port = listen.rsplit(":", 1)
+            server = socket.create_server((host, int(port)))
+            print("netlab: listening on %s:%d" % server.getsockname()[:2], flush=True)
+            def serve(conn):
+                with conn:
+                    while data := conn.recv(65536):
+                        conn.sendall(data)
+            while True:
+                conn, _ = server.accept()
+                threading.Thread(target=serve, args=(conn,), daemon=True).start()
+            """
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-contract-\(lax ? "lax" : "strict")-\(getpid()).py")
         try program.write(to: url, atomically: true, encoding: .utf8)
         return ProgramLaunch(executable: "/usr/bin/env", arguments: ["python3", url.path])

@@ -29,8 +29,9 @@ struct GoldenFailureTests {
     func failureReadsAsReviewed(_ id: String) async throws {
         let mistake = try #require(Mistake.all.first { "\($0.lesson)/\($0.name)" == id }, "no mistake \(id)")
         let lesson = try #require(LessonUnderTest.all.first { $0.slug == mistake.lesson })
-        let program = ProgramLaunch(executable: try builtProgram("mistakes\(lesson.number)"),
-                                    environment: ["NETLAB_MISTAKE": mistake.name])
+        let program = ProgramLaunch(
+            executable: try builtProgram("mistakes\(lesson.number)"),
+            environment: ["NETLAB_MISTAKE": mistake.name])
         let result = try #require(try await grade(lesson, program: program, only: mistake.failingCheck).first)
         let printed = CheckPrinter(style: .plain, verbose: false).render(result)
         try expectGolden(id.replacingOccurrences(of: "/", with: "--"), stableOrder(printed))

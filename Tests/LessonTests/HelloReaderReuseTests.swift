@@ -15,8 +15,10 @@ struct HelloReaderReuseTests {
 
     /// The files that paste the reader: lesson 6's starter, its solution, and the code that its
     /// mistakes share.
-    static let copies = ["lessons/06-prefix-conn/main.swift", "solutions/06-prefix-conn/main.swift",
-                         "Tests/Mistakes/06-prefix-conn/main.swift"]
+    static let copies = [
+        "lessons/06-prefix-conn/main.swift", "solutions/06-prefix-conn/main.swift",
+        "Tests/Mistakes/06-prefix-conn/main.swift",
+    ]
 
     static let original = "solutions/05-sni-parse/main.swift"
 
@@ -54,16 +56,16 @@ struct HelloReaderReuseTests {
     @Test("the extraction finds a declaration with its doc comment and ends at its closing brace")
     func extractionIsExact() throws {
         let text = """
-        /// Not this.
-        let x = 1
+            /// Not this.
+            let x = 1
 
-        /// Doc one.
-        /// Doc two.
-        func readHandshakeRecord(from conn: some Conn) -> Int {
-            if true { return 1 }
-        }
-        func after() {}
-        """
+            /// Doc one.
+            /// Doc two.
+            func readHandshakeRecord(from conn: some Conn) -> Int {
+                if true { return 1 }
+            }
+            func after() {}
+            """
         let found = try declaration("func readHandshakeRecord(", in: text, file: "t.swift")
         #expect(found == "/// Doc one.\n/// Doc two.\nfunc readHandshakeRecord(from conn: some Conn) -> Int {\n    if true { return 1 }\n}")
         #expect(try declaration("func serverName(inClientHello", in: text, file: "t.swift") == nil)

@@ -25,7 +25,8 @@ struct LessonUnderTest: Sendable, CustomTestStringConvertible {
         return names.sorted().compactMap { name in
             let dir = lessons.appendingPathComponent(name)
             guard name.prefix(2).allSatisfy(\.isNumber), name.count > 3,
-                  FileManager.default.fileExists(atPath: dir.appendingPathComponent("checks.netlab").path) else { return nil }
+                FileManager.default.fileExists(atPath: dir.appendingPathComponent("checks.netlab").path)
+            else { return nil }
             return LessonUnderTest(slug: name, directory: dir)
         }
     }()
@@ -61,8 +62,10 @@ struct Mistake: Sendable, CustomTestStringConvertible {
                 }
                 // Files without a `// mistake:` line hold code the mistakes share.
                 guard let name else { continue }
-                found.append(Mistake(lesson: lesson, name: name, failingCheck: check ?? "(no `// fails:` line)",
-                                     file: "Tests/Mistakes/\(lesson)/\(file)"))
+                found.append(
+                    Mistake(
+                        lesson: lesson, name: name, failingCheck: check ?? "(no `// fails:` line)",
+                        file: "Tests/Mistakes/\(lesson)/\(file)"))
             }
         }
         return found
@@ -83,22 +86,27 @@ func builtProgram(_ name: String) throws -> String {
 
 /// Runs checks of `lesson` against `program`. `only` limits the run to one check (by name),
 /// `except` leaves one out; once a result satisfies `stopAfter`, the checks after it are skipped.
-func grade(_ lesson: LessonUnderTest, program: ProgramLaunch, only: String? = nil, except: String? = nil,
-           stopAfter: (@Sendable (CheckResult) -> Bool)? = nil) async throws -> [CheckResult] {
+func grade(
+    _ lesson: LessonUnderTest, program: ProgramLaunch, only: String? = nil, except: String? = nil,
+    stopAfter: (@Sendable (CheckResult) -> Bool)? = nil
+) async throws -> [CheckResult] {
     let script = try lesson.script()
     if let only, !script.checks.contains(where: { $0.name == only }) {
         throw CheckError(message: "lessons/\(lesson.slug)/checks.netlab has no check named \"\(only)\"")
     }
-    let runner = CheckRunner(script: script, lessonDirectory: lesson.directory, program: program,
-                             options: RunOptions(stopGrace: .seconds(1)))
+    let runner = CheckRunner(
+        script: script, lessonDirectory: lesson.directory, program: program,
+        options: RunOptions(stopGrace: .seconds(1)))
     let stopped = Mutex(false)
-    return await runner.run(filter: { check in
-        if let only, check.name != only { return false }
-        if let except, check.name == except { return false }
-        return !stopped.withLock { $0 }
-    }, onResult: { result in
-        if stopAfter?(result) == true { stopped.withLock { $0 = true } }
-    })
+    return await runner.run(
+        filter: { check in
+            if let only, check.name != only { return false }
+            if let except, check.name == except { return false }
+            return !stopped.withLock { $0 }
+        },
+        onResult: { result in
+            if stopAfter?(result) == true { stopped.withLock { $0 = true } }
+        })
 }
 
 /// A failing check's message and transcript, for a test's failure text.

@@ -47,15 +47,17 @@ struct LessonTests {
     @Test(arguments: Mistake.all)
     func mistakeFailsItsCheck(_ mistake: Mistake) async throws {
         let lesson = try #require(LessonUnderTest.all.first { $0.slug == mistake.lesson }, "no lesson for \(mistake.file)")
-        let program = ProgramLaunch(executable: try builtProgram("mistakes\(lesson.number)"),
-                                    environment: ["NETLAB_MISTAKE": mistake.name])
+        let program = ProgramLaunch(
+            executable: try builtProgram("mistakes\(lesson.number)"),
+            environment: ["NETLAB_MISTAKE": mistake.name])
         let results = try await grade(lesson, program: program, only: mistake.failingCheck)
         let result = try #require(results.first)
         #expect(result.status == .fail, "\(mistake.file) should fail \"\(mistake.failingCheck)\": \(result.status)\n\(result.transcript)")
         // And it is the solution with one mistake, not a program that fails everything: some
         // other check of the lesson still passes.
         let others = try await grade(lesson, program: program, except: mistake.failingCheck, stopAfter: { $0.status == .pass })
-        #expect(others.last?.status == .pass,
-                "\(mistake.file) passes no other check of \(lesson.slug): \(others.map { "\($0.name): \($0.status)" })")
+        #expect(
+            others.last?.status == .pass,
+            "\(mistake.file) passes no other check of \(lesson.slug): \(others.map { "\($0.name): \($0.status)" })")
     }
 }

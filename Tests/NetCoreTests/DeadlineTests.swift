@@ -83,7 +83,9 @@ struct DeadlineTests {
         try server.setReadDeadline(.after(.seconds(-5)))
         try server.setReadDeadline(nil)
         let reader = Task { () -> Result<[UInt8], NetError> in
-            do { return .success(try await server.read(upToCount: 10)) } catch let e as NetError { return .failure(e) } catch { return .failure(NetError(.canceled)) }
+            do { return .success(try await server.read(upToCount: 10)) } catch let e as NetError { return .failure(e) } catch {
+                return .failure(NetError(.canceled))
+            }
         }
         try await Task.sleep(for: .milliseconds(100))
         try pair.client.close()
@@ -125,9 +127,11 @@ struct DeadlineTests {
             let chunk = [UInt8](repeating: 7, count: 16 * 1024)
             while !stop.value { try await pair.client.write(chunk) }
         }
-        let deadlines: [Duration] = [.nanoseconds(1), .nanoseconds(50), .nanoseconds(250), .microseconds(1),
-                                     .microseconds(10), .microseconds(500), .milliseconds(1), .milliseconds(10),
-                                     .milliseconds(100), .milliseconds(300), .seconds(1)]
+        let deadlines: [Duration] = [
+            .nanoseconds(1), .nanoseconds(50), .nanoseconds(250), .microseconds(1),
+            .microseconds(10), .microseconds(500), .milliseconds(1), .milliseconds(10),
+            .milliseconds(100), .milliseconds(300), .seconds(1),
+        ]
         for d in deadlines {
             try pair.server.setReadDeadline(.after(d))
             let error = await expectNetError(.deadlineExceeded) {

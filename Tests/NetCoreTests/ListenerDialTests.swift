@@ -88,20 +88,25 @@ struct ListenerDialTests {
         try await accepted2.close()
     }
 
-    @Test("addresses that do not parse are errors that quote them", arguments: [
-        ("localhost:99999", "invalid port"),
-        ("::1", "too many colons"),
-        ("", "missing address"),
-        ("127.0.0.1", "missing port"),
-        ("127.0.0.1:", "missing port"),
-        ("[::1:80", "missing ']'"),
-        ("host:http", "invalid port"),
-    ])
+    @Test(
+        "addresses that do not parse are errors that quote them",
+        arguments: [
+            ("localhost:99999", "invalid port"),
+            ("::1", "too many colons"),
+            ("", "missing address"),
+            ("127.0.0.1", "missing port"),
+            ("127.0.0.1:", "missing port"),
+            ("[::1:80", "missing ']'"),
+            ("host:http", "invalid port"),
+        ])
     func badAddresses(address: String, reason: String) async throws {
         for attempt in ["listen", "dial"] {
             let error = await expectNetError(.invalidAddress) {
-                if attempt == "listen" { _ = try TCPListener.listen(address: address) }
-                else { _ = try await TCPConn.dial(address, timeout: .seconds(1)) }
+                if attempt == "listen" {
+                    _ = try TCPListener.listen(address: address)
+                } else {
+                    _ = try await TCPConn.dial(address, timeout: .seconds(1))
+                }
             }
             let text = error.map { "\($0)" } ?? ""
             #expect(text.contains("\"\(address)\""), "\(attempt): \(text)")

@@ -125,10 +125,14 @@ final class LineReader: @unchecked Sendable {
                 while let newline = buffer.firstIndex(of: 10) {
                     let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
                     buffer.removeSubrange(buffer.startIndex...newline)
-                    lock.withLock { lines.append(line); lock.broadcast() }
+                    lock.withLock {
+                        lines.append(line); lock.broadcast()
+                    }
                 }
             }
-            lock.withLock { finished = true; lock.broadcast() }
+            lock.withLock {
+                finished = true; lock.broadcast()
+            }
         }
     }
 

@@ -18,8 +18,9 @@ struct Hop {
 
 @Suite("Copy and splice", .timeLimit(.minutes(1)))
 struct SpliceTests {
-    @Test("splice between TCP conns: 128 B, 1 MiB and 64 MiB, exact counts, splice path used",
-          arguments: [128, 1 << 20, 64 << 20])
+    @Test(
+        "splice between TCP conns: 128 B, 1 MiB and 64 MiB, exact counts, splice path used",
+        arguments: [128, 1 << 20, 64 << 20])
     func spliceTCPToTCP(size: Int) async throws {
         let hop = try await Hop.make()
         defer { hop.closeAll() }
@@ -216,7 +217,11 @@ struct SpliceTests {
         // The first pipe is real; every later one fails as pipe2 does at the descriptor limit.
         let takes = Locked(0)
         let takePipe: @Sendable () throws -> SplicePipe = {
-            if takes.withLock({ $0 += 1; return $0 }) == 1 { return try PipePool.take() }
+            if takes.withLock({
+                $0 += 1; return $0
+            }) == 1 {
+                return try PipePool.take()
+            }
             throw NetError(.system(EMFILE), op: "splice")
         }
         try hop.source.server.setReadDeadline(.after(.seconds(20)))  // a broken copy fails, not hangs

@@ -115,7 +115,8 @@ func socketsInvolving(port: UInt16) -> Int {
     let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
     return fds.filter { fd in
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
-              target.hasPrefix("socket:[") else { return false }
+            target.hasPrefix("socket:[")
+        else { return false }
         return inodes.contains(String(target.dropFirst(8).dropLast()))
     }.count
 }

@@ -5,8 +5,10 @@ import Testing
 
 /// Runs a handshake that should fail on both ends; closes everything; returns both errors and
 /// how many of this test's sockets are still open afterwards (should be 0).
-func failingHandshake(server serverConfig: TLSServerConfig, client clientConfig: TLSClientConfig,
-                      serverName: String? = nil) async throws -> (server: (any Error)?, client: (any Error)?, leftOpen: Int) {
+func failingHandshake(
+    server serverConfig: TLSServerConfig, client clientConfig: TLSClientConfig,
+    serverName: String? = nil
+) async throws -> (server: (any Error)?, client: (any Error)?, leftOpen: Int) {
     let tcp = try await Pair.make()
     try tcp.server.setDeadline(.after(safety))
     try tcp.client.setDeadline(.after(safety))
@@ -71,7 +73,9 @@ struct BadInputTests {
             #expect(error?.kind == .invalidPEM)
             #expect(error?.message.contains(words) == true, "\(String(describing: error)) should say \(words)")
         }
-        let missing = #expect(throws: TLSError.self) { try TLSCertificate(certificateFile: "/nonexistent/c.pem", privateKeyFile: "/nonexistent/k.pem") }
+        let missing = #expect(throws: TLSError.self) {
+            try TLSCertificate(certificateFile: "/nonexistent/c.pem", privateKeyFile: "/nonexistent/k.pem")
+        }
         #expect(missing?.kind == .file)
         #expect(missing?.message.contains("No such file") == true)
         #expect(throws: TLSError.self) { try TLSClientConfig(serverName: "x", rootCAPEM: Array("junk".utf8)) }
@@ -117,7 +121,9 @@ struct BadInputTests {
         let result = try await failingHandshake(server: TLSServerConfig(certificate: stranger), client: PKI.clientConfig())
         let client = result.client as? TLSError
         #expect(client?.kind == .certificateVerifyFailed)
-        #expect(client?.message == "certificate verify failed: unable to get local issuer certificate (the server's certificate is not signed by a CA you trust)")
+        #expect(
+            client?.message
+                == "certificate verify failed: unable to get local issuer certificate (the server's certificate is not signed by a CA you trust)")
         let server = result.server as? TLSError
         #expect(server?.kind == .peerAlert)
         #expect(server?.message.contains("unknown ca") == true, "\(String(describing: server))")
@@ -126,8 +132,9 @@ struct BadInputTests {
 
     @Test func insecureSkipVerifyAcceptsAnything() async throws {
         let stranger = try PKI.otherCA.issue(names: ["somewhere.else"])
-        let pair = try await TLSPair.make(server: TLSServerConfig(certificate: stranger),
-                                          client: TLSClientConfig(serverName: "localhost", insecureSkipVerify: true))
+        let pair = try await TLSPair.make(
+            server: TLSServerConfig(certificate: stranger),
+            client: TLSClientConfig(serverName: "localhost", insecureSkipVerify: true))
         #expect(pair.client.peerCertificates == stranger.certificateChainDER)
         await pair.close()
     }
@@ -262,13 +269,14 @@ struct NegotiationTests {
         #expect(pair.client.negotiatedVersion == version.openSSLName)
         #expect(pair.client.cipherSuite == pair.server.cipherSuite)
         try await pair.client.write("over \(version)")
-        #expect(try await readUntil(pair.server, "TLS") .hasPrefix("over"))
+        #expect(try await readUntil(pair.server, "TLS").hasPrefix("over"))
         await pair.close()
     }
 
     @Test func alpnServerPreferenceWins() async throws {
-        let pair = try await TLSPair.make(server: PKI.serverConfig(alpn: ["h2", "http/1.1"]),
-                                          client: PKI.clientConfig(alpn: ["http/1.1", "h2"]))
+        let pair = try await TLSPair.make(
+            server: PKI.serverConfig(alpn: ["h2", "http/1.1"]),
+            client: PKI.clientConfig(alpn: ["http/1.1", "h2"]))
         #expect(pair.server.negotiatedALPN == "h2")
         #expect(pair.client.negotiatedALPN == "h2")
         await pair.close()
@@ -280,9 +288,15 @@ struct NegotiationTests {
     @Test func certificateChosenByServerName() async throws {
         let a = try PKI.ca.issue(names: ["a.test"])
         let b = try PKI.ca.issue(names: ["b.test"])
-        let config = try TLSServerConfig(certificate: PKI.localhost, certificateForServerName: { name in
-            switch name { case "a.test": a; case "b.test": b; default: nil }
-        })
+        let config = try TLSServerConfig(
+            certificate: PKI.localhost,
+            certificateForServerName: { name in
+                switch name {
+                case "a.test": a;
+                case "b.test": b;
+                default: nil
+                }
+            })
         for (name, expected) in [("a.test", a), ("b.test", b), ("localhost", PKI.localhost)] {
             let pair = try await TLSPair.make(server: config, client: PKI.clientConfig(serverName: name))
             #expect(pair.client.peerCertificates == expected.certificateChainDER)

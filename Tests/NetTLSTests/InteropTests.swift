@@ -12,9 +12,11 @@ struct InteropTests {
     func ourClientToOpenSSLServer(_ version: TLSVersion) async throws {
         let dir = PKI.files
         let port = try freePort()
-        let server = try Child(["openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-naccept", "1",
-                                "-cert", dir + "/localhost.pem", "-key", dir + "/localhost-key.pem",
-                                version == .tls12 ? "-tls1_2" : "-tls1_3", "-www"])
+        let server = try Child([
+            "openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-naccept", "1",
+            "-cert", dir + "/localhost.pem", "-key", dir + "/localhost-key.pem",
+            version == .tls12 ? "-tls1_2" : "-tls1_3", "-www",
+        ])
         defer { server.process.terminate() }
         #expect(await server.waitForOutput("ACCEPT"), "s_server did not start: \(server.stderr)")
         let tcp = try await TCPConn.dial("127.0.0.1:\(port)", timeout: .seconds(5))
@@ -55,10 +57,13 @@ struct InteropTests {
             try await tls.closeGracefully()
             return tls.negotiatedVersion
         }
-        let client = try Child(["openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost",
-                                "-CAfile", dir + "/ca.pem", "-verify_return_error", "-verify_hostname", "localhost",
-                                version == .tls12 ? "-tls1_2" : "-tls1_3", "-brief", "-ign_eof"],
-                               stdin: "hello from s_client\n")
+        let client = try Child(
+            [
+                "openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost",
+                "-CAfile", dir + "/ca.pem", "-verify_return_error", "-verify_hostname", "localhost",
+                version == .tls12 ? "-tls1_2" : "-tls1_3", "-brief", "-ign_eof",
+            ],
+            stdin: "hello from s_client\n")
         let status = await client.finish(limit: .seconds(15))
         try listener.close()  // wakes the accept if s_client never connected
         let negotiated = try await bounded { try await serverSide.value }
@@ -81,12 +86,15 @@ struct InteropTests {
             let tls = TLSConn.server(wrapping: tcp, config: try PKI.serverConfig(alpn: ["http/1.1"]))
             let request = try await readUntil(tls, "\r\n\r\n")
             let body = "hello over TLS\n"
-            try await tls.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
+            try await tls.write(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
             try await tls.closeGracefully()
             return (request.components(separatedBy: "\r\n").first, tls.negotiatedALPN, tls.negotiatedVersion)
         }
-        var arguments = ["curl", "-sS", "--max-time", "10", "--cacert", dir + "/ca.pem",
-                         "--resolve", "localhost:\(port):127.0.0.1", "-w", "\n%{http_code} %{http_version}"]
+        var arguments = [
+            "curl", "-sS", "--max-time", "10", "--cacert", dir + "/ca.pem",
+            "--resolve", "localhost:\(port):127.0.0.1", "-w", "\n%{http_code} %{http_version}",
+        ]
         arguments += version == .tls12 ? ["--tlsv1.2", "--tls-max", "1.2"] : ["--tlsv1.3"]
         arguments.append("https://localhost:\(port)/hello")
         let curl = try Child(arguments)
@@ -114,8 +122,10 @@ struct InteropTests {
                 _ = try await tls.read(upToCount: 1)
             }
         }
-        let curl = try Child(["curl", "-sS", "--max-time", "10", "--resolve", "localhost:\(port):127.0.0.1",
-                              "--capath", "/nonexistent", "--cacert", "/dev/null", "https://localhost:\(port)/"])
+        let curl = try Child([
+            "curl", "-sS", "--max-time", "10", "--resolve", "localhost:\(port):127.0.0.1",
+            "--capath", "/nonexistent", "--cacert", "/dev/null", "https://localhost:\(port)/",
+        ])
         let status = await curl.finish(limit: .seconds(15))
         try listener.close()  // wakes the accept if curl never connected
         let error = try await bounded { try await serverSide.value }

@@ -14,9 +14,12 @@ enum PKI {
         try TLSServerConfig(certificate: localhost, alpnProtocols: alpn, minVersion: min, maxVersion: max)
     }
 
-    static func clientConfig(serverName: String? = "localhost", alpn: [String] = [], min: TLSVersion = .tls12, max: TLSVersion? = nil) throws -> TLSClientConfig {
-        try TLSClientConfig(serverName: serverName, rootCAPEM: Array(ca.certificatePEM.utf8), alpnProtocols: alpn,
-                            minVersion: min, maxVersion: max)
+    static func clientConfig(serverName: String? = "localhost", alpn: [String] = [], min: TLSVersion = .tls12, max: TLSVersion? = nil) throws
+        -> TLSClientConfig
+    {
+        try TLSClientConfig(
+            serverName: serverName, rootCAPEM: Array(ca.certificatePEM.utf8), alpnProtocols: alpn,
+            minVersion: min, maxVersion: max)
     }
 
     /// A temporary directory with ca.pem, localhost.pem and localhost-key.pem.
@@ -111,7 +114,8 @@ func openSockets(port: UInt16) -> Int {
     var count = 0
     for fd in fds {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
-              target.hasPrefix("socket:[") else { continue }
+            target.hasPrefix("socket:[")
+        else { continue }
         if inodes.contains(String(target.dropFirst(8).dropLast())) { count += 1 }
     }
     return count

@@ -9,72 +9,74 @@ import Testing
 struct APIIndexTests {
     @Test func readsDeclarationsAsThisPackageWritesThem() {
         let source = #"""
-        import Foundation
+            import Foundation
 
-        /// A thing.
-        ///
-        /// More about it.
-        public struct Thing: Sendable {
-            /// The name. Never empty.
-            public var name: String
-            var hidden: Int
-            private(set) public var count = 0 // a comment { with a brace
-            /// Reads `count` bytes, e.g. a header.
-            @discardableResult
-            public func read(
-                _ count: Int,
-                into buffer: inout [UInt8]
-            ) async throws -> Int {
-                let s = "a } brace in a string \(count) {"
-                if count > 0 { return 1 }
-                /// not a doc of anything public
-                public func notAMember() {}
-                return 0
+            /// A thing.
+            ///
+            /// More about it.
+            public struct Thing: Sendable {
+                /// The name. Never empty.
+                public var name: String
+                var hidden: Int
+                private(set) public var count = 0 // a comment { with a brace
+                /// Reads `count` bytes, e.g. a header.
+                @discardableResult
+                public func read(
+                    _ count: Int,
+                    into buffer: inout [UInt8]
+                ) async throws -> Int {
+                    let s = "a } brace in a string \(count) {"
+                    if count > 0 { return 1 }
+                    /// not a doc of anything public
+                    public func notAMember() {}
+                    return 0
+                }
+                public init(name: String) { self.name = name; hidden = 0 }
+                public static func == (a: Thing, b: Thing) -> Bool { true }
+
+                /// Kinds.
+                public enum Kind: Sendable {
+                    /// First.
+                    case first
+                    case second(Int), third
+                    func internalHelper() {}
+                }
             }
-            public init(name: String) { self.name = name; hidden = 0 }
-            public static func == (a: Thing, b: Thing) -> Bool { true }
 
-            /// Kinds.
-            public enum Kind: Sendable {
-                /// First.
-                case first
-                case second(Int), third
-                func internalHelper() {}
+            struct Internal {
+                public func invisible() {}
             }
-        }
 
-        struct Internal {
-            public func invisible() {}
-        }
+            extension Thing {
+                /// Added later.
+                public var isEmpty: Bool { name.isEmpty }
+                func notPublic() {}
+            }
 
-        extension Thing {
-            /// Added later.
-            public var isEmpty: Bool { name.isEmpty }
-            func notPublic() {}
-        }
+            public extension Thing {
+                /// Public by the extension.
+                func shout() -> String { name.uppercased() }
+            }
 
-        public extension Thing {
-            /// Public by the extension.
-            func shout() -> String { name.uppercased() }
-        }
+            /// A protocol.
+            public protocol Reader {
+                /// Reads.
+                func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int
+            }
 
-        /// A protocol.
-        public protocol Reader {
-            /// Reads.
-            func read(into buffer: UnsafeMutableRawBufferPointer) async throws -> Int
-        }
-
-        /// Copies.
-        public func copy(from source: some Reader, to destination: some Reader) async throws -> Int64 { 0 }
-        """#
+            /// Copies.
+            public func copy(from source: some Reader, to destination: some Reader) async throws -> Int64 { 0 }
+            """#
         let symbols = APIIndex.symbols(in: source, module: "M", file: "Sources/M/Thing.swift")
-        #expect(symbols.map(\.displayName) == [
-            "Thing", "Thing.name", "Thing.count", "Thing.read(_:into:)", "Thing.init(name:)", "Thing.==(a:b:)",
-            "Thing.Kind", "Thing.Kind.first", "Thing.Kind.second", "Thing.Kind.third",
-            "Thing.isEmpty", "Thing.shout()", "Reader", "Reader.read(into:)", "copy(from:to:)",
-        ])
+        #expect(
+            symbols.map(\.displayName) == [
+                "Thing", "Thing.name", "Thing.count", "Thing.read(_:into:)", "Thing.init(name:)", "Thing.==(a:b:)",
+                "Thing.Kind", "Thing.Kind.first", "Thing.Kind.second", "Thing.Kind.third",
+                "Thing.isEmpty", "Thing.shout()", "Reader", "Reader.read(into:)", "copy(from:to:)",
+            ])
         let read = symbols.first { $0.name == "Thing.read" }
-        #expect(read?.declaration == "@discardableResult\npublic func read(\n    _ count: Int,\n    into buffer: inout [UInt8]\n) async throws -> Int"
+        #expect(
+            read?.declaration == "@discardableResult\npublic func read(\n    _ count: Int,\n    into buffer: inout [UInt8]\n) async throws -> Int"
                 || read?.declaration == "public func read(\n    _ count: Int,\n    into buffer: inout [UInt8]\n) async throws -> Int")
         #expect(read?.summary == "Reads `count` bytes, e.g. a header.")
         #expect(read?.line == 13)
@@ -96,9 +98,11 @@ struct APIIndexTests {
     @Test func theRealAPI() {
         let symbols = APIIndex.load(root: packageRoot)
         let names = Set(symbols.map(\.name))
-        for name in ["TCPConn.setReadDeadline", "ByteString", "ByteString.readUInt16LengthPrefixed", "copy", "serve",
-                     "TLSConn.negotiatedVersion", "TLSConn.serverName", "TLSConn.closeGracefully", "TLSServerConfig",
-                     "Log.reason", "Log.sni", "LessonProgram.run", "PrefixConn", "NetError.isTemporary"] {
+        for name in [
+            "TCPConn.setReadDeadline", "ByteString", "ByteString.readUInt16LengthPrefixed", "copy", "serve",
+            "TLSConn.negotiatedVersion", "TLSConn.serverName", "TLSConn.closeGracefully", "TLSServerConfig",
+            "Log.reason", "Log.sni", "LessonProgram.run", "PrefixConn", "NetError.isTemporary",
+        ] {
             #expect(names.contains(name), "netlab api does not know \(name)")
         }
         #expect(Set(symbols.map(\.module)) == ["NetCore", "NetTLS", "LessonKit"])

@@ -55,8 +55,10 @@ struct TempWorkbook {
 
 /// A grader that runs no program: it parses the real checks.netlab (through ScriptLessonGrader)
 /// and decides each check with `decide` (check name → status).
-func fakeGrader(_ decide: @escaping @Sendable (String) -> CheckResult.Status = { _ in .pass },
-                programs: ProgramLog? = nil) -> ScriptLessonGrader {
+func fakeGrader(
+    _ decide: @escaping @Sendable (String) -> CheckResult.Status = { _ in .pass },
+    programs: ProgramLog? = nil
+) -> ScriptLessonGrader {
     ScriptLessonGrader { script, _, program, _, onResult in
         programs?.append(program)
         var results: [CheckResult] = []
@@ -83,15 +85,18 @@ final class ProgramLog: @unchecked Sendable {
 }
 
 /// Runs netlab in `directory` with a captured console; returns status, stdout, stderr.
-func runCLI(_ args: [String], in directory: URL, grader: any LessonGrader = fakeGrader(),
-            builder: (@Sendable (URL) -> LessonBuilder)? = nil, style: Style = .plain,
-            environment: [String: String] = ["USER": "ada"], watchRunLimit: Int? = nil,
-            console: Console? = nil) async -> (status: Int32, out: String, err: String) {
+func runCLI(
+    _ args: [String], in directory: URL, grader: any LessonGrader = fakeGrader(),
+    builder: (@Sendable (URL) -> LessonBuilder)? = nil, style: Style = .plain,
+    environment: [String: String] = ["USER": "ada"], watchRunLimit: Int? = nil,
+    console: Console? = nil
+) async -> (status: Int32, out: String, err: String) {
     let console = console ?? Console.capture(style: style)
     let fixed = Date(timeIntervalSince1970: 1_800_000_000)
-    var cli = NetlabCLI(console: console, environment: environment, workingDirectory: directory, grader: grader,
-                        makeBuilder: builder ?? { LessonBuilder(root: $0, swift: "/nonexistent/swift", timeout: .seconds(5)) },
-                        now: { fixed })
+    var cli = NetlabCLI(
+        console: console, environment: environment, workingDirectory: directory, grader: grader,
+        makeBuilder: builder ?? { LessonBuilder(root: $0, swift: "/nonexistent/swift", timeout: .seconds(5)) },
+        now: { fixed })
     cli.watchRunLimit = watchRunLimit
     let status = await cli.run(args)
     return (status, console.output, console.errors)

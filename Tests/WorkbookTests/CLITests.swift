@@ -145,7 +145,7 @@ struct CLICommandTests {
         #expect(r.out.contains("Edit:   lessons/01-echo/main.swift"))
         #expect(r.out.contains("Check:  netlab check 1"))
         #expect(r.out.contains("Hints:  netlab hint 1   (3 hints, one at a time)"))
-        #expect(!r.out.contains("Start with the loop")) // hints are not spoiled
+        #expect(!r.out.contains("Start with the loop"))  // hints are not spoiled
         #expect(r.out.contains("What the checks do"))
         let coloured = await runCLI(["lesson", "1"], in: wb.root, style: Style(color: true))
         #expect(coloured.out.contains("\u{1B}["))
@@ -188,8 +188,9 @@ struct CLICommandTests {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         let log = ProgramLog()
-        let r = await runCLI(["check", "1", "--json", "out.json", "--junit", "out.xml"], in: wb.root,
-                             grader: fakeGrader(programs: log), builder: try wb.fakeSwift())
+        let r = await runCLI(
+            ["check", "1", "--json", "out.json", "--junit", "out.xml"], in: wb.root,
+            grader: fakeGrader(programs: log), builder: try wb.fakeSwift())
         #expect(r.status == 0, "\(r.out)\n\(r.err)")
         #expect(r.out.contains("Lesson 1 · Echo server  (lessons/01-echo/main.swift)"))
         #expect(r.out.contains("Building lesson01 (lessons/01-echo/main.swift)…"))
@@ -259,16 +260,16 @@ struct CLICommandTests {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         let log = """
-        [8/12] Emitting module lesson01
-        \(wb.root.path)/lessons/01-echo/main.swift:4:13: error: cannot find 'LessonFlags' in scope
-        2 |
-        3 | // TODO: accept connections and echo every byte back.
-        4 | let flags = LessonFlags.parse()
-          |             `- error: cannot find 'LessonFlags' in scope
-        5 | print("netlab: listening on \\(flags.listen)")
-        
-        \(wb.root.path)/Sources/LessonKit/Flags.swift:1:1: error: something else
-        """
+            [8/12] Emitting module lesson01
+            \(wb.root.path)/lessons/01-echo/main.swift:4:13: error: cannot find 'LessonFlags' in scope
+            2 |
+            3 | // TODO: accept connections and echo every byte back.
+            4 | let flags = LessonFlags.parse()
+              |             `- error: cannot find 'LessonFlags' in scope
+            5 | print("netlab: listening on \\(flags.listen)")
+
+            \(wb.root.path)/Sources/LessonKit/Flags.swift:1:1: error: something else
+            """
         let r = await runCLI(["check", "1", "--json", "r.json"], in: wb.root, builder: try wb.fakeSwift(failWith: log))
         #expect(r.status == 1)
         #expect(r.out.contains("✗ lessons/01-echo/main.swift does not build."))
@@ -314,7 +315,7 @@ struct CLICommandTests {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         let starter = try #require(wb.read("lessons/01-echo/main.swift"))
-        _ = await runCLI(["list"], in: wb.root) // first run keeps the pristine starters
+        _ = await runCLI(["list"], in: wb.root)  // first run keeps the pristine starters
         #expect(wb.read(".netlab/starters/01-echo/main.swift") == starter)
         try wb.write("lessons/01-echo/main.swift", "// my work\n")
         let r = await runCLI(["reset", "1"], in: wb.root)
@@ -332,8 +333,10 @@ struct CLICommandTests {
     @Test func resetFromGit() async throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
-        let git = { (args: [String]) in try ProcessRunner.runBlocking("git", ["-C", wb.root.path, "-c", "user.name=t", "-c", "user.email=t@t"] + args, timeout: .seconds(30)) }
-        guard (try? git(["init", "-q"]))?.status == 0 else { return } // no git here: nothing to test
+        let git = { (args: [String]) in
+            try ProcessRunner.runBlocking("git", ["-C", wb.root.path, "-c", "user.name=t", "-c", "user.email=t@t"] + args, timeout: .seconds(30))
+        }
+        guard (try? git(["init", "-q"]))?.status == 0 else { return }  // no git here: nothing to test
         _ = try git(["add", "."])
         _ = try git(["commit", "-qm", "starters"])
         try wb.write("lessons/02-timeouts/main.swift", "// mine\n")
@@ -386,12 +389,12 @@ struct CLIWatchTests {
         d.changed(at: t0)
         #expect(!d.isDue(at: t0 + .milliseconds(150)))
         #expect(d.waitTime(at: t0 + .milliseconds(150)) == .milliseconds(50))
-        d.changed(at: t0 + .milliseconds(150)) // a second save restarts the quiet period
+        d.changed(at: t0 + .milliseconds(150))  // a second save restarts the quiet period
         #expect(!d.isDue(at: t0 + .milliseconds(300)))
         #expect(d.isDue(at: t0 + .milliseconds(350)))
         d.startRun()
         #expect(!d.isDue(at: t0 + .seconds(10)))
-        d.changed(at: t0 + .milliseconds(400)) // ignored while running
+        d.changed(at: t0 + .milliseconds(400))  // ignored while running
         #expect(d.waitTime(at: t0 + .seconds(10)) == nil)
         d.finishRun()
         #expect(!d.isDue(at: t0 + .seconds(10)))
@@ -444,8 +447,10 @@ final class GradeCounter: @unchecked Sendable {
 @Suite("CLI: watch loop", .timeLimit(.minutes(1)))
 struct CLIWatchLoopTests {
     /// Waits until `condition` holds, for at most `seconds`; records a failure when it never does.
-    func waitUntil(_ what: String, _ condition: () -> Bool, seconds: Double = 10,
-                   sourceLocation: Testing.SourceLocation = #_sourceLocation) async {
+    func waitUntil(
+        _ what: String, _ condition: () -> Bool, seconds: Double = 10,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) async {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while !condition(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         #expect(condition(), "waited \(seconds) s for \(what)", sourceLocation: sourceLocation)
@@ -467,16 +472,18 @@ struct CLIWatchLoopTests {
                 try? await Task.sleep(for: .milliseconds(100))  // and the watcher has seen the save
             }
             let check = script.checks[0]
-            let r = CheckResult(name: check.name, status: .fail, points: 0, maxPoints: check.points, message: "no", transcript: "",
-                                hint: nil, location: check.location.description, index: 1, duration: .zero)
+            let r = CheckResult(
+                name: check.name, status: .fail, points: 0, maxPoints: check.points, message: "no", transcript: "",
+                hint: nil, location: check.location.description, index: 1, duration: .zero)
             onResult(r)
             return [r]
         }
         let console = Console.capture()
         let builder = try wb.fakeSwift()
         let watch = Task {
-            await runCLI(["watch", "2"] + (poll ? ["--poll"] : []), in: wb.root, grader: grader, builder: builder,
-                         watchRunLimit: 2, console: console)
+            await runCLI(
+                ["watch", "2"] + (poll ? ["--poll"] : []), in: wb.root, grader: grader, builder: builder,
+                watchRunLimit: 2, console: console)
         }
         // A save during the first (slow) check is ignored…
         await waitUntil("the first check") { counter.count == 1 }
@@ -494,6 +501,6 @@ struct CLIWatchLoopTests {
         #expect(console.output.contains("Watching lessons/02-timeouts/ (\(poll ? "polling every 500 ms" : "inotify"))"))
         #expect(console.output.contains("── changed: main.swift · "))
         #expect(console.output.components(separatedBy: "Lesson 2 · Idle timeouts").count == 3)
-        #expect(!console.output.contains("q quits")) // stdin is not a terminal
+        #expect(!console.output.contains("q quits"))  // stdin is not a terminal
     }
 }

@@ -14,15 +14,18 @@ struct CatalogTests {
     func folderRuleMatchesTheManifest() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-manifest-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let names = ["01-echo", "02-my lesson", "3-short", "04-", "05-ünï", "٠٦-digits", "07_x", "08-a.b", "09-snake_case-2",
-                     "10--", "1x-no", "11-tab\tname", "12-émoji😀"]
+        let names = [
+            "01-echo", "02-my lesson", "3-short", "04-", "05-ünï", "٠٦-digits", "07_x", "08-a.b", "09-snake_case-2",
+            "10--", "1x-no", "11-tab\tname", "12-émoji😀",
+        ]
         for name in names {
             let folder = dir.appendingPathComponent("lessons/\(name)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data().write(to: folder.appendingPathComponent("main.swift"))
         }
-        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Package.swift"),
-                                         to: dir.appendingPathComponent("Package.swift"))
+        try FileManager.default.copyItem(
+            at: packageRoot.appendingPathComponent("Package.swift"),
+            to: dir.appendingPathComponent("Package.swift"))
         let swift = ProcessInfo.processInfo.environment["NETLAB_SWIFT"] ?? "swift"
         let out = try await ProcessRunner.run(swift, ["package", "dump-package"], directory: dir, timeout: .seconds(300))
         #expect(out.status == 0, "\(String(decoding: out.stderr, as: UTF8.self))")
@@ -41,7 +44,9 @@ struct CatalogTests {
         #expect(catalog.lessons.map(\.slug) == ["01-echo", "02-timeouts"])
         let echo = try #require(catalog.lesson(number: 1))
         #expect(echo.title == "Echo server")
-        #expect(echo.summary == "Accept connections and write back every byte each client sends, until it closes. This is Go's `io.Copy(conn, conn)` in Swift.")
+        #expect(
+            echo.summary
+                == "Accept connections and write back every byte each client sends, until it closes. This is Go's `io.Copy(conn, conn)` in Swift.")
         #expect(echo.hints.map(\.title) == ["Start with the loop", "One task per client", "Half-close"])
         #expect(echo.hints[1].body == "Wrap the copy in a `Task { }` so the next `accept` runs at once.")
         #expect(echo.mainFile.lastPathComponent == "main.swift")
@@ -74,11 +79,11 @@ struct CatalogTests {
     @Test func brokenFoldersAreReported() throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
-        try wb.write("lessons/4-badname/main.swift", "print(1)\n")         // not NN-slug
-        try wb.write("lessons/05-nomain/README.md", "# No main\n")          // no main.swift
-        try wb.write("lessons/06-file", "not a folder")                    // a file
-        try wb.write("lessons/01-dup/main.swift", "print(1)\n")            // duplicate number
-        try wb.write("lessons/notes.md", "ignored\n")                      // not a lesson at all
+        try wb.write("lessons/4-badname/main.swift", "print(1)\n")  // not NN-slug
+        try wb.write("lessons/05-nomain/README.md", "# No main\n")  // no main.swift
+        try wb.write("lessons/06-file", "not a folder")  // a file
+        try wb.write("lessons/01-dup/main.swift", "print(1)\n")  // duplicate number
+        try wb.write("lessons/notes.md", "ignored\n")  // not a lesson at all
         try wb.write("solutions/09-orphan/main.swift", "print(1)\n")
         let catalog = Catalog.load(root: wb.root)
         #expect(catalog.lessons.map(\.slug) == ["01-dup", "01-echo", "02-timeouts", "4-badname", "05-nomain", "06-file"])
@@ -110,36 +115,36 @@ struct CatalogTests {
 
     @Test func readmeParts() {
         let md = """
-        Some preface.
+            Some preface.
 
-        # Title with `code`
+            # Title with `code`
 
-        First paragraph
-        continues here.
+            First paragraph
+            continues here.
 
-        Second paragraph.
+            Second paragraph.
 
-        ## Hints
+            ## Hints
 
-        ```
-        ## not a heading
-        ```
+            ```
+            ## not a heading
+            ```
 
-        ### One
+            ### One
 
-        Body one.
+            Body one.
 
-        ```swift
-        ### still body
-        ```
+            ```swift
+            ### still body
+            ```
 
-        ### Two
-        Body two.
+            ### Two
+            Body two.
 
-        ## After
+            ## After
 
-        ### Not a hint
-        """
+            ### Not a hint
+            """
         let r = LessonReadme(markdown: md)
         #expect(r.title == "Title with `code`")
         #expect(r.summary == "First paragraph continues here.")

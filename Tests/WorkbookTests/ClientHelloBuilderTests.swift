@@ -76,20 +76,22 @@ struct ClientHelloBuilderTests {
 
     @Test("the checker's payload differs between runs and binds its name")
     func freshEachRun() throws {
-        let script = try parseOK("""
-        start --listen {listen}
-        check "x"
-          connect a
-          send a hello sni random as h
-        """)
+        let script = try parseOK(
+            """
+            start --listen {listen}
+            check "x"
+              connect a
+              send a hello sni random as h
+            """)
         let payload = try #require(script.checks[0].steps[1].send?.payload)
         guard case .hello(let spec) = payload else { Issue.record("not a hello: \(payload)"); return }
         let runner = CheckRunner(script: script, lessonDirectory: testLessonDirectory, program: ProgramLaunch(executable: "/bin/true"))
         var bytes: Set<[UInt8]> = []
         var names: Set<String> = []
         for _ in 0..<20 {
-            let execution = CheckExecution(check: script.checks[0], runner: runner, transcript: Transcript(origin: .now), upstreams: [:],
-                                           process: nil, serverAddress: nil, notReady: "", tmp: testLessonDirectory)
+            let execution = CheckExecution(
+                check: script.checks[0], runner: runner, transcript: Transcript(origin: .now), upstreams: [:],
+                process: nil, serverAddress: nil, notReady: "", tmp: testLessonDirectory)
             let (sent, description) = execution.helloBytes(spec)
             let name = try #require(execution.serverNames.withLock { $0["h"] })
             #expect(try ClientHelloInfo.inspect(sent).serverName == name)

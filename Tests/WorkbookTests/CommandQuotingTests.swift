@@ -13,7 +13,7 @@ struct CommandQuotingTests {
     func shellQuoting() async throws {
         #expect(shellQuoted("{cert}") == "{cert}")
         #expect(shellQuoted("127.0.0.1:8080") == "127.0.0.1:8080")
-        #expect(shellQuoted("{a,b}") == "'{a,b}'")   // bash would expand it to two words
+        #expect(shellQuoted("{a,b}") == "'{a,b}'")  // bash would expand it to two words
         #expect(shellQuoted("it's") == #"'it'\''s'"#)
         #expect(shellQuoted("") == "''")
         #expect(shellQuoted("a b") == "'a b'")
@@ -48,8 +48,10 @@ struct CommandQuotingTests {
         let log = ProgramLog()
         let r = await runCLI([command, "1", "--cmd", "\"unterminated"], in: wb.root, grader: fakeGrader(programs: log))
         #expect(r.status == 2)
-        #expect(r.err.hasPrefix("netlab: `--cmd` has an unterminated quote: the double quote (\") at character 1 of \"\\\"unterminated\" is never closed\n"),
-                "\(r.err)")
+        #expect(
+            r.err.hasPrefix(
+                "netlab: `--cmd` has an unterminated quote: the double quote (\") at character 1 of \"\\\"unterminated\" is never closed\n"),
+            "\(r.err)")
         #expect(r.err.contains("usage: netlab \(command)"))
         #expect(log.all.isEmpty)
         #expect(r.out.isEmpty, "nothing was started: \(r.out)")

@@ -68,11 +68,12 @@ struct CommandRegistryTests {
     @Test func everyOptionIsReadIntoTheTypedValue() throws {
         for type in NetlabCommands.registered {
             let spec = type.spec
-            let positional: [String] = switch spec.positionals {
-            case .none, .optionalLesson, .lessons, .optionalName: []
-            case .oneLesson: ["1"]
-            case .files: ["a.json"]
-            }
+            let positional: [String] =
+                switch spec.positionals {
+                case .none, .optionalLesson, .lessons, .optionalName: []
+                case .oneLesson: ["1"]
+                case .files: ["a.json"]
+                }
             guard case .run(let plain) = try NetlabCommands.parse([spec.name] + positional) else {
                 Issue.record("\(spec.name) does not parse"); continue
             }
@@ -149,8 +150,9 @@ struct CommandRegistryTests {
     @Test func aBrokenCmdNamesTheCommandItWasGivenTo() {
         let error = usageError(["run", "4", "--cmd", "./proxy 'a b"])
         #expect(error?.command == "run")
-        #expect(error?.message.hasPrefix("`--cmd` has an unterminated quote: the single quote (') at character 9") == true,
-                "\(error?.message ?? "")")
+        #expect(
+            error?.message.hasPrefix("`--cmd` has an unterminated quote: the single quote (') at character 9") == true,
+            "\(error?.message ?? "")")
     }
 }
 

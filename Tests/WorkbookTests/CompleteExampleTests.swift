@@ -68,9 +68,10 @@ struct DocumentationTests {
             }
         }
         for check in script.checks { visit(check.steps) }
-        #expect(kinds == [
-            "connect", "tls-connect", "send", "shutdown", "reset", "close", "expect client",
-            "expect upstream", "expect server", "capture", "stop", "sleep", "repeat", "parallel",
-        ])
+        #expect(
+            kinds == [
+                "connect", "tls-connect", "send", "shutdown", "reset", "close", "expect client",
+                "expect upstream", "expect server", "capture", "stop", "sleep", "repeat", "parallel",
+            ])
     }
 }

@@ -10,8 +10,9 @@ struct DescriptorLimitTests {
     @Test("a child that a wrapper shell forks has the limit, soft and hard")
     func wrapperChild() async throws {
         // The subshell is a forked child of the shell, as a program run without `exec` is.
-        let launch = ProgramLaunch(executable: "/bin/sh",
-                                   arguments: ["-c", "(echo \"soft $(ulimit -Sn) hard $(ulimit -Hn)\" >&2)"])
+        let launch = ProgramLaunch(
+            executable: "/bin/sh",
+            arguments: ["-c", "(echo \"soft $(ulimit -Sn) hard $(ulimit -Hn)\" >&2)"])
         let process = try ServerProcess.start(launch, arguments: [], descriptorLimit: 40)
         let deadline = ContinuousClock.now + .seconds(10)
         while !(process.exitStatus != nil && process.outputClosed), ContinuousClock.now < deadline {

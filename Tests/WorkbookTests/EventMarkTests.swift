@@ -14,72 +14,82 @@ struct EventMarkTests {
     @Test("a line logged before a reset does not satisfy a log expectation after it; one logged after does")
     func reset() async throws {
         // The echo logs `accepted` when a client connects: a true line, but about an earlier event.
-        let early = try await runOne("""
-        start --listen {listen}
-        check "early"
-          connect a
-          send a "x"
-          expect a "x" within 2s
-          reset a
-          expect server log /^accepted {a.addr}$/ within 300ms
-        """)
+        let early = try await runOne(
+            """
+            start --listen {listen}
+            check "early"
+              connect a
+              send a "x"
+              expect a "x" within 2s
+              reset a
+              expect server log /^accepted {a.addr}$/ within 300ms
+            """)
         expectFail(early, "it was logged before the event it is about")
-        expectPass(try await runOne("""
-        start --listen {listen}
-        check "after"
-          connect a
-          send a "x"
-          expect a "x" within 2s
-          reset a
-          expect server log /^closed {a.addr}: connection reset by peer$/ within 2s
-        """))
+        expectPass(
+            try await runOne(
+                """
+                start --listen {listen}
+                check "after"
+                  connect a
+                  send a "x"
+                  expect a "x" within 2s
+                  reset a
+                  expect server log /^closed {a.addr}: connection reset by peer$/ within 2s
+                """))
     }
 
     @Test("a close moves the mark too; log steps before it still see every line")
     func close() async throws {
-        expectPass(try await runOne("""
-        start --listen {listen}
-        check "in order"
-          connect a
-          expect server log /^accepted {a.addr}$/ within 2s
-          close a
-          expect server log /^closed {a.addr}$/ within 2s
-        """))
-        expectFail(try await runOne("""
-        start --listen {listen}
-        check "accepted after the close"
-          connect a
-          send a "x"
-          expect a "x" within 2s
-          close a
-          expect server log /^accepted {a.addr}$/ within 300ms
-        """), "logged before the event")
+        expectPass(
+            try await runOne(
+                """
+                start --listen {listen}
+                check "in order"
+                  connect a
+                  expect server log /^accepted {a.addr}$/ within 2s
+                  close a
+                  expect server log /^closed {a.addr}$/ within 2s
+                """))
+        expectFail(
+            try await runOne(
+                """
+                start --listen {listen}
+                check "accepted after the close"
+                  connect a
+                  send a "x"
+                  expect a "x" within 2s
+                  close a
+                  expect server log /^accepted {a.addr}$/ within 300ms
+                """), "logged before the event")
     }
 
     @Test("an ending seen with `after T` moves the mark to T after its step began")
     func timeout() async throws {
         let script = """
-        start --listen {listen} --idle-timeout 400ms
-        check "idle"
-          connect a
-          expect a closed after 300ms within 3s
-          expect server log /PATTERN/ within 300ms
-        """
+            start --listen {listen} --idle-timeout 400ms
+            check "idle"
+              connect a
+              expect a closed after 300ms within 3s
+              expect server log /PATTERN/ within 300ms
+            """
         expectPass(try await runOne(script.replacingOccurrences(of: "PATTERN", with: #"^closed {a.addr}: i\/o timeout$"#)))
-        expectFail(try await runOne(script.replacingOccurrences(of: "PATTERN", with: "^accepted {a.addr}$")),
-                   "logged before the event")
+        expectFail(
+            try await runOne(script.replacingOccurrences(of: "PATTERN", with: "^accepted {a.addr}$")),
+            "logged before the event")
     }
 
     @Test("without an event, every line of the run counts")
     func noEvent() async throws {
-        expectPass(try await runOne("""
-        start --listen {listen}
-        check "no event"
-          connect a
-          send a "x"
-          expect a "x" within 2s
-          expect server log /^accepted {a.addr}$/ within 2s
-        """))
+        expectPass(
+            try await runOne(
+                """
+                start --listen {listen}
+                check "no event"
+                  connect a
+                  send a "x"
+                  expect a "x" within 2s
+                  expect server log /^accepted {a.addr}$/ within 2s
+                """))
     }
 }
 
@@ -90,21 +100,22 @@ struct SocketsAndLogCountTests {
     @Test("pipes a program keeps are in fds but not in sockets; sockets it keeps are in both")
     func sockets() async throws {
         let script = """
-        start --listen {listen} FLAGS
-        check "round"
-          sockets as s0
-          fds as f0
-          parallel 20 as i
-            connect c{i}
-            send c{i} "x"
-            expect c{i} "x" within 2s
-            close c{i}
-          end
-          expect server METRIC <= BASE + 2 within 2s
-        """
+            start --listen {listen} FLAGS
+            check "round"
+              sockets as s0
+              fds as f0
+              parallel 20 as i
+                connect c{i}
+                send c{i} "x"
+                expect c{i} "x" within 2s
+                close c{i}
+              end
+              expect server METRIC <= BASE + 2 within 2s
+            """
         func run(_ flags: String, _ metric: String, _ base: String) async throws -> CheckResult {
-            try await runOne(script.replacingOccurrences(of: "FLAGS", with: flags)
-                .replacingOccurrences(of: "METRIC", with: metric).replacingOccurrences(of: "BASE", with: base))
+            try await runOne(
+                script.replacingOccurrences(of: "FLAGS", with: flags)
+                    .replacingOccurrences(of: "METRIC", with: metric).replacingOccurrences(of: "BASE", with: base))
         }
         expectPass(try await run("--pipe-per-conn", "sockets", "s0"))
         expectFail(try await run("--pipe-per-conn", "fds", "f0"), "expected the server's fds <= f0 + 2")
@@ -114,19 +125,20 @@ struct SocketsAndLogCountTests {
     @Test("log count: an upper bound holds for a quiet server and fails for one that logs every read")
     func logCount() async throws {
         let script = """
-        start --listen {listen} FLAGS
-        check "count"
-          connect a
-          repeat 30
-            send a "x"
-            expect a "x" within 2s
-          end
-          expect server log /^read / count <= 5 for 200ms
-          expect server log /^accepted / count == 1
-        """
+            start --listen {listen} FLAGS
+            check "count"
+              connect a
+              repeat 30
+                send a "x"
+                expect a "x" within 2s
+              end
+              expect server log /^read / count <= 5 for 200ms
+              expect server log /^accepted / count == 1
+            """
         expectPass(try await runOne(script.replacingOccurrences(of: "FLAGS", with: "")))
-        expectFail(try await runOne(script.replacingOccurrences(of: "FLAGS", with: "--verbose")),
-                   "expected the number of log lines matching /^read / to be <= 5; it was ")
+        expectFail(
+            try await runOne(script.replacingOccurrences(of: "FLAGS", with: "--verbose")),
+            "expected the number of log lines matching /^read / to be <= 5; it was ")
     }
 
     @Test("log count parses a comparison and refuses a size")
@@ -145,38 +157,42 @@ struct ParallelEventMarkTests {
     @Test("twenty parallel resets, then twenty log steps: every line counts")
     func parallelResets() async throws {
         for _ in 0..<3 {
-            expectPass(try await runOne("""
-            start --listen {listen}
-            check "resets"
-              parallel 20 as i
-                connect c{i}
-                send c{i} "x"
-                expect c{i} "x" within 2s
-              end
-              parallel 20 as i
-                reset c{i}
-                sleep 20ms
-              end
-              repeat 20
-                expect server log /^closed 127\\.0\\.0\\.1:\\d+: connection reset by peer$/ within 2s
-              end
-            """))
+            expectPass(
+                try await runOne(
+                    """
+                    start --listen {listen}
+                    check "resets"
+                      parallel 20 as i
+                        connect c{i}
+                        send c{i} "x"
+                        expect c{i} "x" within 2s
+                      end
+                      parallel 20 as i
+                        reset c{i}
+                        sleep 20ms
+                      end
+                      repeat 20
+                        expect server log /^closed 127\\.0\\.0\\.1:\\d+: connection reset by peer$/ within 2s
+                      end
+                    """))
         }
     }
 
     @Test("a line logged before the parallel block still does not count")
     func beforeTheBlock() async throws {
-        expectFail(try await runOne("""
-        start --listen {listen}
-        check "early"
-          connect a
-          send a "x"
-          expect a "x" within 2s
-          parallel 2 as i
-            connect c{i}
-            close c{i}
-          end
-          expect server log /^accepted {a.addr}$/ within 300ms
-        """), "logged before the event")
+        expectFail(
+            try await runOne(
+                """
+                start --listen {listen}
+                check "early"
+                  connect a
+                  send a "x"
+                  expect a "x" within 2s
+                  parallel 2 as i
+                    connect c{i}
+                    close c{i}
+                  end
+                  expect server log /^accepted {a.addr}$/ within 300ms
+                """), "logged before the event")
     }
 }

@@ -100,7 +100,10 @@ struct FuzzTests {
         let deep = "start --listen {listen}\ncheck \"c\"\n" + String(repeating: "repeat 2\n", count: 5000) + String(repeating: "end\n", count: 5000)
         survive(deep)
         let errors = CheckScript.diagnose(source: deep, file: "checks.netlab")
-        #expect(errors.map(\.description) == ["checks.netlab:19:1: error: blocks nested more than 16 deep; expected at most 16 levels of `repeat` and `parallel`"])
+        #expect(
+            errors.map(\.description) == [
+                "checks.netlab:19:1: error: blocks nested more than 16 deep; expected at most 16 levels of `repeat` and `parallel`"
+            ])
         survive(String(repeating: "a", count: 100_000))
         survive("start --listen {listen}\ncheck \"c\"\n  sleep " + String(repeating: "9", count: 5000) + "ms")
         survive(String(repeating: "bogus\n", count: 10_000))

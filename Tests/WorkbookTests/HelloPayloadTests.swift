@@ -18,8 +18,10 @@ struct HelloPayloadTests {
         #expect(try payload("send a hello") == HelloPayload())
         #expect(try payload("send a hello sni example.test")?.serverName == .literal("example.test"))
         #expect(try payload("send a hello sni \"a.test\"")?.serverName == .literal("a.test"))
-        let all = try #require(try payload("send a hello in chunks of 1 every 1ms records of 3 sni random as h second-sni random as h2 "
-                                           + "second-host-name b.test nul-in-name trailing-dot record-version \"03 04\" within 5s until closed"))
+        let all = try #require(
+            try payload(
+                "send a hello in chunks of 1 every 1ms records of 3 sni random as h second-sni random as h2 "
+                    + "second-host-name b.test nul-in-name trailing-dot record-version \"03 04\" within 5s until closed"))
         #expect(all.serverName == .random(binding: "h"))
         #expect(all.secondExtension == .random(binding: "h2"))
         #expect(all.secondEntry == .literal("b.test"))
@@ -30,18 +32,20 @@ struct HelloPayloadTests {
 
     @Test("{NAME.name} names a server name bound earlier in the check")
     func references() throws {
-        let script = try parseOK("""
-        start --listen {listen}
-        check "x"
-          connect a
-          repeat 2
-            send a hello sni random as host
-            expect server log /^sni {host.name}$/ within 1s
-          end
-          expect server no log /^sni {host.name}\\.$|{a.addr}/
-        """)
+        let script = try parseOK(
+            """
+            start --listen {listen}
+            check "x"
+              connect a
+              repeat 2
+                send a hello sni random as host
+                expect server log /^sni {host.name}$/ within 1s
+              end
+              expect server no log /^sni {host.name}\\.$|{a.addr}/
+            """)
         guard case .repeat(let loop) = script.checks[0].steps[1],
-              case .expectServer(let e) = loop.body[1], case .log(let pattern, _) = e.condition else {
+            case .expectServer(let e) = loop.body[1], case .log(let pattern, _) = e.condition
+        else {
             Issue.record("unexpected steps"); return
         }
         #expect(pattern.references == [Pattern.Reference(name: "host", owner: .serverName, field: "name")])
@@ -52,10 +56,15 @@ struct HelloPayloadTests {
     func errors() {
         let head = "start --listen {listen}\ncheck \"x\"\n  connect a\n"
         func error(_ lines: String) -> String? { firstError(head + lines) }
-        #expect(error("  expect server log /{h.name}/\n")?.contains("checks.netlab:4:21: error: `{h.name}` in a pattern names no server name") == true)
-        #expect(error("  send a hello sni random as h\n  expect server log /{h.host}/\n")?.contains("`{h.host}` in a pattern; expected `{h.name}`") == true)
+        #expect(
+            error("  expect server log /{h.name}/\n")?.contains("checks.netlab:4:21: error: `{h.name}` in a pattern names no server name") == true)
+        #expect(
+            error("  send a hello sni random as h\n  expect server log /{h.host}/\n")?.contains("`{h.host}` in a pattern; expected `{h.name}`")
+                == true)
         #expect(error("  expect server log /{x.host}/\n")?.contains("expected `{x.addr}`, `{x.port}` or `{x.name}`") == true)
-        #expect(error("  send a hello trailing-dot\n")?.contains("checks.netlab:4:3: error: `trailing-dot` changes the server name, and this hello has none") == true)
+        #expect(
+            error("  send a hello trailing-dot\n")?.contains(
+                "checks.netlab:4:3: error: `trailing-dot` changes the server name, and this hello has none") == true)
         #expect(error("  send a hello second-sni x.test\n")?.contains("`second-sni` changes the server name") == true)
         #expect(error("  send a hello records of 0\n")?.contains("4:27: error: size `0` is zero") == true)
         #expect(error("  send a hello records of 16385\n")?.contains("a record holds at most 16384 bytes") == true)
@@ -70,15 +79,16 @@ struct HelloPayloadTests {
 
     @Test("a run sends a fresh hello and fills {NAME.name} in with its name")
     func run() async throws {
-        let result = try await runOne("""
-        start --listen {listen}
-        check "echoes the hello"
-          connect a
-          send a hello sni random as h
-          expect a /{h.name}/ within 2s
-          send a hello sni random as cut records of 50
-          expect server log /^sni {h.name}$/ within 200ms
-        """)
+        let result = try await runOne(
+            """
+            start --listen {listen}
+            check "echoes the hello"
+              connect a
+              send a hello sni random as h
+              expect a /{h.name}/ within 2s
+              send a hello sni random as cut records of 50
+              expect server log /^sni {h.name}$/ within 200ms
+            """)
         // The echo server sends the hello back, name and all; it logs no `sni` line.
         #expect(result.status == .fail)
         // (In one record: records of 50 bytes could put a record header inside the echoed name.)

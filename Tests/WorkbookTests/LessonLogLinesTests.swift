@@ -18,7 +18,8 @@ struct LessonLogLinesTests {
         guard let heading = text.range(of: "\n## What your program logs\n") else { return nil }
         let after = text[heading.upperBound...]
         guard let open = after.range(of: "```"), let lineEnd = after[open.upperBound...].firstIndex(of: "\n"),
-              let close = after[lineEnd...].range(of: "\n```") else { return nil }
+            let close = after[lineEnd...].range(of: "\n```")
+        else { return nil }
         return after[after.index(after: lineEnd)..<close.lowerBound].split(separator: "\n").map(String.init)
     }
 
@@ -49,8 +50,9 @@ struct LessonLogLinesTests {
                         ref.field == "name" ? "example.test" : ref.field == "port" ? "53211" : "127.0.0.1:53211"
                     }
                     let regex = try Regex(source)
-                    #expect(lines.contains { $0.firstMatch(of: regex) != nil },
-                            "\(path) \"\(check.name)\": \(pattern) matches no line the README states: \(lines)")
+                    #expect(
+                        lines.contains { $0.firstMatch(of: regex) != nil },
+                        "\(path) \"\(check.name)\": \(pattern) matches no line the README states: \(lines)")
                 }
             }
         }

@@ -18,8 +18,9 @@ let lessonScripts: [String] = {
 @Suite("Lesson check scripts")
 struct LessonScriptTests {
     /// Skipped, with the reason shown, while no lesson has a checks.netlab; not a silent pass.
-    @Test("every lessons/*/checks.netlab parses and its fixture files exist",
-          .enabled(if: !lessonScripts.isEmpty, "no lessons/*/checks.netlab exists yet"))
+    @Test(
+        "every lessons/*/checks.netlab parses and its fixture files exist",
+        .enabled(if: !lessonScripts.isEmpty, "no lessons/*/checks.netlab exists yet"))
     func lessonScriptsParse() throws {
         for path in lessonScripts {
             let url = packageRoot.appendingPathComponent(path)

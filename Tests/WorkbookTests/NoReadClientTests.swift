@@ -9,10 +9,11 @@ import Testing
 @Suite("No-read clients", .timeLimit(.minutes(1)))
 struct NoReadClientTests {
     @Test func parses() throws {
-        let s = try steps("""
-          connect hog no-read within 1s
-          send hog random 1MiB within 5s until closed
-          """)
+        let s = try steps(
+            """
+            connect hog no-read within 1s
+            send hog random 1MiB within 5s until closed
+            """)
         #expect(s[0].connect?.readsNothing == true)
         #expect(s[0].connect?.within == .seconds(1))
         #expect(s[1].send?.untilClosed == true)
@@ -52,7 +53,8 @@ struct NoReadClientTests {
     @Test func anExpectationStartsReading() async throws {
         // Nothing is read until the expect; then the echo that waited in the buffers arrives, and
         // later transfers run at full size (the small buffer of the no-read phase is lifted).
-        let r = try await runOne("""
+        let r = try await runOne(
+            """
             start --listen {listen} --mode echo
             check "late reader"
               connect a no-read

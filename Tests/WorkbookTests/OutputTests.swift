@@ -28,7 +28,7 @@ struct StrictResults: Decodable {
         let c = try decoder.container(keyedBy: K.self)
         version = try c.decode(Int.self, forKey: .version)
         status = try c.decode(String.self, forKey: .status)
-        message = try c.decode(String?.self, forKey: .message) // key required, value may be null
+        message = try c.decode(String?.self, forKey: .message)  // key required, value may be null
         tests = try c.decode([TestEntry].self, forKey: .tests)
         points = try c.decode(Int.self, forKey: .points)
         max_points = try c.decode(Int.self, forKey: .max_points)
@@ -48,26 +48,36 @@ struct StrictResults: Decodable {
     }
 }
 
-func sampleResult(slug: String = "01-echo", number: Int = 1, failing: Bool = true, error: String? = nil, longTranscript: Bool = false) -> LessonResult {
-    let transcript = longTranscript ? String(repeating: "[client a] sent \"x\" <&>\n", count: 60) : "[client a] sent \"hi\\n\"\n[server] accepted <127.0.0.1> & \"quoted\""
-    let checks = error != nil ? [] : [
-        CheckResult(name: "echoes one line", status: .pass, points: 1, maxPoints: 1, message: nil, transcript: "ok", hint: nil,
-                    location: "checks.netlab:4:1", index: 1, duration: .milliseconds(250)),
-        CheckResult(name: "serves two <clients> & \"more\"", status: failing ? .fail : .pass, points: failing ? 0 : 2, maxPoints: 2,
-                    message: failing ? "expected \"b\\n\" from client b within 1s, got nothing (checks.netlab:14:3)" : nil,
-                    transcript: transcript + "\u{1}", hint: "Use one task per client.", location: "checks.netlab:10:1", index: 2,
-                    duration: .milliseconds(1500)),
-    ]
+func sampleResult(slug: String = "01-echo", number: Int = 1, failing: Bool = true, error: String? = nil, longTranscript: Bool = false) -> LessonResult
+{
+    let transcript =
+        longTranscript
+        ? String(repeating: "[client a] sent \"x\" <&>\n", count: 60) : "[client a] sent \"hi\\n\"\n[server] accepted <127.0.0.1> & \"quoted\""
+    let checks =
+        error != nil
+        ? []
+        : [
+            CheckResult(
+                name: "echoes one line", status: .pass, points: 1, maxPoints: 1, message: nil, transcript: "ok", hint: nil,
+                location: "checks.netlab:4:1", index: 1, duration: .milliseconds(250)),
+            CheckResult(
+                name: "serves two <clients> & \"more\"", status: failing ? .fail : .pass, points: failing ? 0 : 2, maxPoints: 2,
+                message: failing ? "expected \"b\\n\" from client b within 1s, got nothing (checks.netlab:14:3)" : nil,
+                transcript: transcript + "\u{1}", hint: "Use one task per client.", location: "checks.netlab:10:1", index: 2,
+                duration: .milliseconds(1500)),
+        ]
     return LessonResult(number: number, slug: slug, title: "Echo server", error: error, checks: checks)
 }
 
-let echoScriptLines = (try? String(contentsOf: fixturesDirectory.appendingPathComponent("workbook/lessons/01-echo/checks.netlab"), encoding: .utf8))?
+let echoScriptLines =
+    (try? String(contentsOf: fixturesDirectory.appendingPathComponent("workbook/lessons/01-echo/checks.netlab"), encoding: .utf8))?
     .components(separatedBy: "\n") ?? []
 
 @Suite("Output: JSON and JUnit")
 struct OutputMachineTests {
     @Test func jsonSingleLessonShape() throws {
-        let doc = ResultsJSON.document(for: sampleResult(longTranscript: true), scriptLines: echoScriptLines, student: "ada", date: Date(timeIntervalSince1970: 0))
+        let doc = ResultsJSON.document(
+            for: sampleResult(longTranscript: true), scriptLines: echoScriptLines, student: "ada", date: Date(timeIntervalSince1970: 0))
         let data = try ResultsJSON.encode(doc)
         let strict = try JSONDecoder().decode(StrictResults.self, from: data)
         #expect(strict.status == "fail")
@@ -78,7 +88,10 @@ struct OutputMachineTests {
         #expect(strict.tests[1].message?.hasPrefix("expected") == true)
         #expect(strict.tests[1].output!.count <= 500)
         #expect(strict.tests[1].output!.hasSuffix("Output was truncated. Please limit to 500 chars"))
-        #expect(strict.tests[0].test_code == "check \"echoes one line\"\n  hint \"Copy from the connection to itself.\"\n  connect a\n  send a \"hi\\n\"\n  expect a \"hi\\n\" within 1s")
+        #expect(
+            strict.tests[0].test_code
+                == "check \"echoes one line\"\n  hint \"Copy from the connection to itself.\"\n  connect a\n  send a \"hi\\n\"\n  expect a \"hi\\n\" within 1s"
+        )
         #expect(strict.tests[1].test_code.hasPrefix("check \"serves two clients at once\" points 2"))
         #expect(strict.points == 1 && strict.max_points == 3)
         #expect(strict.tests[1].points == 0 && strict.tests[1].max_points == 2)
@@ -93,8 +106,9 @@ struct OutputMachineTests {
     }
 
     @Test func jsonErrorAndBundle() throws {
-        let error = ResultsJSON.document(for: sampleResult(slug: "02-timeouts", number: 2, error: "lessons/02-timeouts/main.swift does not build"),
-                                         scriptLines: [], student: nil, date: nil)
+        let error = ResultsJSON.document(
+            for: sampleResult(slug: "02-timeouts", number: 2, error: "lessons/02-timeouts/main.swift does not build"),
+            scriptLines: [], student: nil, date: nil)
         #expect(error.status == "error" && error.message == "lessons/02-timeouts/main.swift does not build")
         let pass = ResultsJSON.document(for: sampleResult(failing: false), scriptLines: echoScriptLines, student: nil, date: nil)
         #expect(pass.status == "pass")
@@ -128,7 +142,9 @@ struct OutputMachineTests {
         let suites = root.elements(forName: "testsuite")
         #expect(suites.count == 2)
         for suite in suites {
-            for attr in ["name", "tests", "failures", "errors", "skipped", "time"] { #expect(suite.attribute(forName: attr) != nil, "testsuite@\(attr)") }
+            for attr in ["name", "tests", "failures", "errors", "skipped", "time"] {
+                #expect(suite.attribute(forName: attr) != nil, "testsuite@\(attr)")
+            }
             for testcase in suite.elements(forName: "testcase") {
                 for attr in ["classname", "name", "time"] { #expect(testcase.attribute(forName: attr) != nil, "testcase@\(attr)") }
             }
@@ -140,7 +156,7 @@ struct OutputMachineTests {
         #expect(failure.attribute(forName: "type")?.stringValue == "failure")
         #expect(failure.attribute(forName: "message")?.stringValue == "expected \"b\\n\" from client b within 1s, got nothing (checks.netlab:14:3)")
         #expect(failure.stringValue?.contains("hint: Use one task per client.") == true)
-        #expect(failure.stringValue?.contains("\\x01") == true) // a control character, escaped
+        #expect(failure.stringValue?.contains("\\x01") == true)  // a control character, escaped
         #expect(cases[1].elements(forName: "system-out").first?.stringValue?.contains("accepted <127.0.0.1> & \"quoted\"") == true)
         #expect(cases[1].attribute(forName: "time")?.stringValue == "1.500")
         let errorCase = try #require(suites[1].elements(forName: "testcase").first)
@@ -158,62 +174,64 @@ struct OutputMachineTests {
 struct OutputTerminalTests {
     @Test func markdownPlain() {
         let md = """
-        # Echo server
+            # Echo server
 
-        A **bold** and *italic* word, `code`, and a [link](https://go.dev).
+            A **bold** and *italic* word, `code`, and a [link](https://go.dev).
 
-        ## Steps
+            ## Steps
 
-        1. Listen.
-        2. Accept.
+            1. Listen.
+            2. Accept.
 
-        - one
-          - nested
+            - one
+              - nested
 
-        > quoted
+            > quoted
 
-        ```swift
-        let x = 1   // **not bold**
-        ```
-
-        - a list item whose text
-          goes on in the next line
-
-        | check | expects |
-        |---|---|
-        | echoes | the same `a|b` bytes back |
-        """
-        let out = MarkdownRenderer(style: .plain, width: 80).render(md)
-        #expect(out == """
-        Echo server
-        ═══════════
-
-        A bold and italic word, `code`, and a link (https://go.dev).
-
-        Steps
-        ─────
-
-          1. Listen.
-          2. Accept.
-
-          • one
-            • nested
-
-        │ quoted
-
-            ── swift ──
+            ```swift
             let x = 1   // **not bold**
+            ```
 
-          • a list item whose text goes on in the next line
+            - a list item whose text
+              goes on in the next line
 
-          • echoes
-              expects: the same `a|b` bytes back
+            | check | expects |
+            |---|---|
+            | echoes | the same `a|b` bytes back |
+            """
+        let out = MarkdownRenderer(style: .plain, width: 80).render(md)
+        #expect(
+            out == """
+                Echo server
+                ═══════════
 
-        """)
+                A bold and italic word, `code`, and a link (https://go.dev).
+
+                Steps
+                ─────
+
+                  1. Listen.
+                  2. Accept.
+
+                  • one
+                    • nested
+
+                │ quoted
+
+                    ── swift ──
+                    let x = 1   // **not bold**
+
+                  • a list item whose text goes on in the next line
+
+                  • echoes
+                      expects: the same `a|b` bytes back
+
+                """)
     }
 
     @Test func markdownColourAndWrapping() {
-        let out = MarkdownRenderer(style: Style(color: true), width: 30).render("## Title\n\nSome **bold** text that is long enough to wrap around the limit.\n")
+        let out = MarkdownRenderer(style: Style(color: true), width: 30).render(
+            "## Title\n\nSome **bold** text that is long enough to wrap around the limit.\n")
         #expect(out.contains("\u{1B}[1;36mTitle\u{1B}[0m"))
         #expect(out.contains("\u{1B}[1mbold\u{1B}[0m"))
         for line in out.split(separator: "\n") { #expect(visibleWidth(String(line)) <= 30) }
@@ -228,25 +246,26 @@ struct OutputTerminalTests {
         lines.insert("new", at: 10)
         let b = lines.joined(separator: "\n") + "\n"
         let diff = Diff.unified(from: a, to: b, oldName: "mine", newName: "solution")
-        #expect(diff == """
-        --- mine
-        +++ solution
-        @@ -1,5 +1,5 @@
-         line 1
-        -line 2
-        +line two
-         line 3
-         line 4
-         line 5
-        @@ -8,5 +8,6 @@
-         line 8
-         line 9
-         line 10
-        +new
-         line 11
-         line 12
+        #expect(
+            diff == """
+                --- mine
+                +++ solution
+                @@ -1,5 +1,5 @@
+                 line 1
+                -line 2
+                +line two
+                 line 3
+                 line 4
+                 line 5
+                @@ -8,5 +8,6 @@
+                 line 8
+                 line 9
+                 line 10
+                +new
+                 line 11
+                 line 12
 
-        """)
+                """)
         #expect(Diff.unified(from: a, to: a, oldName: "x", newName: "y") == "")
         #expect(Diff.unified(from: "", to: "a\n", oldName: "x", newName: "y") == "--- x\n+++ y\n@@ -0,0 +1,1 @@\n+a\n")
         #expect(Diff.unified(from: "a\n", to: "", oldName: "x", newName: "y") == "--- x\n+++ y\n@@ -1,1 +0,0 @@\n-a\n")
@@ -256,48 +275,60 @@ struct OutputTerminalTests {
         let a = ["a", "b", "c", "a", "b", "b", "a"], b = ["c", "b", "a", "b", "a", "c"]
         let script = Diff.lines(a, b)
         let edits = script.filter { if case .same = $0 { return false } else { return true } }.count
-        #expect(edits == 5) // Myers' example: D = 5
+        #expect(edits == 5)  // Myers' example: D = 5
         // Applying the script gives both sides back.
-        #expect(script.compactMap { if case .added = $0 { return nil }; if case .same(let s) = $0 { return s }; if case .removed(let s) = $0 { return s }; return nil } == a)
-        #expect(script.compactMap { if case .removed = $0 { return nil }; if case .same(let s) = $0 { return s }; if case .added(let s) = $0 { return s }; return nil } == b)
+        #expect(
+            script.compactMap {
+                if case .added = $0 { return nil }; if case .same(let s) = $0 { return s }; if case .removed(let s) = $0 { return s }; return nil
+            } == a)
+        #expect(
+            script.compactMap {
+                if case .removed = $0 { return nil }; if case .same(let s) = $0 { return s }; if case .added(let s) = $0 { return s }; return nil
+            } == b)
     }
 
     @Test func trimmedCompilerErrors() throws {
         let log = try String(contentsOf: fixturesDirectory.appendingPathComponent("swift-build-errors.txt"), encoding: .utf8)
         let d = CompilerDiagnostics(log: log)
         let mine = d.inFile("lessons/04-proxy/main.swift")
-        #expect(mine.map { "\($0.line):\($0.column)" } == ["7:16", "4:12"]) // the repeat is dropped
+        #expect(mine.map { "\($0.line):\($0.column)" } == ["7:16", "4:12"])  // the repeat is dropped
         #expect(d.otherErrors(than: "lessons/04-proxy/main.swift").count == 1)
-        let text = d.renderTrimmed(learnerFile: "lessons/04-proxy/main.swift", rootPath: "/tmp/pkgerr", fullLog: log,
-                                   command: "swift build --product lesson04", style: .plain)
-        #expect(text == """
-        lessons/04-proxy/main.swift:7:16: error: cannot find 'listen' in scope
-        5 | }
-        6 | 
-        7 | let listener = listen("127.0.0.1:0")
-          |                `- error: cannot find 'listen' in scope
-        8 | print(proxy(helper()))
-        9 | 
+        let text = d.renderTrimmed(
+            learnerFile: "lessons/04-proxy/main.swift", rootPath: "/tmp/pkgerr", fullLog: log,
+            command: "swift build --product lesson04", style: .plain)
+        #expect(
+            text == """
+                lessons/04-proxy/main.swift:7:16: error: cannot find 'listen' in scope
+                5 | }
+                6 | 
+                7 | let listener = listen("127.0.0.1:0")
+                  |                `- error: cannot find 'listen' in scope
+                8 | print(proxy(helper()))
+                9 | 
 
-        lessons/04-proxy/main.swift:4:12: error: cannot convert return expression of type 'Int' to return type 'String'
-        2 | 
-        3 | func proxy(_ conn: Int) -> String {
-        4 |     return conn
-          |            `- error: cannot convert return expression of type 'Int' to return type 'String'
-        5 | }
-        6 | 
+                lessons/04-proxy/main.swift:4:12: error: cannot convert return expression of type 'Int' to return type 'String'
+                2 | 
+                3 | func proxy(_ conn: Int) -> String {
+                4 |     return conn
+                  |            `- error: cannot convert return expression of type 'Int' to return type 'String'
+                5 | }
+                6 | 
 
-        2 errors in lessons/04-proxy/main.swift; 1 other error in other files.
+                2 errors in lessons/04-proxy/main.swift; 1 other error in other files.
 
-        To see the whole build output: swift build --product lesson04
-        """)
+                To see the whole build output: swift build --product lesson04
+                """)
         #expect(!text.contains("Helper.swift"))
         #expect(!text.contains("[#no-usage]"))
         // Nothing in the learner's file: the other errors are shown instead.
-        let elsewhere = d.renderTrimmed(learnerFile: "lessons/05-other/main.swift", rootPath: "/tmp/pkgerr", fullLog: log, command: "c", style: .plain)
-        #expect(elsewhere.hasPrefix("No errors in lessons/05-other/main.swift, but the build failed elsewhere. The first:\n\nlessons/04-proxy/main.swift:7:16"))
+        let elsewhere = d.renderTrimmed(
+            learnerFile: "lessons/05-other/main.swift", rootPath: "/tmp/pkgerr", fullLog: log, command: "c", style: .plain)
+        #expect(
+            elsewhere.hasPrefix(
+                "No errors in lessons/05-other/main.swift, but the build failed elsewhere. The first:\n\nlessons/04-proxy/main.swift:7:16"))
         // No diagnostics at all: the log's tail.
-        let linker = CompilerDiagnostics(log: "a\nerror: link command failed").renderTrimmed(learnerFile: "x", rootPath: "", fullLog: "a\nerror: link command failed", command: "c", style: .plain)
+        let linker = CompilerDiagnostics(log: "a\nerror: link command failed").renderTrimmed(
+            learnerFile: "x", rootPath: "", fullLog: "a\nerror: link command failed", command: "c", style: .plain)
         #expect(linker.hasPrefix("The build failed. Its last lines:\na\nerror: link command failed"))
     }
 
@@ -327,30 +358,38 @@ struct OutputTerminalTests {
 @Suite("Output: class report")
 struct OutputReportTests {
     func files() throws -> [(name: String, data: Data)] {
-        let ada = ResultsJSON.bundle([
-            ResultsJSON.document(for: sampleResult(failing: false), scriptLines: [], student: "ada", date: nil),
-            ResultsJSON.document(for: sampleResult(slug: "02-timeouts", number: 2), scriptLines: [], student: "ada", date: nil),
-        ], student: "ada", date: nil)
+        let ada = ResultsJSON.bundle(
+            [
+                ResultsJSON.document(for: sampleResult(failing: false), scriptLines: [], student: "ada", date: nil),
+                ResultsJSON.document(for: sampleResult(slug: "02-timeouts", number: 2), scriptLines: [], student: "ada", date: nil),
+            ], student: "ada", date: nil)
         let bob = ResultsJSON.document(for: sampleResult(), scriptLines: [], student: nil, date: nil)
-        let cy = ResultsJSON.document(for: sampleResult(slug: "02-timeouts", number: 2, error: "does not build"), scriptLines: [], student: "cy <b>", date: nil)
-        return [("results/ada.json", try ResultsJSON.encode(ada)), ("results/bob.json", try ResultsJSON.encode(bob)),
-                ("cy.json", try ResultsJSON.encode(cy)), ("junk.json", Data("{".utf8)), ("partial.json", Data("{\"version\":3,\"status\":\"pass\"}".utf8))]
+        let cy = ResultsJSON.document(
+            for: sampleResult(slug: "02-timeouts", number: 2, error: "does not build"), scriptLines: [], student: "cy <b>", date: nil)
+        return [
+            ("results/ada.json", try ResultsJSON.encode(ada)), ("results/bob.json", try ResultsJSON.encode(bob)),
+            ("cy.json", try ResultsJSON.encode(cy)), ("junk.json", Data("{".utf8)),
+            ("partial.json", Data("{\"version\":3,\"status\":\"pass\"}".utf8)),
+        ]
     }
 
     @Test func table() throws {
         let report = ClassReport(files: try files())
         #expect(report.rows.map(\.student) == ["ada", "bob", "cy <b>"])
         #expect(report.lessons.map(\.slug) == ["01-echo", "02-timeouts"])
-        #expect(report.problems == ["junk.json: not a netlab results file (invalid JSON)", "partial.json: not a netlab results file (missing key tests)"])
+        #expect(
+            report.problems == ["junk.json: not a netlab results file (invalid JSON)", "partial.json: not a netlab results file (missing key tests)"])
         let text = report.renderText()
-        #expect(text.hasPrefix("""
-        student     01       02  points
-        ───────  ─────  ───────  ──────
-        ada      ✓ 3/3    ✗ 1/3     4/6
-        bob      ✗ 1/3        –     1/3
-        cy <b>       –  ! error     0/0
-        passed     1/2      0/2
-        """))
+        #expect(
+            text.hasPrefix(
+                """
+                student     01       02  points
+                ───────  ─────  ───────  ──────
+                ada      ✓ 3/3    ✗ 1/3     4/6
+                bob      ✗ 1/3        –     1/3
+                cy <b>       –  ! error     0/0
+                passed     1/2      0/2
+                """))
         #expect(text.contains("01  Echo server"))
         #expect(text.contains("skipped:\n  junk.json"))
     }
@@ -364,7 +403,8 @@ struct OutputReportTests {
         #expect(html.contains("<td class=\"error\">error</td>"))
         #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://") && !html.contains("<link"))
         // Well-formed enough for an XML parser (it is also valid HTML).
-        let xhtml = html.replacingOccurrences(of: "<!DOCTYPE html>\n", with: "").replacingOccurrences(of: "<meta charset=\"utf-8\">", with: "<meta charset=\"utf-8\"/>")
+        let xhtml = html.replacingOccurrences(of: "<!DOCTYPE html>\n", with: "").replacingOccurrences(
+            of: "<meta charset=\"utf-8\">", with: "<meta charset=\"utf-8\"/>")
         #expect(throws: Never.self) { try XMLDocument(xmlString: xhtml, options: []) }
     }
 }
@@ -377,10 +417,11 @@ struct OutputRunnerTranscriptTests {
         let text = CheckPrinter(style: .plain, verbose: false).render(check)
         #expect(text.components(separatedBy: "hint: Use one task per client.").count == 2)
         #expect(!text.hasSuffix("\n"))
-        let doc = ResultsJSON.document(for: LessonResult(number: 1, slug: "01-echo", title: "E", error: nil, checks: [check]),
-                                       scriptLines: [], student: nil, date: nil)
+        let doc = ResultsJSON.document(
+            for: LessonResult(number: 1, slug: "01-echo", title: "E", error: nil, checks: [check]),
+            scriptLines: [], student: nil, date: nil)
         #expect(doc.tests[0].output == "FAIL checks.netlab:14:3: expect b\nhint: Use one task per client.")
         let xml = JUnitXML.render([LessonResult(number: 1, slug: "01-echo", title: "E", error: nil, checks: [check])])
-        #expect(xml.components(separatedBy: "hint: Use one task per client.").count == 3) // failure + system-out
+        #expect(xml.components(separatedBy: "hint: Use one task per client.").count == 3)  // failure + system-out
     }
 }

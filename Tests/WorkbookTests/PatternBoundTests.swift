@@ -31,7 +31,11 @@ struct PatternBoundTests {
         let matcher = PatternMatcher()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<PatternMatcher.maximumWorkers {
-                group.addTask { _ = await matcher.run(until: .now + .seconds(10)) { usleep(20_000_000); return nil } }
+                group.addTask {
+                    _ = await matcher.run(until: .now + .seconds(10)) {
+                        usleep(20_000_000); return nil
+                    }
+                }
             }
             // Every worker busy before the next match is asked for (bounded: 10 s).
             let filled = ContinuousClock.now + .seconds(10)
@@ -47,7 +51,9 @@ struct PatternBoundTests {
             await group.waitForAll()
         }
         let quick = PatternMatcher()
-        async let slow = quick.run(until: .now + .seconds(2)) { usleep(20_000_000); return nil }
+        async let slow = quick.run(until: .now + .seconds(2)) {
+            usleep(20_000_000); return nil
+        }
         try? await Task.sleep(for: .milliseconds(50))
         let started = ContinuousClock.now
         let other = await quick.run(until: .now + .seconds(2)) { 1..<2 }
@@ -60,7 +66,9 @@ struct PatternBoundTests {
     func cancellation() async {
         let matcher = PatternMatcher()
         let task = Task {
-            await matcher.run(until: .now + .seconds(30)) { usleep(20_000_000); return nil }
+            await matcher.run(until: .now + .seconds(30)) {
+                usleep(20_000_000); return nil
+            }
         }
         try? await Task.sleep(for: .milliseconds(100))
         let started = ContinuousClock.now
@@ -75,13 +83,14 @@ struct PatternBoundTests {
         // `(a|aa)+b` has no nested unbounded repetition, yet on 30 `a`s it backtracks for
         // seconds (Fibonacci many ways to cut them). The check must end near its 300 ms bound.
         let started = ContinuousClock.now
-        let r = try await runOne("""
-        start --listen {listen} --mode echo
-        check "slow pattern"
-          connect a
-          send a "\(String(repeating: "a", count: 30))!"
-          expect a /(a|aa)+b/ within 300ms
-        """)
+        let r = try await runOne(
+            """
+            start --listen {listen} --mode echo
+            check "slow pattern"
+              connect a
+              send a "\(String(repeating: "a", count: 30))!"
+              expect a /(a|aa)+b/ within 300ms
+            """)
         expectFail(r, "took too long to match and was abandoned at the step's bound")
         #expect(r.message?.contains("/(a|aa)+b/") == true)
         #expect(ContinuousClock.now - started < .seconds(5))
@@ -89,13 +98,14 @@ struct PatternBoundTests {
 
     @Test("log patterns go through the matcher too: a quick pattern still matches")
     func logPatternsStillMatch() async throws {
-        let r = try await runOne("""
-        start --listen {listen} --mode echo
-        check "log"
-          connect a
-          expect server log /^accepted {a.addr}$/ within 2s
-          expect server no log /panic|fatal/ for 100ms
-        """)
+        let r = try await runOne(
+            """
+            start --listen {listen} --mode echo
+            check "log"
+              connect a
+              expect server log /^accepted {a.addr}$/ within 2s
+              expect server no log /panic|fatal/ for 100ms
+            """)
         expectPass(r)
     }
 }

@@ -24,13 +24,14 @@ struct PortOwnershipTests {
     @Test("a program that announces another server's port fails, though that server echoes")
     func foreignPortFails() async throws {
         let (other, address) = try await otherServer()
-        let r = try await runOne("""
-        start --listen {listen} --announce \(address)
-        check "echoes"
-          connect a
-          send a "hi\\n"
-          expect a "hi\\n" within 2s
-        """)
+        let r = try await runOne(
+            """
+            start --listen {listen} --announce \(address)
+            check "echoes"
+              connect a
+              send a "hi\\n"
+              expect a "hi\\n" within 2s
+            """)
         await other.stop()
         let port = address.split(separator: ":").last.map(String.init) ?? ""
         expectFail(r, "the ready line names port \(port), but the listening socket on that port is not your program's (pid ")
@@ -43,44 +44,48 @@ struct PortOwnershipTests {
         let (other, address) = try await otherServer()
         await other.stop()
         let port = address.split(separator: ":").last.map(String.init) ?? ""
-        let r = try await runOne("""
-        start --listen {listen} --announce 127.0.0.1:\(port)
-        check "echoes"
-          connect a
-        """)
+        let r = try await runOne(
+            """
+            start --listen {listen} --announce 127.0.0.1:\(port)
+            check "echoes"
+              connect a
+            """)
         expectFail(r, "the ready line names port \(port), but nothing listens on that port")
     }
 
-    @Test("the program's own port passes, also when a shell runs it as a child (a --cmd wrapper)",
-          arguments: [false, true])
+    @Test(
+        "the program's own port passes, also when a shell runs it as a child (a --cmd wrapper)",
+        arguments: [false, true])
     func ownPortPasses(wrapped: Bool) async throws {
         let server = try testServerPath()
         // Without exec, the shell forks the server: the listener is its child's.
-        let program = wrapped
+        let program =
+            wrapped
             ? ProgramLaunch(executable: "/bin/sh", arguments: ["-c", "\"$0\" \"$@\"; exit $?", server])
             : ProgramLaunch(executable: server)
-        let r = try await runOne("""
-        start --listen {listen}
-        check "echoes"
-          connect a
-          send a "hi\\n"
-          expect a "hi\\n" within 2s
-        """, program: program)
+        let r = try await runOne(
+            """
+            start --listen {listen}
+            check "echoes"
+              connect a
+              send a "hi\\n"
+              expect a "hi\\n" within 2s
+            """, program: program)
         expectPass(r)
     }
 
     @Test("/proc/net/tcp rows: LISTEN only, addresses in network order, both families")
     func parsesTables() {
         let v4 = """
-          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-           0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0 100 0 0 10 0
-           1: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000  1000        0 4343 1 0 20 4 30 10 -1
-        """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0 100 0 0 10 0
+               1: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000  1000        0 4343 1 0 20 4 30 10 -1
+            """
         #expect(PortOwnership.parseTable(v4) == [.init(address: [127, 0, 0, 1], port: 8080, inode: 4242)])
         let v6 = """
-          sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-           0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 99 1 0 100 0 0 10 0
-        """
+              sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 99 1 0 100 0 0 10 0
+            """
         #expect(PortOwnership.parseTable(v6) == [.init(address: [UInt8](repeating: 0, count: 15) + [1], port: 8080, inode: 99)])
         let any = PortOwnership.Listener(address: [0, 0, 0, 0], port: 1, inode: 1)
         let other = PortOwnership.Listener(address: [127, 0, 0, 2], port: 1, inode: 2)

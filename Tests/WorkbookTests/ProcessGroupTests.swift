@@ -17,8 +17,9 @@ struct ProcessGroupTests {
         var fds: [Int32] = [-1, -1]
         #expect(cnet_pipe_cloexec(&fds) == 0)
         // The leader starts a long sleep in its own group, prints the sleep's pid, and exits.
-        let leader = try ProcessRunner.spawn(["/bin/sh", "-c", "sleep 30 & echo $!; exit 3"], stdinNull: true,
-                                             stdout: fds[1], stderr: nil, newProcessGroup: true)
+        let leader = try ProcessRunner.spawn(
+            ["/bin/sh", "-c", "sleep 30 & echo $!; exit 3"], stdinNull: true,
+            stdout: fds[1], stderr: nil, newProcessGroup: true)
         close(fds[1])
         let group = ProcessGroup(leader: leader)
         let status = await Task.detached { group.waitForExit() }.value
@@ -48,8 +49,9 @@ struct ProcessGroupTests {
     func groupLeftAloneOnRequest() async throws {
         var fds: [Int32] = [-1, -1]
         #expect(cnet_pipe_cloexec(&fds) == 0)
-        let leader = try ProcessRunner.spawn(["/bin/sh", "-c", "sleep 30 & echo $!; exit 0"], stdinNull: true,
-                                             stdout: fds[1], stderr: nil, newProcessGroup: true)
+        let leader = try ProcessRunner.spawn(
+            ["/bin/sh", "-c", "sleep 30 & echo $!; exit 0"], stdinNull: true,
+            stdout: fds[1], stderr: nil, newProcessGroup: true)
         close(fds[1])
         let group = ProcessGroup(leader: leader)
         _ = await Task.detached { group.waitForExit(killingGroup: { false }) }.value

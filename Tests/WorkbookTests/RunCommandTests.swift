@@ -17,8 +17,9 @@ private func lessonWorkbook(_ slugs: [String]) throws -> URL {
     try FileManager.default.createDirectory(at: root.appendingPathComponent("lessons"), withIntermediateDirectories: true)
     try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Package.swift"), to: root.appendingPathComponent("Package.swift"))
     for slug in slugs {
-        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("lessons/\(slug)"),
-                                         to: root.appendingPathComponent("lessons/\(slug)"))
+        try FileManager.default.copyItem(
+            at: packageRoot.appendingPathComponent("lessons/\(slug)"),
+            to: root.appendingPathComponent("lessons/\(slug)"))
     }
     return root
 }
@@ -141,7 +142,8 @@ struct RunCommandTests {
         let port = try #require(await run.waitForCommands(), "no commands printed:\n\(run.output)")
         let output = run.output
         #expect(output.contains("upstream echo as up on 127.0.0.1:"))
-        #expect(output.contains("--cert \(run.root.path)/.netlab/certs/localhost.pem --key \(run.root.path)/.netlab/certs/localhost-key.pem")
+        #expect(
+            output.contains("--cert \(run.root.path)/.netlab/certs/localhost.pem --key \(run.root.path)/.netlab/certs/localhost-key.pem")
                 || output.contains("--cert \(run.root.resolvingSymlinksInPath().path)/.netlab/certs/localhost.pem"), "\(output)")
         #expect(output.contains("openssl s_client -connect 127.0.0.1:\(port) -servername localhost -CAfile .netlab/certs/ca.pem"))
         #expect(output.contains("--cacert .netlab/certs/ca.pem https://localhost:\(port)/"))
@@ -163,10 +165,10 @@ struct RunPlanTests {
 
     @Test func theLearnersFlagsReplaceTheStartLinesAndTheirUpstreams() throws {
         let header = """
-        upstream tls-echo as alpha
-        upstream tls-echo as beta
-        start --listen {listen} --route a.test={alpha.addr} --route b.test={beta.addr}
-        """
+            upstream tls-echo as alpha
+            upstream tls-echo as beta
+            start --listen {listen} --route a.test={alpha.addr} --route b.test={beta.addr}
+            """
         let all = try plan(header, [])
         #expect(all.arguments.map(\.description) == ["--listen", "{listen}", "--route", "a.test={alpha.addr}", "--route", "b.test={beta.addr}"])
         #expect(all.upstreams.map(\.name) == ["alpha", "beta"])

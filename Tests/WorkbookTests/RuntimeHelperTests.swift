@@ -13,8 +13,9 @@ struct RuntimeHelperTests {
         #expect(s1 == data.effectiveSeed(checkName: "echo", resolvedName: "x", location: at))
         #expect(s1 != data.effectiveSeed(checkName: "echo", resolvedName: "y", location: at))
         #expect(s1 != data.effectiveSeed(checkName: "other", resolvedName: "x", location: at))
-        #expect(data.effectiveSeed(checkName: "echo", resolvedName: nil, location: at)
-            != data.effectiveSeed(checkName: "echo", resolvedName: nil, location: loc(6, 3)))
+        #expect(
+            data.effectiveSeed(checkName: "echo", resolvedName: nil, location: at)
+                != data.effectiveSeed(checkName: "echo", resolvedName: nil, location: loc(6, 3)))
         #expect(RandomData(size: 1, seed: 42).effectiveSeed(checkName: "echo", resolvedName: "x", location: at) == 42)
         let a = RandomData.bytes(count: 1000, seed: 42)
         #expect(a.count == 1000)

@@ -28,8 +28,10 @@ let testLessonDirectory: URL = {
 }()
 
 /// Runs every check of `source` against netlab-testserver (or `program`), with short bounds.
-func runScript(_ source: String, program: ProgramLaunch? = nil, options: RunOptions = RunOptions(stopGrace: .seconds(3)),
-               sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws -> [CheckResult] {
+func runScript(
+    _ source: String, program: ProgramLaunch? = nil, options: RunOptions = RunOptions(stopGrace: .seconds(3)),
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+) async throws -> [CheckResult] {
     let script = try parseOK(source, sourceLocation: sourceLocation)
     let launch = try program ?? ProgramLaunch(executable: testServerPath())
     let runner = CheckRunner(script: script, lessonDirectory: testLessonDirectory, program: launch, options: options)
@@ -37,8 +39,10 @@ func runScript(_ source: String, program: ProgramLaunch? = nil, options: RunOpti
 }
 
 /// Runs a script with one check and returns its result.
-func runOne(_ source: String, program: ProgramLaunch? = nil,
-            sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws -> CheckResult {
+func runOne(
+    _ source: String, program: ProgramLaunch? = nil,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+) async throws -> CheckResult {
     let results = try await runScript(source, program: program, sourceLocation: sourceLocation)
     #expect(results.count == 1, sourceLocation: sourceLocation)
     return try #require(results.first, sourceLocation: sourceLocation)
@@ -54,8 +58,9 @@ func expectPass(_ result: CheckResult, sourceLocation: Testing.SourceLocation = 
 func expectFail(_ result: CheckResult, _ fragment: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
     if ProcessInfo.processInfo.environment["NETLAB_DUMP_TRANSCRIPTS"] == "1" { print(result.transcript) }
     #expect(result.status == .fail, "\(result.transcript)", sourceLocation: sourceLocation)
-    #expect(result.message?.contains(fragment) == true, "message: \(result.message ?? "nil")\n\(result.transcript)",
-            sourceLocation: sourceLocation)
+    #expect(
+        result.message?.contains(fragment) == true, "message: \(result.message ?? "nil")\n\(result.transcript)",
+        sourceLocation: sourceLocation)
 }
 
 /// Replaces ports, times, pids and paths so that a transcript can be compared with a golden file.

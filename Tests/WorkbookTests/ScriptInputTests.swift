@@ -22,11 +22,14 @@ struct ScriptInputTests {
             }
         }
         let header = Array("start --listen {listen}\r\ncheck \"é\"\n".utf8)
-        #expect(error(header + Array("  sleep 1m".utf8) + [0] + Array("s\n".utf8))
+        #expect(
+            error(header + Array("  sleep 1m".utf8) + [0] + Array("s\n".utf8))
                 == "checks.netlab:3:11: error: NUL byte at offset 46; a check script is text (write `\\0` in a string for a zero byte)")
-        #expect(error(header + Array("  send a \"".utf8) + [0xC3, 0x28] + Array("\"\n".utf8))
+        #expect(
+            error(header + Array("  send a \"".utf8) + [0xC3, 0x28] + Array("\"\n".utf8))
                 == "checks.netlab:3:11: error: byte 0xC3 at offset 46 is not UTF-8; a check script must be UTF-8 text")
-        #expect(error(Array("\r\r\n\u{1B}".utf8))
+        #expect(
+            error(Array("\r\r\n\u{1B}".utf8))
                 == "checks.netlab:3:1: error: control byte 0x1B at offset 3; a check script is text (write `\\x1B` in a string for this byte)")
         #expect(error([0xED, 0xA0, 0x80]) == "checks.netlab:1:1: error: byte 0xED at offset 0 is not UTF-8; a check script must be UTF-8 text")
         #expect(error([0xF4, 0x90, 0x80, 0x80]) != nil)
@@ -84,7 +87,9 @@ struct ScriptInputTests {
         }
         #expect(try FixtureFile.read("fixtures/hello.txt", in: dir) == Array("hello\n".utf8))
         #expect(try FixtureFile.read("fixtures/inside", in: dir) == Array("hello\n".utf8))
-        #expect(refusal("fixtures/link") == "fixtures/link leads out of the lesson folder (to /etc/passwd); a fixture must be a file inside the lesson folder")
+        #expect(
+            refusal("fixtures/link")
+                == "fixtures/link leads out of the lesson folder (to /etc/passwd); a fixture must be a file inside the lesson folder")
         #expect(refusal("fixtures/up/passwd")?.contains("leads out of the lesson folder") == true)
         #expect(refusal("fixtures/folder") == "fixtures/folder is not a regular file; a fixture must be a regular file inside the lesson folder")
         #expect(refusal("fixtures/fifo") == "fixtures/fifo is not a regular file; a fixture must be a regular file inside the lesson folder")
@@ -96,15 +101,17 @@ struct ScriptInputTests {
     func linkedFixtureIsNotSent() async throws {
         let dir = try lessonFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let script = try parseOK("""
-        start --listen {listen} --mode echo
-        check "sends a link"
-          connect a
-          send a file "fixtures/link"
-          expect a "root" within 1s
-        """)
-        let runner = CheckRunner(script: script, lessonDirectory: dir, program: try ProgramLaunch(executable: testServerPath()),
-                                 options: RunOptions(stopGrace: .milliseconds(500)))
+        let script = try parseOK(
+            """
+            start --listen {listen} --mode echo
+            check "sends a link"
+              connect a
+              send a file "fixtures/link"
+              expect a "root" within 1s
+            """)
+        let runner = CheckRunner(
+            script: script, lessonDirectory: dir, program: try ProgramLaunch(executable: testServerPath()),
+            options: RunOptions(stopGrace: .milliseconds(500)))
         let result = try #require(await runner.run().first)
         #expect(result.status == .error)
         #expect(result.message?.contains("fixtures/link leads out of the lesson folder") == true, "\(result.message ?? "")")
@@ -118,11 +125,13 @@ struct ScriptInputTests {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         let programs = ProgramLog()
-        let junit = await runCLI(["check", "1", "--cmd", "/bin/true", "--junit", "missing/results.xml"], in: wb.root,
-                                 grader: fakeGrader(programs: programs))
+        let junit = await runCLI(
+            ["check", "1", "--cmd", "/bin/true", "--junit", "missing/results.xml"], in: wb.root,
+            grader: fakeGrader(programs: programs))
         #expect(junit.status == 2)
-        #expect(junit.err.contains("netlab: cannot write --junit missing/results.xml: the folder \(wb.url("missing").path) does not exist"),
-                "\(junit.err)")
+        #expect(
+            junit.err.contains("netlab: cannot write --junit missing/results.xml: the folder \(wb.url("missing").path) does not exist"),
+            "\(junit.err)")
         #expect(programs.all.isEmpty)
         #expect(!junit.out.contains("checks passed"))
 
@@ -134,8 +143,9 @@ struct ScriptInputTests {
         #expect(notFolder.status == 2 && notFolder.err.contains("is not a folder"))
         #expect(programs.all.isEmpty)
 
-        let fine = await runCLI(["check", "1", "--cmd", "/bin/true", "--junit", "taken/results.xml"], in: wb.root,
-                                grader: fakeGrader(programs: programs))
+        let fine = await runCLI(
+            ["check", "1", "--cmd", "/bin/true", "--junit", "taken/results.xml"], in: wb.root,
+            grader: fakeGrader(programs: programs))
         #expect(fine.status == 0)
         #expect(FileManager.default.fileExists(atPath: wb.url("taken/results.xml").path))
     }

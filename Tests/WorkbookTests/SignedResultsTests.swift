@@ -40,10 +40,10 @@ struct SignedResultsTests {
         if case .bad = ResultsSignature.verify(signed, key: otherKey).verdict {} else { Issue.record("wrong key not bad") }
         let text = String(decoding: signed, as: UTF8.self)
         let edits: [(String, String)] = [
-            ("\"points\" : 3,\n  \"status\"", "\"points\" : 4,\n  \"status\""), // the lesson's points
+            ("\"points\" : 3,\n  \"status\"", "\"points\" : 4,\n  \"status\""),  // the lesson's points
             ("\"student\" : \"ada\"", "\"student\" : \"bob\""),
             ("\"status\" : \"pass\"", "\"status\" : \"fail\""),
-            ("\"version\" : 3", "\"version\" : 3 "), // whitespace too
+            ("\"version\" : 3", "\"version\" : 3 "),  // whitespace too
             ("\"title\" : \"Echo server\"", "\"title\" : \"Echo server\", \"extra\": 1"),
         ]
         for (from, to) in edits {
@@ -64,16 +64,20 @@ struct SignedResultsTests {
 
     @Test func reportMarksVerifiedUnsignedAndTampered() throws {
         let good = try ResultsSignature.sign(try document(student: "ada"), key: key)
-        let tampered = Data(String(decoding: try ResultsSignature.sign(try document(student: "eve", points: 1), key: key), as: UTF8.self)
-            .replacingOccurrences(of: "\"points\" : 1,\n  \"status\"", with: "\"points\" : 3,\n  \"status\"").utf8)
+        let tampered = Data(
+            String(decoding: try ResultsSignature.sign(try document(student: "eve", points: 1), key: key), as: UTF8.self)
+                .replacingOccurrences(of: "\"points\" : 1,\n  \"status\"", with: "\"points\" : 3,\n  \"status\"").utf8)
         let unsigned = try document(student: "bob")
         let files = [("ada.json", good), ("eve.json", tampered), ("bob.json", unsigned)]
         let report = ClassReport(files: files, key: key)
         #expect(report.rows.map(\.student) == ["ada", "bob", "eve"])
-        #expect(report.rows.map(\.signature) == [.verified, .unsigned,
-                                                 .bad("the file was changed after it was signed, or signed with another class key")])
+        #expect(
+            report.rows.map(\.signature) == [
+                .verified, .unsigned,
+                .bad("the file was changed after it was signed, or signed with another class key"),
+            ])
         let eve = report.rows[2]
-        #expect(eve.cells.isEmpty && eve.points == 0) // tampered claims are never counted
+        #expect(eve.cells.isEmpty && eve.points == 0)  // tampered claims are never counted
         let text = report.renderText()
         #expect(text.contains("ada      ✓ 3/3     3/3  verified"), "\(text)")
         #expect(text.contains("bob      ✓ 3/3     3/3  unsigned"))
@@ -88,7 +92,7 @@ struct SignedResultsTests {
     }
 
     @Test func keyFiles() throws {
-        #expect(throws: ClassKey.Problem.self) { try ClassKey(hexText: "abcd") } // too short
+        #expect(throws: ClassKey.Problem.self) { try ClassKey(hexText: "abcd") }  // too short
         #expect(throws: ClassKey.Problem.self) { try ClassKey(hexText: String(repeating: "zz", count: 32)) }
         #expect(throws: ClassKey.Problem.self) { try ClassKey(hexText: "") }
         let made = try #require(ClassKey.generateHex())
@@ -113,9 +117,9 @@ struct ReportRobustnessTests {
     @Test func overflowingPointsSkipTheFileNotTheClass() throws {
         let huge = "9223372036854775807"
         let bundle = """
-        {"version": 3, "status": "pass", "message": null, "tests": [], "points": 0, "max_points": 0, "student": "mallory",
-         "lessons": [\(lesson("01-echo", 1, points: huge, max: huge)), \(lesson("02-x", 2, points: huge, max: huge))]}
-        """
+            {"version": 3, "status": "pass", "message": null, "tests": [], "points": 0, "max_points": 0, "student": "mallory",
+             "lessons": [\(lesson("01-echo", 1, points: huge, max: huge)), \(lesson("02-x", 2, points: huge, max: huge))]}
+            """
         let report = ClassReport(files: [try good(), ("overflow.json", Data(bundle.utf8))])
         #expect(report.rows.map(\.student) == ["ada"])
         #expect(report.problems == ["overflow.json: lesson 01-echo claims points 9223372036854775807 (0 to 1000000)"])
@@ -128,10 +132,17 @@ struct ReportRobustnessTests {
             ("more.json", lesson("01-echo", 1, points: "4", max: "3"), "lesson 01-echo claims 4 points of 3"),
             ("toobig.json", lesson("01-echo", 1, points: "99999999999999999999"), "not a netlab results file"),
             ("number.json", lesson("01-echo", 12345, points: "1"), "lesson 01-echo has number 12345 (0 to 999)"),
-            ("status.json", lesson("01-echo", 1, points: "1").replacingOccurrences(of: "\"pass\"", with: "\"won\""),
-             #"lesson 01-echo has status "won" (pass, fail or error)"#),
-            ("name.json", lesson("01-echo", 1, points: "1").replacingOccurrences(of: "\"version\"",
-                with: "\"student\": \"\(String(repeating: "x", count: 5000))\", \"version\""), "the student name is 5000 characters long (at most 200)"),
+            (
+                "status.json", lesson("01-echo", 1, points: "1").replacingOccurrences(of: "\"pass\"", with: "\"won\""),
+                #"lesson 01-echo has status "won" (pass, fail or error)"#
+            ),
+            (
+                "name.json",
+                lesson("01-echo", 1, points: "1").replacingOccurrences(
+                    of: "\"version\"",
+                    with: "\"student\": \"\(String(repeating: "x", count: 5000))\", \"version\""),
+                "the student name is 5000 characters long (at most 200)"
+            ),
             ("empty.json", "[]", "it holds no lesson"),
             ("junk.json", "{\"version\": 3, ", "not a netlab results file (invalid JSON)"),
         ]
@@ -148,13 +159,17 @@ struct ReportRobustnessTests {
         #expect([Int.min, -1].saturatingSum() == Int.min)
         #expect([1, 2, 3].saturatingSum() == 6)
         // Lessons whose checks claim huge points (a script's `points`) total without a trap.
-        let huge = CheckResult(name: "c", status: .pass, points: Int.max, maxPoints: Int.max, message: nil, transcript: "",
-                               hint: nil, location: "checks.netlab:1:1", index: 1, duration: .zero)
+        let huge = CheckResult(
+            name: "c", status: .pass, points: Int.max, maxPoints: Int.max, message: nil, transcript: "",
+            hint: nil, location: "checks.netlab:1:1", index: 1, duration: .zero)
         let lesson = LessonResult(number: 1, slug: "01-x", title: "X", error: nil, checks: [huge, huge])
         #expect(lesson.points == Int.max)
         #expect(CheckPrinter(style: .plain, verbose: false).scoreTable([lesson, lesson]).contains("\(Int.max)/\(Int.max) points"))
-        #expect(ResultsJSON.bundle([ResultsJSON.document(for: lesson, scriptLines: [], student: nil, date: nil)],
-                                   student: nil, date: nil).points == Int.max)
+        #expect(
+            ResultsJSON.bundle(
+                [ResultsJSON.document(for: lesson, scriptLines: [], student: nil, date: nil)],
+                student: nil, date: nil
+            ).points == Int.max)
     }
 
     @Test func oversizedFilesAreSkippedUnread() throws {
@@ -180,14 +195,15 @@ struct SignedResultsCLITests {
         // --key, and the environment variable, both sign.
         let a = await runCLI(["check", "1", "--cmd", "x", "--json", "a.json", "--key", "class.key"], in: wb.root)
         #expect(a.out.contains("Results: a.json (JSON, signed with the class key)"), "\(a.out)\(a.err)")
-        let b = await runCLI(["check", "--cmd", "x", "--json", "b.json"], in: wb.root,
-                             environment: ["USER": "bob", "NETLAB_CLASS_KEY_FILE": wb.url("class.key").path])
+        let b = await runCLI(
+            ["check", "--cmd", "x", "--json", "b.json"], in: wb.root,
+            environment: ["USER": "bob", "NETLAB_CLASS_KEY_FILE": wb.url("class.key").path])
         #expect(b.out.contains("signed with the class key"))
         _ = await runCLI(["check", "1", "--cmd", "x", "--json", "c.json"], in: wb.root, environment: ["USER": "cy"])
         try wb.write("d.json", try #require(wb.read("a.json")).replacingOccurrences(of: "\"student\" : \"ada\"", with: "\"student\" : \"dan\""))
 
         let r = await runCLI(["report", "--key", "class.key", "a.json", "b.json", "c.json", "d.json"], in: wb.root)
-        #expect(r.status == 1) // a bad signature
+        #expect(r.status == 1)  // a bad signature
         #expect(r.out.contains("verified") && r.out.contains("unsigned") && r.out.contains("BAD SIGNATURE"), "\(r.out)")
         let lines = r.out.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("ada ") && $0.hasSuffix("verified") })
@@ -210,7 +226,7 @@ struct SignedResultsCLITests {
         try wb.write("short.key", "abcd\n")
         let short = await runCLI(["check", "1", "--cmd", "x", "--json", "a.json", "--key", "short.key"], in: wb.root)
         #expect(short.status == 1 && short.err.contains("short.key: a class key needs at least 16 bytes"), "\(short.err)")
-        #expect(!short.out.contains("Lesson 1")) // nothing was graded
+        #expect(!short.out.contains("Lesson 1"))  // nothing was graded
         let missing = await runCLI(["report", "--key", "nope.key", "x.json"], in: wb.root)
         #expect(missing.status == 1 && missing.err.contains("cannot read the class key file nope.key"))
         let noJSON = await runCLI(["check", "1", "--cmd", "x", "--key", "short.key"], in: wb.root)
@@ -222,9 +238,11 @@ struct SignedResultsCLITests {
         defer { wb.cleanup() }
         _ = await runCLI(["check", "1", "--cmd", "x", "--json", "a.json"], in: wb.root)
         let huge = "9223372036854775807"
-        try wb.write("evil.json", try #require(wb.read("a.json"))
-            .replacingOccurrences(of: "\"max_points\" : 6", with: "\"max_points\" : \(huge)")
-            .replacingOccurrences(of: "\"points\" : 6", with: "\"points\" : \(huge)"))
+        try wb.write(
+            "evil.json",
+            try #require(wb.read("a.json"))
+                .replacingOccurrences(of: "\"max_points\" : 6", with: "\"max_points\" : \(huge)")
+                .replacingOccurrences(of: "\"points\" : 6", with: "\"points\" : \(huge)"))
         let r = await runCLI(["report", "a.json", "evil.json"], in: wb.root)
         #expect(r.status == 1)
         #expect(r.out.contains("ada      ✓ 6/6"), "\(r.out)")

@@ -14,17 +14,19 @@ import Testing
 /// interrupted.
 @Suite("Supervision: no process outlives netlab", .timeLimit(.minutes(2)))
 struct SupervisionTests {
-    @Test("a child that calls setsid is stopped with the program at the end of a check, orphaned or not",
-          arguments: ["orphan", "child"])
+    @Test(
+        "a child that calls setsid is stopped with the program at the end of a check, orphaned or not",
+        arguments: ["orphan", "child"])
     func setsidChildStopped(detach: String) async throws {
-        let r = try await runOne("""
-        start --listen {listen} --detach \(detach)
-        check "echoes"
-          expect server log /detached child/ within 2s
-          connect a
-          send a "hi\\n"
-          expect a "hi\\n" within 2s
-        """)
+        let r = try await runOne(
+            """
+            start --listen {listen} --detach \(detach)
+            check "echoes"
+              expect server log /detached child/ within 2s
+              connect a
+              send a "hi\\n"
+              expect a "hi\\n" within 2s
+            """)
         expectPass(r)
         let child = try #require(detachedChild(in: r.transcript), "\(r.transcript)")
         #expect(await processIsGone(child, within: .seconds(3)), "the setsid child \(child) still runs")
@@ -45,8 +47,9 @@ struct SupervisionTests {
 
     @Test("the spawner gives children a parent-death signal: they run until killed, not until a thread ends")
     func childrenOutliveIdleThreads() async throws {
-        let p = try ServerProcess.start(ProgramLaunch(executable: "/bin/sh", arguments: ["-c", "echo 'netlab: listening on 127.0.0.1:1'; exec sleep 300"]),
-                                        arguments: [])
+        let p = try ServerProcess.start(
+            ProgramLaunch(executable: "/bin/sh", arguments: ["-c", "echo 'netlab: listening on 127.0.0.1:1'; exec sleep 300"]),
+            arguments: [])
         #expect(await p.waitReady(timeout: .seconds(5)) == .ready("127.0.0.1:1"))
         let status = try String(contentsOfFile: "/proc/\(p.pid)/status", encoding: .utf8)
         // Dispatch retires idle worker threads after a few seconds; the child must still run.
@@ -59,14 +62,16 @@ struct SupervisionTests {
     /// netlab checking a program that has detached a `setsid` child, mid-check: netlab, the
     /// program and the child. The caller ends netlab and owns the cleanup.
     func netlabHoldingADetachedChild(_ wb: TempWorkbook) async throws -> (netlab: Process, program: pid_t, detached: pid_t) {
-        try wb.write("lessons/01-echo/checks.netlab", """
-        lesson "Echo server"
-        start --listen {listen} --detach orphan
+        try wb.write(
+            "lessons/01-echo/checks.netlab",
+            """
+            lesson "Echo server"
+            start --listen {listen} --detach orphan
 
-        check "holds"
-          connect a
-          sleep 30s
-        """)
+            check "holds"
+              connect a
+              sleep 30s
+            """)
         let netlab = try startNetlab(["check", "1", "--cmd", try testServerPath()], in: wb.root)
         let program = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(30)) {
             $0.first?.hasSuffix("netlab-testserver") == true && !$0.contains("session")
@@ -74,7 +79,8 @@ struct SupervisionTests {
         let detached = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(10)) { $0.contains("session") }
         guard let program, let detached else {
             kill(netlab.processIdentifier, SIGKILL)
-            throw CheckError(message: "the program (\(String(describing: program))) or its setsid child (\(String(describing: detached))) never started")
+            throw CheckError(
+                message: "the program (\(String(describing: program))) or its setsid child (\(String(describing: detached))) never started")
         }
         return (netlab, program, detached)
     }
@@ -99,24 +105,27 @@ struct SupervisionTests {
         await expectGone([program, detached], "the program or its setsid child")
     }
 
-    @Test("an orphan netlab adopted is gone once its program stopped: one that exited on its own (no zombie is left), one without the token",
-          arguments: ["brief", "bare"])
+    @Test(
+        "an orphan netlab adopted is gone once its program stopped: one that exited on its own (no zombie is left), one without the token",
+        arguments: ["brief", "bare"])
     func adoptedOrphanReaped(detach: String) async throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
-        try wb.write("lessons/01-echo/checks.netlab", """
-        lesson "Echo server"
-        start --listen {listen}
+        try wb.write(
+            "lessons/01-echo/checks.netlab",
+            """
+            lesson "Echo server"
+            start --listen {listen}
 
-        check "leaves a daemon that exits"
-          start --listen {listen} --detach \(detach)
-          expect server log /detached child/ within 2s
-          sleep 500ms
+            check "leaves a daemon that exits"
+              start --listen {listen} --detach \(detach)
+              expect server log /detached child/ within 2s
+              sleep 500ms
 
-        check "holds"
-          connect a
-          sleep 30s
-        """)
+            check "holds"
+              connect a
+              sleep 30s
+            """)
         let netlab = try startNetlab(["check", "1", "--verbose", "--cmd", try testServerPath()], in: wb.root)
         defer { if netlab.isRunning { kill(netlab.processIdentifier, SIGKILL) } }
         // With --verbose, the first check's transcript is printed when it ends: it names the daemon.
@@ -165,7 +174,8 @@ struct SupervisionTests {
         let deadline = ContinuousClock.now + .seconds(30)
         while swiftPID == nil, ContinuousClock.now < deadline {
             if let text = wb.read(".swift-pid"), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-               commandLine(of: pid).first == "sleep" {
+                commandLine(of: pid).first == "sleep"
+            {
                 swiftPID = pid
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -46,8 +46,9 @@ struct SupervisorTests {
     func descriptorLimit() async throws {
         // The limit is set from outside right after the spawn; the script reads it after a pause.
         let p = try ServerProcess.start(
-            ProgramLaunch(executable: "/bin/sh",
-                          arguments: ["-c", "sleep 1; echo soft $(ulimit -Sn) hard $(ulimit -Hn) >&2; echo 'netlab: listening on 127.0.0.1:1'; exec sleep 100"]),
+            ProgramLaunch(
+                executable: "/bin/sh",
+                arguments: ["-c", "sleep 1; echo soft $(ulimit -Sn) hard $(ulimit -Hn) >&2; echo 'netlab: listening on 127.0.0.1:1'; exec sleep 100"]),
             arguments: [], descriptorLimit: 40)
         #expect(await p.waitReady(timeout: .seconds(10)) == .ready("127.0.0.1:1"))
         #expect(p.lines.filter { $0.stream == .stderr }.map(\.text) == ["soft 40 hard 40"])
@@ -102,7 +103,8 @@ struct SupervisorTests {
 
     @Test("metrics come from /proc: descriptors, resident memory, CPU time")
     func metrics() async throws {
-        let p = try sh("exec 7</dev/null 8</dev/null; echo 'netlab: listening on 127.0.0.1:1'; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exec sleep 100")
+        let p = try sh(
+            "exec 7</dev/null 8</dev/null; echo 'netlab: listening on 127.0.0.1:1'; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exec sleep 100")
         #expect(await p.waitReady(timeout: .seconds(5)) == .ready("127.0.0.1:1"))
         let m = try #require(p.metrics())
         #expect(m.fds >= 5)
@@ -127,4 +129,3 @@ struct SupervisorTests {
         #expect(stat.isEmpty || state == "Z", "\(stat)")
     }
 }
-

@@ -24,7 +24,8 @@ func rawControls(in text: String, multiline: Bool = true) -> [String] {
     text.unicodeScalars.compactMap { s -> String? in
         let v = s.value
         if multiline, s == "\n" || s == "\t" { return nil }
-        let bad = v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || (0x202A...0x202E).contains(v)
+        let bad =
+            v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || (0x202A...0x202E).contains(v)
             || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C
         return bad ? String(format: "U+%04X", v) : nil
     }
@@ -47,23 +48,24 @@ struct UntrustedTextTests {
         for s in hostileSequences {
             let once = UntrustedText.escaped(s, multiline: true)
             #expect(rawControls(in: once).isEmpty, "\(once.debugDescription)")
-            #expect(UntrustedText.escaped(once, multiline: true) == once) // idempotent
+            #expect(UntrustedText.escaped(once, multiline: true) == once)  // idempotent
         }
     }
 
     @Test func bytesInTranscriptsEscapeC1AndBidi() {
         // Received bytes that are valid UTF-8 used to keep U+009B and U+202E raw.
         #expect(Bytes.quoted(Array("a\u{9B}b\u{202E}c\u{1B}".utf8)) == "\"a\\u{9b}b\\u{202e}c\\x1b\"")
-        #expect(Bytes.quoted([0x41, 0xFF, 0x1B]) == "\"A\\xff\\x1b\"") // not UTF-8: bytes
+        #expect(Bytes.quoted([0x41, 0xFF, 0x1B]) == "\"A\\xff\\x1b\"")  // not UTF-8: bytes
     }
 
     /// A check whose result holds every hostile sequence, as a grader written without care would
     /// hand it over.
     func hostileCheck() -> CheckResult {
         let all = hostileSequences.joined(separator: "\n")
-        return CheckResult(name: "name \u{1B}]0;title\u{07}\r\u{202E}", status: .fail, points: 0, maxPoints: 2,
-                           message: "expected \"hi\" \u{1B}[2J\r✓ all checks passed", transcript: all,
-                           hint: "hint \u{9B}0m", location: "checks.netlab:1:1", index: 1, duration: .milliseconds(5))
+        return CheckResult(
+            name: "name \u{1B}]0;title\u{07}\r\u{202E}", status: .fail, points: 0, maxPoints: 2,
+            message: "expected \"hi\" \u{1B}[2J\r✓ all checks passed", transcript: all,
+            hint: "hint \u{9B}0m", location: "checks.netlab:1:1", index: 1, duration: .milliseconds(5))
     }
 
     @Test func checkPrinterShowsNoRawControl() {
@@ -85,7 +87,7 @@ struct UntrustedTextTests {
         let doc = try XMLDocument(xmlString: xml, options: [])
         let out = try #require(try doc.nodes(forXPath: "//system-out").first?.stringValue)
         #expect(out.contains("\\x1b[2J") && out.contains("\\u{202e}gnp.exe") && out.contains("\\u{9b}31m"))
-        #expect(rawControls(in: out).isEmpty) // the entities decode to visible text, not to a CR
+        #expect(rawControls(in: out).isEmpty)  // the entities decode to visible text, not to a CR
     }
 
     @Test func jsonResultsHoldNoControlCharacters() throws {
@@ -100,17 +102,19 @@ struct UntrustedTextTests {
         // Escaping happens before the 500-character cut: a transcript of ESCs stays within it.
         var long = hostileCheck()
         long.transcript = String(repeating: "\u{1B}", count: 490)
-        let cut = ResultsJSON.document(for: LessonResult(number: 1, slug: "01-echo", title: "E", error: nil, checks: [long]),
-                                       scriptLines: [], student: nil, date: nil)
+        let cut = ResultsJSON.document(
+            for: LessonResult(number: 1, slug: "01-echo", title: "E", error: nil, checks: [long]),
+            scriptLines: [], student: nil, date: nil)
         #expect((cut.tests[0].output?.count ?? 0) <= ResultsJSON.outputLimit)
         #expect(rawControls(in: cut.tests[0].output ?? "").isEmpty)
     }
 
     @Test func reportTableEscapesAHostileStudentName() throws {
         let hostile = "eve\u{1B}]0;owned\u{07}\u{1B}[2J\r\u{202E}zyx\u{9B}"
-        let doc = ResultsJSON.ResultsDocument(status: "pass", message: nil, tests: [], points: 3, maxPoints: 3,
-                                              lesson: .init(number: 1, slug: "01-echo", title: "Echo \u{202E}"),
-                                              student: hostile, generatedAt: nil)
+        let doc = ResultsJSON.ResultsDocument(
+            status: "pass", message: nil, tests: [], points: 3, maxPoints: 3,
+            lesson: .init(number: 1, slug: "01-echo", title: "Echo \u{202E}"),
+            student: hostile, generatedAt: nil)
         let report = ClassReport(files: [("x\u{1B}[2J.json", try ResultsJSON.encode(doc)), ("bad\u{07}.json", Data("{".utf8))])
         let text = report.renderText()
         #expect(rawControls(in: text).isEmpty, "\(text.debugDescription)")
@@ -124,21 +128,22 @@ struct UntrustedTextTests {
     func hostileProgramOutput() async throws {
         // printf's octal escapes: ESC is \033, U+009B is \302\233, U+202E is \342\200\256.
         let lines = #"""
-        printf 'clear \033[2J\033[H\n' >&2
-        printf 'clip \033]52;c;ZWNobyBwd25lZA==\007\n' >&2
-        printf 'title \033]0;pwned\007\n' >&2
-        printf 'fake\r\342\234\223 all checks passed\n' >&2
-        printf 'back\010\010\010\n' >&2
-        printf 'csi \302\23331m and bidi \342\200\256gnp.exe\n' >&2
-        printf 'stdout \033[31mred\n'
-        exit 3
-        """#
-        let r = try await runOne("""
-        timeout 5s
-        start --listen {listen}
-        check "hostile"
-          connect a
-        """, program: ProgramLaunch(executable: "/bin/sh", arguments: ["-c", lines, "sh"]))
+            printf 'clear \033[2J\033[H\n' >&2
+            printf 'clip \033]52;c;ZWNobyBwd25lZA==\007\n' >&2
+            printf 'title \033]0;pwned\007\n' >&2
+            printf 'fake\r\342\234\223 all checks passed\n' >&2
+            printf 'back\010\010\010\n' >&2
+            printf 'csi \302\23331m and bidi \342\200\256gnp.exe\n' >&2
+            printf 'stdout \033[31mred\n'
+            exit 3
+            """#
+        let r = try await runOne(
+            """
+            timeout 5s
+            start --listen {listen}
+            check "hostile"
+              connect a
+            """, program: ProgramLaunch(executable: "/bin/sh", arguments: ["-c", lines, "sh"]))
         #expect(r.status != .pass)
         let everything = r.name + "\n" + (r.message ?? "") + "\n" + r.transcript
         #expect(rawControls(in: everything).isEmpty, "\(everything.debugDescription)")

@@ -31,7 +31,9 @@ struct VerdictCLITests {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         // The check with the hint fails second: its hint is not shown.
-        try wb.write("lessons/01-echo/checks.netlab", """
+        try wb.write(
+            "lessons/01-echo/checks.netlab",
+            """
             lesson "Echo server"
             start --listen {listen}
 

@@ -10,9 +10,11 @@ import Testing
 /// A failing transcript as the runner writes it for `repeat 100 as i { connect c{i}; send c{i} … }`:
 /// connects, sends and the server's accepts interleaved, one client refused, then the FAIL block.
 func loopTranscript(clients: Int = 100, hint: String? = "Serve each client in its own task.") -> String {
-    var lines = ["check \"serves 100 clients\" (checks.netlab:12:1)",
-                 "+0.000s  [netlab] $ /tmp/lesson02 --listen 127.0.0.1:0",
-                 "+0.012s  [server stdout] netlab: listening on 127.0.0.1:38965"]
+    var lines = [
+        "check \"serves 100 clients\" (checks.netlab:12:1)",
+        "+0.000s  [netlab] $ /tmp/lesson02 --listen 127.0.0.1:0",
+        "+0.012s  [server stdout] netlab: listening on 127.0.0.1:38965",
+    ]
     for i in 0..<clients {
         let ms = 30 + i
         let stamp = "+0.\(String(format: "%03d", ms))s "
@@ -31,10 +33,13 @@ func loopTranscript(clients: Int = 100, hint: String? = "Serve each client in it
     return lines.joined(separator: "\n") + "\n"
 }
 
-func failing(_ name: String, message: String, transcript: String, hint: String? = "Serve each client in its own task.",
-             status: CheckResult.Status = .fail) -> CheckResult {
-    CheckResult(name: name, status: status, points: 0, maxPoints: 2, message: message, transcript: transcript, hint: hint,
-                location: "checks.netlab:12:1", index: 2, duration: .seconds(5))
+func failing(
+    _ name: String, message: String, transcript: String, hint: String? = "Serve each client in its own task.",
+    status: CheckResult.Status = .fail
+) -> CheckResult {
+    CheckResult(
+        name: name, status: status, points: 0, maxPoints: 2, message: message, transcript: transcript, hint: hint,
+        location: "checks.netlab:12:1", index: 2, duration: .seconds(5))
 }
 
 @Suite("Output: the verdict")
@@ -51,10 +56,13 @@ struct VerdictOutputTests {
         #expect(folded.contains { $0.contains("… 38 more [server] accepted lines, the same but for names and addresses") })
         // The check's title, its start and the FAIL block are kept as they are, in order.
         #expect(folded.first == "check \"serves 100 clients\" (checks.netlab:12:1)")
-        #expect(Array(folded.suffix(5)) == ["+5.219s  [netlab] stopped the server with SIGTERM: it exited with status 0",
-                                             "FAIL checks.netlab:19:5: expect c{i} d{i} within 5s",
-                                             "expected 16 KiB of `d1` from client c1 within 5s; got nothing",
-                                             "hint: Serve each client in its own task.", ""])
+        #expect(
+            Array(folded.suffix(5)) == [
+                "+5.219s  [netlab] stopped the server with SIGTERM: it exited with status 0",
+                "FAIL checks.netlab:19:5: expect c{i} d{i} within 5s",
+                "expected 16 KiB of `d1` from client c1 within 5s; got nothing",
+                "hint: Serve each client in its own task.", "",
+            ])
         #expect(folded.count < 25)
     }
 
@@ -80,19 +88,26 @@ struct VerdictOutputTests {
     @Test func onlyTheFirstFailureIsShownInFull() {
         let printer = CheckPrinter(style: .plain, verbose: false, runCommand: "netlab run 2")
         let stream = VerdictStream(printer: printer)
-        let pass = CheckResult(name: "silent client", status: .pass, points: 2, maxPoints: 2, message: nil, transcript: "PASS",
-                               hint: "Never shown", location: "checks.netlab:4:1", index: 1, duration: .seconds(1))
+        let pass = CheckResult(
+            name: "silent client", status: .pass, points: 2, maxPoints: 2, message: nil, transcript: "PASS",
+            hint: "Never shown", location: "checks.netlab:4:1", index: 1, duration: .seconds(1))
         #expect(stream.render(pass) == "✓ silent client  [2/2]")
-        let first = stream.render(failing("serves 100 clients", message: "expected 16 KiB of `d1` from client c1 within 5s; got nothing",
-                                          transcript: loopTranscript()))
-        #expect(first.hasPrefix("✗ serves 100 clients  [0/2]\n  expected 16 KiB of `d1` from client c1 within 5s; got nothing\n    check \"serves 100 clients\""))
+        let first = stream.render(
+            failing(
+                "serves 100 clients", message: "expected 16 KiB of `d1` from client c1 within 5s; got nothing",
+                transcript: loopTranscript()))
+        #expect(
+            first.hasPrefix(
+                "✗ serves 100 clients  [0/2]\n  expected 16 KiB of `d1` from client c1 within 5s; got nothing\n    check \"serves 100 clients\""))
         // Client c1, which the message names, keeps its lines; the others fold.
         #expect(first.contains("\n    +0.033s  … 96 more [client c3 … c99] connect lines"))
         // The hint once, at the end, not inside the transcript.
         #expect(first.hasSuffix("\n    expected 16 KiB of `d1` from client c1 within 5s; got nothing\n  hint: Serve each client in its own task."))
         #expect(first.components(separatedBy: "hint:").count == 2)
-        let second = stream.render(failing("accepts 1,000", message: "expected \"ping\\n\" from client c1", transcript: loopTranscript(),
-                                           hint: "A task per connection costs little."))
+        let second = stream.render(
+            failing(
+                "accepts 1,000", message: "expected \"ping\\n\" from client c1", transcript: loopTranscript(),
+                hint: "A task per connection costs little."))
         #expect(second == "✗ accepts 1,000  [0/2]")
         let third = stream.render(failing("resets", message: "m", transcript: "x", status: .error))
         #expect(third == "! resets  [0/2]")
@@ -120,17 +135,25 @@ struct VerdictOutputTests {
             FailureCause.of(failing("x", message: message, transcript: transcript, hint: subject))
         }
         // Exited before its ready line.
-        let exited = failing("x", message: "the server exited with status 1 before printing its ready line (netlab: listening on HOST:PORT) (checks.netlab:4:1)",
-                             transcript: start + "FAIL checks.netlab:4:1: check\nthe server exited with status 1\nhint: \(subject)", hint: subject)
+        let exited = failing(
+            "x", message: "the server exited with status 1 before printing its ready line (netlab: listening on HOST:PORT) (checks.netlab:4:1)",
+            transcript: start + "FAIL checks.netlab:4:1: check\nthe server exited with status 1\nhint: \(subject)", hint: subject)
         #expect(FailureCause.of(exited) == .exited("exited with status 1", beforeReady: true))
         let text = CheckPrinter(style: .plain, verbose: false, runCommand: "netlab run 2").render(exited)
-        #expect(text.hasSuffix("hint: your program exited with status 1 before it printed its ready line; its last lines on stderr above say why. Start it by hand (netlab run 2) to watch it start."))
+        #expect(
+            text.hasSuffix(
+                "hint: your program exited with status 1 before it printed its ready line; its last lines on stderr above say why. Start it by hand (netlab run 2) to watch it start."
+            ))
         #expect(!text.contains(subject))
         // Crashed: the crash is named, found in the server's lines before netlab stopped it.
-        let crash = start + "+0.100s  [server] main.swift:83: Fatal error: Index out of range\n+0.101s  [server] *** Program crashed: System trap at 0x1 ***\n"
+        let crash =
+            start
+            + "+0.100s  [server] main.swift:83: Fatal error: Index out of range\n+0.101s  [server] *** Program crashed: System trap at 0x1 ***\n"
             + "FAIL x\nclient c2 could not connect to 127.0.0.1:4000: connection refused"
         #expect(cause("client c2 could not connect to 127.0.0.1:4000: connection refused", crash) == .crashed("Fatal error: Index out of range"))
-        #expect(FailureCause.crashed("Fatal error: Index out of range").hint().hasPrefix("your program crashed (Fatal error: Index out of range) before this step"))
+        #expect(
+            FailureCause.crashed("Fatal error: Index out of range").hint().hasPrefix(
+                "your program crashed (Fatal error: Index out of range) before this step"))
         // Refused with nothing left to stop: it had exited; refused while running: it closed its listener.
         let refused = "client c2 could not connect to 127.0.0.1:4000: connection refused (checks.netlab:9:3)"
         #expect(cause(refused, start + "+0.2s [client c2] connect: connection refused\nFAIL x") == .exited(nil, beforeReady: false))
@@ -139,12 +162,20 @@ struct VerdictOutputTests {
         #expect(cause("the server is not running: it was killed by SIGKILL", start) == .exited("was killed by SIGKILL", beforeReady: false))
         #expect(cause("m", start + "+0.5s  [netlab] the server exited with status 3\nFAIL x") == .exited("exited with status 3", beforeReady: false))
         // The step's own subject: the check's hint.
-        #expect(cause("expected \"hello\\n\" from client b within 1s; got nothing", start + "+1.000s  [netlab] stopped the server with SIGTERM: it exited with status 0") == nil)
+        #expect(
+            cause(
+                "expected \"hello\\n\" from client b within 1s; got nothing",
+                start + "+1.000s  [netlab] stopped the server with SIGTERM: it exited with status 0") == nil)
         // A check that stops the server expects it to end; its exit is not the cause.
-        #expect(cause("expected the server to exit with status 0; it exited with status 1",
-                      start + "+0.1s  [netlab] stop: sent SIGTERM to the server\nFAIL x") == nil)
+        #expect(
+            cause(
+                "expected the server to exit with status 0; it exited with status 1",
+                start + "+0.1s  [netlab] stop: sent SIGTERM to the server\nFAIL x") == nil)
         // A crash after netlab stopped the program (while stopping) is not why the step failed.
-        #expect(cause("expected x; got nothing", start + "+1.000s  [netlab] stopped the server with SIGTERM: it was killed by SIGTRAP\n+1.001s  [server] Fatal error: boom") == nil)
+        #expect(
+            cause(
+                "expected x; got nothing",
+                start + "+1.000s  [netlab] stopped the server with SIGTERM: it was killed by SIGTRAP\n+1.001s  [server] Fatal error: boom") == nil)
     }
 
     @Test func theRunningLineIsTransientAndOnlyOnATerminal() async throws {

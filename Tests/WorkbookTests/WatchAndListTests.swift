@@ -20,11 +20,14 @@ private final class Minutes: @unchecked Sendable {
 }
 
 /// Runs netlab like `runCLI`, with a clock that moves and, for `watch`, keys from `input`.
-private func run(_ args: [String], in wb: TempWorkbook, grader: any LessonGrader = fakeGrader(),
-                 clock: Minutes, watchRunLimit: Int? = nil, input: Int32? = nil) async throws -> (status: Int32, out: String) {
+private func run(
+    _ args: [String], in wb: TempWorkbook, grader: any LessonGrader = fakeGrader(),
+    clock: Minutes, watchRunLimit: Int? = nil, input: Int32? = nil
+) async throws -> (status: Int32, out: String) {
     let console = Console.capture()
-    var cli = NetlabCLI(console: console, environment: ["USER": "ada"], workingDirectory: wb.root, grader: grader,
-                        makeBuilder: try wb.fakeSwift(), now: { clock.next() })
+    var cli = NetlabCLI(
+        console: console, environment: ["USER": "ada"], workingDirectory: wb.root, grader: grader,
+        makeBuilder: try wb.fakeSwift(), now: { clock.next() })
     cli.watchRunLimit = watchRunLimit
     if let input {
         cli.watchInput = input
@@ -52,8 +55,10 @@ struct ListTruthTests {
         let failedAt = try #require(StateStore(root: wb.root).load()["01-echo"].lastOwnCheck?.at)
         #expect(failedAt > passedAt)
         let list = try await run(["list"], in: wb, clock: clock)
-        #expect(list.out.contains("✗ 01  Echo server    passed earlier, failing now (1/3 points): passed \(NetlabCLI.listDate(passedAt)),"
-                                  + " failing since \(NetlabCLI.listDate(failedAt))"), "\(list.out)")
+        #expect(
+            list.out.contains(
+                "✗ 01  Echo server    passed earlier, failing now (1/3 points): passed \(NetlabCLI.listDate(passedAt)),"
+                    + " failing since \(NetlabCLI.listDate(failedAt))"), "\(list.out)")
         #expect(list.out.contains("netlab — 2 lessons · 0 passed · 1 passed earlier, failing now"))
         #expect(list.out.contains("next: lesson 1"))
         // The solution may still be shown: the lesson did pass once.

@@ -24,9 +24,9 @@ func handle(_ conn: TCPConn, timeout: Duration, log: Log) async {
         // it, however finely it slices it.
         try conn.setReadDeadline(.after(timeout))
         let hello = try await readClientHello(from: conn)
-        log.sni(try serverName(inClientHello: hello))       // "sni example.test" or "sni none"
+        log.sni(try serverName(inClientHello: hello))  // "sni example.test" or "sni none"
     } catch {
-        log.error("\(peer): \(Log.reason(error))")          // "error: 127.0.0.1:53211: REASON"
+        log.error("\(peer): \(Log.reason(error))")  // "error: 127.0.0.1:53211: REASON"
     }
 }
 

@@ -9,8 +9,9 @@ let handshakeTimeout = Flag("handshake-timeout", .duration, help: "close a clien
 
 LessonProgram.run(flags: [.upstream, .cert, .key, handshakeTimeout]) { options, log in
     let upstream = options.upstream!
-    let tls = try TLSServerConfig(certificateFile: options.cert ?? ".netlab/certs/localhost.pem",
-                                  keyFile: options.key ?? ".netlab/certs/localhost-key.pem")
+    let tls = try TLSServerConfig(
+        certificateFile: options.cert ?? ".netlab/certs/localhost.pem",
+        keyFile: options.key ?? ".netlab/certs/localhost-key.pem")
     let limit = options.duration("handshake-timeout") ?? .seconds(5)
     let listener = try TCPListener.listen(address: options.listen)
     log.ready(listener.address)

@@ -30,10 +30,10 @@ func echo(_ conn: TCPConn, idle: Duration, log: Log) async {
     var count = 0
     do {
         while true {
-            try conn.setReadDeadline(.after(idle))      // before every read: an idle timeout
+            try conn.setReadDeadline(.after(idle))  // before every read: an idle timeout
             let bytes = try await conn.read(upToCount: 32 * 1024)
             if bytes.isEmpty { break }
-            try conn.setWriteDeadline(.after(idle))     // a client that never reads is cut off too
+            try conn.setWriteDeadline(.after(idle))  // a client that never reads is cut off too
             try await conn.write(bytes)
             count += bytes.count
         }

@@ -25,7 +25,7 @@ func route(_ client: TCPConn, routes: [String: String], log: Log) async {
     let tee = TeeConn(base: client)
     let sni: String?
     do {
-        try client.setReadDeadline(.after(.seconds(5)))    // a client that never says hello
+        try client.setReadDeadline(.after(.seconds(5)))  // a client that never says hello
         sni = try serverName(inClientHello: try await readClientHello(from: tee))
         try client.setReadDeadline(nil)
     } catch {
@@ -87,7 +87,7 @@ func readClientHello(from conn: some Conn) async throws -> [UInt8] {
     while true {
         message += try await readHandshakeRecord(from: conn)
         var header = ByteString(message)
-        guard let type = header.readUInt8(), let length = header.readUInt24() else { continue }   // header not complete yet
+        guard let type = header.readUInt8(), let length = header.readUInt24() else { continue }  // header not complete yet
         guard type == 1 else { throw HelloError("handshake message type \(type) is not a ClientHello (1)") }
         guard length <= maxHelloSize - 4 else {
             throw HelloError("a ClientHello of \(length) bytes is over the \(maxHelloSize)-byte limit")
@@ -103,7 +103,7 @@ func readHandshakeRecord(from conn: some Conn) async throws -> [UInt8] {
     // The version in between is legacy_record_version, which RFC 8446 §5.1 says MUST be
     // ignored: clients send 03 01, 03 03 or 03 00, and any of them is fine.
     guard let type = header.readUInt8(), header.skip(2), let length = header.readUInt16() else {
-        throw HelloError("short record header")   // cannot happen: readExactly returned 5 bytes
+        throw HelloError("short record header")  // cannot happen: readExactly returned 5 bytes
     }
     guard type == 22 else { throw HelloError("record type \(type) is not a handshake (22)") }
     guard length > 0, length <= 1 << 14 else { throw HelloError("record length \(length) is not between 1 and 16384") }
@@ -127,7 +127,7 @@ func serverName(inClientHello message: [UInt8]) throws -> String? {
     guard let compression = hello.readUInt8LengthPrefixed(), !compression.isEmpty else {
         throw HelloError("malformed compression methods")
     }
-    if hello.isEmpty { return nil }   // no extensions at all: allowed, and so no server name
+    if hello.isEmpty { return nil }  // no extensions at all: allowed, and so no server name
     guard var extensions = hello.readUInt16LengthPrefixed(), hello.isEmpty else {
         throw HelloError("malformed extensions")
     }
@@ -140,7 +140,7 @@ func serverName(inClientHello message: [UInt8]) throws -> String? {
         // RFC 8446 §4.2: at most one extension of each type. Two server_names could steer a
         // router that reads one of them past a server that reads the other.
         guard seen.insert(type).inserted else { throw HelloError("extension \(type) appears twice") }
-        if type == 0 { name = try hostName(inServerNameExtension: data) }   // server_name
+        if type == 0 { name = try hostName(inServerNameExtension: data) }  // server_name
     }
     return name
 }

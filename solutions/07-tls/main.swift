@@ -7,8 +7,9 @@ let handshakeTimeout = Flag("handshake-timeout", .duration, help: "close a clien
 
 LessonProgram.run(flags: [.upstream, .cert, .key, handshakeTimeout]) { options, log in
     let upstream = options.upstream!
-    let tls = try TLSServerConfig(certificateFile: options.cert ?? ".netlab/certs/localhost.pem",
-                                  keyFile: options.key ?? ".netlab/certs/localhost-key.pem")
+    let tls = try TLSServerConfig(
+        certificateFile: options.cert ?? ".netlab/certs/localhost.pem",
+        keyFile: options.key ?? ".netlab/certs/localhost-key.pem")
     let limit = options.duration("handshake-timeout") ?? .seconds(5)
     let listener = try TCPListener.listen(address: options.listen)
     log.ready(listener.address)
@@ -25,9 +26,9 @@ func terminate(_ client: TCPConn, tls: TLSServerConfig, limit: Duration, upstrea
     log.accepted(peer)
     let secure: TLSConn
     do {
-        try client.setDeadline(.after(limit))            // one deadline for the sniff and the handshake
+        try client.setDeadline(.after(limit))  // one deadline for the sniff and the handshake
         let first = try await client.readExactly(1)
-        guard first[0] == 22 else {                      // every TLS connection starts with a handshake record
+        guard first[0] == 22 else {  // every TLS connection starts with a handshake record
             log.event("closed \(peer): not TLS")
             return
         }
@@ -52,7 +53,7 @@ func terminate(_ client: TCPConn, tls: TLSServerConfig, limit: Duration, upstrea
         group.addTask { await pipe(from: secure, to: upstream) }
         await pipe(from: upstream, to: secure)
     }
-    try? await secure.closeGracefully(timeout: .seconds(1))   // close_notify out, then the socket
+    try? await secure.closeGracefully(timeout: .seconds(1))  // close_notify out, then the socket
     log.closed(peer)
 }
 

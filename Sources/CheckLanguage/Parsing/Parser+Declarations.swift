@@ -75,15 +75,18 @@ extension ScriptParser {
             try validate(raws, scope: scope)
             kind = .tlsEcho(options)
         } else if let t = cursor.peek {
-            throw ScriptError("unexpected \(t.quoted); `\(kindToken.text)` upstreams take no options; expected end of line", at: cursor.location(of: t))
+            throw ScriptError(
+                "unexpected \(t.quoted); `\(kindToken.text)` upstreams take no options; expected end of line", at: cursor.location(of: t))
         }
         return Upstream(name: name.text, kind: kind, location: at)
     }
 
     /// Reads `option value…` pairs in any order, each at most once, until the end of the line.
     /// `handle` is called with the option word consumed.
-    func optionLoop(_ cursor: inout Cursor, _ options: [String],
-                    _ handle: (String, inout Cursor) throws(ScriptError) -> Void) throws(ScriptError) {
+    func optionLoop(
+        _ cursor: inout Cursor, _ options: [String],
+        _ handle: (String, inout Cursor) throws(ScriptError) -> Void
+    ) throws(ScriptError) {
         var seen: Set<String> = []
         while let t = cursor.peek {
             guard t.kind == .word, options.contains(t.text) else {
@@ -111,11 +114,15 @@ extension ScriptParser {
             throw cursor.unexpected("protocol names after `alpn`, such as `h2` or \"h2,http/1.1\"")
         }
         _ = cursor.next()
-        let text = t.kind == .word ? t.text
+        let text =
+            t.kind == .word
+            ? t.text
             : try StringLiteral.text(t.raw, column: t.column, line: cursor.line.number, file: file, what: "an ALPN list")
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard names.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 255 && !$0.contains(" ") }) else {
-            throw ScriptError("malformed ALPN list `\(Token.abbreviate(text))`; expected protocol names separated by commas, such as \"h2,http/1.1\"", at: cursor.location(of: t))
+            throw ScriptError(
+                "malformed ALPN list `\(Token.abbreviate(text))`; expected protocol names separated by commas, such as \"h2,http/1.1\"",
+                at: cursor.location(of: t))
         }
         return names
     }
@@ -125,7 +132,9 @@ extension ScriptParser {
         guard let t = cursor.peek, t.kind == .word else { throw cursor.unexpected(what) }
         let location = cursor.location(of: t)
         guard Scope.isIdentifier(t.text) else {
-            throw ScriptError("`\(Token.abbreviate(t.text))` is not a valid name; expected \(what): letters, digits, `_` and `-`, starting with a letter", at: location)
+            throw ScriptError(
+                "`\(Token.abbreviate(t.text))` is not a valid name; expected \(what): letters, digits, `_` and `-`, starting with a letter",
+                at: location)
         }
         _ = cursor.next()
         return (t.text, location)
@@ -140,7 +149,8 @@ extension ScriptParser {
         var literal = ""
         var i = 0
         guard let first = s.first, Lexer.isLetter(first) || first == "_" else {
-            throw ScriptError("`\(Token.abbreviate(t.text))` is not a valid name; expected \(what), starting with a letter (such as `a` or `c{i}`)", at: location)
+            throw ScriptError(
+                "`\(Token.abbreviate(t.text))` is not a valid name; expected \(what), starting with a letter (such as `a` or `c{i}`)", at: location)
         }
         let variables = blocks.compactMap(\.variable)
         while i < s.count {
@@ -151,9 +161,13 @@ extension ScriptParser {
                 let name = String(String.UnicodeScalarView(s[(i + 1)..<min(j, s.count)]))
                 let at = SourceLocation(file: file, line: location.line, column: location.column + i)
                 guard variables.contains(name) else {
-                    let known = variables.isEmpty ? "there is no enclosing `repeat … as` or `parallel … as`"
+                    let known =
+                        variables.isEmpty
+                        ? "there is no enclosing `repeat … as` or `parallel … as`"
                         : "the enclosing loops count with \(Suggestion.list(variables.map { "`{\($0)}`" }))"
-                    throw ScriptError("unknown loop variable `{\(Token.abbreviate(name))}` in name `\(Token.abbreviate(t.text))`\(Suggestion.didYouMean(name, in: variables) { "`{\($0)}`" }); \(known)", at: at)
+                    throw ScriptError(
+                        "unknown loop variable `{\(Token.abbreviate(name))}` in name `\(Token.abbreviate(t.text))`\(Suggestion.didYouMean(name, in: variables) { "`{\($0)}`" }); \(known)",
+                        at: at)
                 }
                 if !literal.isEmpty { parts.append(.literal(literal)); literal = "" }
                 parts.append(.variable(name))
@@ -162,7 +176,8 @@ extension ScriptParser {
             }
             guard Lexer.isLetterOrDigit(c) || c == "_" || c == "-" else {
                 let at = SourceLocation(file: file, line: location.line, column: location.column + i)
-                throw ScriptError("`\(c)` is not allowed in name `\(Token.abbreviate(t.text))`; expected letters, digits, `_`, `-` and `{loop variable}`", at: at)
+                throw ScriptError(
+                    "`\(c)` is not allowed in name `\(Token.abbreviate(t.text))`; expected letters, digits, `_`, `-` and `{loop variable}`", at: at)
             }
             literal.unicodeScalars.append(c)
             i += 1

@@ -13,8 +13,9 @@ extension ScriptParser {
         }
         if let upstream = scope.upstream(named: t.text) {
             _ = cursor.next()
-            return .expectUpstream(UpstreamExpectation(
-                upstream: upstream.name, condition: try upstreamCondition(&cursor, upstream), location: at))
+            return .expectUpstream(
+                UpstreamExpectation(
+                    upstream: upstream.name, condition: try upstreamCondition(&cursor, upstream), location: at))
         }
         let client = try nameTemplate(&cursor, what: "a client name after `expect`")
         try checkDeclared(client, in: current?.clients ?? [], what: "client", introducedBy: "connect \(client)")
@@ -35,7 +36,9 @@ extension ScriptParser {
         }
         if cursor.accept("received") {
             guard upstream.kind.reads else {
-                throw ScriptError("upstream `\(name)` is `\(upstream.kind.keyword)`: it never reads, so it cannot have received anything; use `echo` or `sink` to record what the server sends", at: cursor.location(of: cursor.line.tokens[cursor.index - 1]))
+                throw ScriptError(
+                    "upstream `\(name)` is `\(upstream.kind.keyword)`: it never reads, so it cannot have received anything; use `echo` or `sink` to record what the server sends",
+                    at: cursor.location(of: cursor.line.tokens[cursor.index - 1]))
             }
             return .stream(try streamExpectation(&cursor, subject: name, dataOnly: true))
         }
@@ -43,15 +46,20 @@ extension ScriptParser {
             return .stream(try streamExpectation(&cursor, subject: name))
         }
         if let t = cursor.peek, t.kind == .string || t.kind == .pattern || (t.kind == .word && ["hex", "file"].contains(t.text)) {
-            throw ScriptError("what an upstream got is written `expect \(name) received …`; expected `received` before the data", at: cursor.location(of: t))
+            throw ScriptError(
+                "what an upstream got is written `expect \(name) received …`; expected `received` before the data", at: cursor.location(of: t))
         }
-        let hint = cursor.peek.flatMap { $0.kind == .word ? Suggestion.didYouMean($0.text, in: ["received", "eof", "reset", "closed", "silence", "connections"]) : nil } ?? ""
+        let hint =
+            cursor.peek.flatMap {
+                $0.kind == .word ? Suggestion.didYouMean($0.text, in: ["received", "eof", "reset", "closed", "silence", "connections"]) : nil
+            } ?? ""
         throw cursor.unexpected("`received`, `eof`, `reset`, `closed`, `silence` or `connections` after `expect \(name)`", hint: hint)
     }
 
     /// What a client (or upstream) reads: data, an end, or silence.
     func streamExpectation(_ cursor: inout Cursor, subject: String, dataOnly: Bool = false) throws(ScriptError) -> StreamExpectation {
-        let what = dataOnly
+        let what =
+            dataOnly
             ? "the data after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/ or a name given by `random … as NAME`"
             : "what `\(subject)` should get after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"
         guard let t = cursor.peek else { throw cursor.unexpected(what) }
@@ -70,7 +78,9 @@ extension ScriptParser {
                     }
                 }
                 if let after, let within, after >= within {
-                    throw ScriptError("`after \(after.scriptText)` is not shorter than `within \(within.scriptText)`; expected an `after` bound below the `within` bound", at: cursor.location(of: t))
+                    throw ScriptError(
+                        "`after \(after.scriptText)` is not shorter than `within \(within.scriptText)`; expected an `after` bound below the `within` bound",
+                        at: cursor.location(of: t))
                 }
                 return .ends(end, after: after, within: within)
             case "silence":
@@ -119,7 +129,8 @@ extension ScriptParser {
                 if !t.text.contains("{"), !declared.contains(where: { $0.overlaps(probe) }) {
                     let keywords = Self.streamKeywords + ["hex", "file"]
                     if let near = Suggestion.nearest(to: t.text, in: keywords) {
-                        throw ScriptError("unknown word `\(Token.abbreviate(t.text))` (did you mean `\(near)`?); expected \(what)", at: cursor.location(of: t))
+                        throw ScriptError(
+                            "unknown word `\(Token.abbreviate(t.text))` (did you mean `\(near)`?); expected \(what)", at: cursor.location(of: t))
                     }
                 }
             }
@@ -151,9 +162,10 @@ extension ScriptParser {
         }
         if let nested = PatternSafety.nestedRepetition(in: Array(raw[1..<(raw.count - 1)])) {
             let at = SourceLocation(file: location.file, line: location.line, column: location.column + 1 + nested.offset)
-            throw ScriptError("`\(Token.abbreviate(nested.text))` repeats a group that itself repeats without bound: such a pattern can "
-                              + "take hours to fail on a line of 40 characters (catastrophic backtracking); expected a pattern without "
-                              + "an unbounded repetition inside a repeated group, such as `a+` for `(a+)+`", at: at)
+            throw ScriptError(
+                "`\(Token.abbreviate(nested.text))` repeats a group that itself repeats without bound: such a pattern can "
+                    + "take hours to fail on a line of 40 characters (catastrophic backtracking); expected a pattern without "
+                    + "an unbounded repetition inside a repeated group, such as `a+` for `(a+)+`", at: at)
         }
         let references = try patternReferences(in: source, at: location)
         // Compiled with stand-ins for the references, which are known only when the check runs.
@@ -176,15 +188,20 @@ extension ScriptParser {
             guard field == "addr" || field == "port" || field == "name" else {
                 let isServerName = (current?.serverNames ?? []).contains(name)
                 let isPeer = scope.upstream(named: name) != nil || (current?.clients ?? []).contains { $0.source.parts == [.literal(name)] }
-                let fits = isServerName && !isPeer ? "`{\(name).name}`" : isPeer && !isServerName ? "`{\(name).addr}` or `{\(name).port}`"
-                    : "`{\(name).addr}`, `{\(name).port}` or `{\(name).name}`"
+                let fits =
+                    isServerName && !isPeer
+                    ? "`{\(name).name}`"
+                    : isPeer && !isServerName
+                        ? "`{\(name).addr}` or `{\(name).port}`"
+                        : "`{\(name).addr}`, `{\(name).port}` or `{\(name).name}`"
                 throw ScriptError("`\(Token.abbreviate(braced))` in a pattern; expected \(fits)", at: location)
             }
             let owner: Pattern.Reference.Owner
             if field == "name" {
                 guard (current?.serverNames ?? []).contains(name) else {
-                    throw ScriptError("`{\(name).name}` in a pattern names no server name made earlier in this check; "
-                                      + "expected `send … hello sni random as \(name)` before it", at: location)
+                    throw ScriptError(
+                        "`{\(name).name}` in a pattern names no server name made earlier in this check; "
+                            + "expected `send … hello sni random as \(name)` before it", at: location)
                 }
                 owner = .serverName
             } else if scope.upstream(named: name) != nil {
@@ -192,8 +209,9 @@ extension ScriptParser {
             } else if (current?.clients ?? []).contains(where: { $0.source.parts == [.literal(name)] }) {
                 owner = .client
             } else {
-                throw ScriptError("`{\(name).\(field)}` in a pattern names no upstream and no client connected earlier in this check; "
-                                  + "expected an upstream's or a client's name", at: location)
+                throw ScriptError(
+                    "`{\(name).\(field)}` in a pattern names no upstream and no client connected earlier in this check; "
+                        + "expected an upstream's or a client's name", at: location)
             }
             let reference = Pattern.Reference(name: name, owner: owner, field: field)
             if !found.contains(reference) { found.append(reference) }
@@ -206,7 +224,8 @@ extension ScriptParser {
     func serverCondition(_ cursor: inout Cursor) throws(ScriptError) -> ServerExpectation.Condition {
         guard let t = cursor.peek, t.kind == .word, Self.serverKeywords.contains(t.text) else {
             let hint = cursor.peek.flatMap { $0.kind == .word ? Suggestion.didYouMean($0.text, in: Self.serverKeywords) : nil } ?? ""
-            throw cursor.unexpected("`log`, `no log`, `alive`, `exited`, `fds`, `sockets`, `rss`, `peak-rss` or `cpu` after `expect server`", hint: hint)
+            throw cursor.unexpected(
+                "`log`, `no log`, `alive`, `exited`, `fds`, `sockets`, `rss`, `peak-rss` or `cpu` after `expect server`", hint: hint)
         }
         _ = cursor.next()
         switch t.text {
@@ -271,107 +290,4 @@ extension ScriptParser {
         return try pattern(t, cursor)
     }
 
-    // MARK: Comparisons
-
-    static func describe(_ q: Quantity) -> String {
-        switch q {
-        case .count: "a count"
-        case .bytes: "a size in bytes"
-        case .duration: "a duration"
-        }
-    }
-
-    /// `OP EXPR`
-    func comparison(_ cursor: inout Cursor, quantity: Quantity, subject: String) throws(ScriptError) -> Comparison {
-        guard let t = cursor.peek, t.kind == .symbol, let op = Comparison.Operator(rawValue: t.text) else {
-            throw cursor.unexpected("a comparison after `\(subject)`: <, <=, ==, !=, >= or >")
-        }
-        _ = cursor.next()
-        return Comparison(op: op, rhs: try expression(&cursor, quantity: quantity, subject: subject))
-    }
-
-    /// `TERM { (+|-) TERM }`, each term of the given quantity.
-    func expression(_ cursor: inout Cursor, quantity: Quantity, subject: String) throws(ScriptError) -> Expression {
-        let start = cursor.here
-        var terms: [Expression.Term] = []
-        var sign = Expression.Term.Sign.plus
-        while true {
-            terms.append(Expression.Term(sign: sign, operand: try operand(&cursor, quantity: quantity, subject: subject), location: cursor.location(of: cursor.line.tokens[cursor.index - 1])))
-            guard let t = cursor.peek, t.kind == .symbol, t.text == "+" || t.text == "-" else { break }
-            _ = cursor.next()
-            sign = t.text == "+" ? .plus : .minus
-        }
-        let expression = Expression(terms: terms, quantity: quantity, location: start)
-        if let term = expression.firstOverflowingLiteral() {
-            throw ScriptError("the sum overflows here: `\(subject)` is compared with a number beyond 64 bits; expected "
-                              + "\(Self.describe(quantity)) within the limits in docs/checks.md", at: term.location)
-        }
-        return expression
-    }
-
-    func operand(_ cursor: inout Cursor, quantity: Quantity, subject: String) throws(ScriptError) -> Expression.Operand {
-        let example = switch quantity {
-        case .count: "such as 10 or base + 2"
-        case .bytes: "such as 64MiB or base + 1MiB"
-        case .duration: "such as 200ms or base + 100ms"
-        }
-        let what = "\(Self.describe(quantity)) (\(example))"
-        guard let t = cursor.peek else { throw cursor.unexpected(what) }
-        let location = cursor.location(of: t)
-        switch t.kind {
-        case .number:
-            let (_, unit) = NumberLiteral.split(t.text)
-            let isDuration = NumberLiteral.durationUnits.contains { $0.name == unit }
-            let isSize = NumberLiteral.sizeUnits.contains { $0.name == unit }
-            switch quantity {
-            case .count:
-                if isDuration || isSize {
-                    throw ScriptError("`\(t.text)` is \(isDuration ? "a duration" : "a size"), but `\(subject)` is a count; expected a whole number", at: location)
-                }
-                _ = cursor.next()
-                return .integer(try t.integer(file: file, line: location.line, what: "a count", maximum: ScriptLimits.count))
-            case .bytes:
-                if isDuration && !unit.isEmpty {
-                    throw ScriptError("`\(t.text)` is a duration, but `\(subject)` is a size; expected a size such as 64MiB", at: location)
-                }
-                _ = cursor.next()
-                let size = try t.size(file: file, line: location.line, after: subject)
-                guard size <= ScriptLimits.comparedSize else {
-                    throw ScriptError("size `\(Token.abbreviate(t.text))` is too large; expected at most \(NumberLiteral.sizeText(ScriptLimits.comparedSize))", at: location)
-                }
-                return unit.isEmpty ? .integer(size) : .size(size)
-            case .duration:
-                if isSize && !unit.isEmpty {
-                    throw ScriptError("`\(t.text)` is a size, but `\(subject)` is a duration; expected a duration such as 200ms", at: location)
-                }
-                _ = cursor.next()
-                return .duration(try t.duration(file: file, line: location.line, after: subject))
-            }
-        case .word:
-            let name = t.text
-            if blocks.contains(where: { $0.variable == name }) {
-                guard quantity == .count else {
-                    throw ScriptError("loop counter `\(name)` is a count, but `\(subject)` is \(Self.describe(quantity))", at: location)
-                }
-                _ = cursor.next()
-                return .loopVariable(name)
-            }
-            if let metric = current?.captures[name] {
-                guard metric.quantity == quantity else {
-                    throw ScriptError("`\(name)` holds \(metric.rawValue) (\(Self.describe(metric.quantity))), but `\(subject)` is \(Self.describe(quantity))", at: location)
-                }
-                _ = cursor.next()
-                return .capture(name)
-            }
-            let known = Array((current?.captures.keys).map(Array.init) ?? []).sorted() + blocks.compactMap(\.variable)
-            let metricWord = switch quantity {
-            case .count: "fds"
-            case .bytes: "rss"
-            case .duration: "cpu"
-            }
-            throw ScriptError("unknown value `\(Token.abbreviate(name))`\(Suggestion.didYouMean(name, in: known)); expected \(what), or a name captured earlier, as in `\(metricWord) as \(Token.abbreviate(name))`", at: location)
-        default:
-            throw cursor.unexpected(what)
-        }
-    }
 }

@@ -19,14 +19,18 @@ extension ScriptParser {
             let t = try cursor.string("two bytes in hex after `record-version`, such as \"03 00\"")
             let bytes = try StringLiteral.hexBytes(t.raw, column: t.column, line: cursor.line.number, file: file)
             guard bytes.count == 2 else {
-                throw ScriptError("`record-version` takes two bytes; found \(bytes.count); expected two bytes in hex, such as \"03 00\"", at: cursor.location(of: t))
+                throw ScriptError(
+                    "`record-version` takes two bytes; found \(bytes.count); expected two bytes in hex, such as \"03 00\"", at: cursor.location(of: t)
+                )
             }
             hello.recordVersion = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
         default:  // records
             try cursor.expectWord("of", "after `records`, as in `records of 100`")
             let size = try cursor.size(after: "of", maximum: .max)  // bounded just below, with the RFC's reason
             guard size <= HelloPayload.maximumRecordSize else {
-                throw ScriptError("a record holds at most \(HelloPayload.maximumRecordSize) bytes (RFC 8446 §5.1); found \(size); expected `records of` 1 to \(HelloPayload.maximumRecordSize)", at: cursor.location(of: cursor.line.tokens[cursor.index - 1]))
+                throw ScriptError(
+                    "a record holds at most \(HelloPayload.maximumRecordSize) bytes (RFC 8446 §5.1); found \(size); expected `records of` 1 to \(HelloPayload.maximumRecordSize)",
+                    at: cursor.location(of: cursor.line.tokens[cursor.index - 1]))
             }
             hello.recordSize = size
         }
@@ -45,18 +49,23 @@ extension ScriptParser {
                 throw ScriptError("`\(name.text)` already names a server name of this hello; choose another name", at: name.location)
             }
             if let block = blocks.last(where: { $0.command == "parallel" }) {
-                throw ScriptError("`random as \(name.text)` inside the `parallel` at line \(block.location.line): its copies would share `{\(name.text).name}`; "
-                                  + "expected it outside `parallel`, or in a `repeat`", at: name.location)
+                throw ScriptError(
+                    "`random as \(name.text)` inside the `parallel` at line \(block.location.line): its copies would share `{\(name.text).name}`; "
+                        + "expected it outside `parallel`, or in a `repeat`", at: name.location)
             }
             return .random(binding: name.text)
         }
         _ = cursor.next()
-        let host = t.kind == .word ? t.text
+        let host =
+            t.kind == .word
+            ? t.text
             : try StringLiteral.text(t.raw, column: t.column, line: cursor.line.number, file: file, what: "a server name")
         guard !host.isEmpty, host.utf8.count <= 255, !host.contains("{"),
-              host.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
-            throw ScriptError("`\(Token.abbreviate(t.text))` is not a server name; expected printable ASCII without spaces, at most 255 bytes, "
-                              + "such as `example.test` (for a NUL in the name, add `nul-in-name`)", at: cursor.location(of: t))
+            host.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f })
+        else {
+            throw ScriptError(
+                "`\(Token.abbreviate(t.text))` is not a server name; expected printable ASCII without spaces, at most 255 bytes, "
+                    + "such as `example.test` (for a NUL in the name, add `nul-in-name`)", at: cursor.location(of: t))
         }
         return .literal(host)
     }
@@ -64,8 +73,10 @@ extension ScriptParser {
     /// What a finished `hello` needs: the options that change the server name need one.
     func validateHello(_ hello: HelloPayload, at location: SourceLocation) throws(ScriptError) {
         if hello.serverName == nil {
-            let needing = [("second-sni", hello.secondExtension != nil), ("second-host-name", hello.secondEntry != nil),
-                           ("nul-in-name", hello.nulInName), ("trailing-dot", hello.trailingDot)].filter(\.1).map(\.0)
+            let needing = [
+                ("second-sni", hello.secondExtension != nil), ("second-host-name", hello.secondEntry != nil),
+                ("nul-in-name", hello.nulInName), ("trailing-dot", hello.trailingDot),
+            ].filter(\.1).map(\.0)
             if let first = needing.first {
                 throw ScriptError("`\(first)` changes the server name, and this hello has none; add `sni HOST` or `sni random as NAME`", at: location)
             }

@@ -22,9 +22,10 @@ extension ScriptParser {
         guard outer > 1 else { return }
         let (total, overflow) = outer.multipliedReportingOverflow(by: count)
         if overflow || total > Self.maximumParallelCopies {
-            throw ScriptError("`parallel \(count)` inside `parallel` blocks that already run \(outer) copies would run "
-                              + "\(overflow ? "more than \(Int.max)" : "\(total)") copies at once; expected at most "
-                              + "\(Self.maximumParallelCopies) across nested `parallel` blocks", at: location)
+            throw ScriptError(
+                "`parallel \(count)` inside `parallel` blocks that already run \(outer) copies would run "
+                    + "\(overflow ? "more than \(Int.max)" : "\(total)") copies at once; expected at most "
+                    + "\(Self.maximumParallelCopies) across nested `parallel` blocks", at: location)
         }
     }
 
@@ -35,9 +36,10 @@ extension ScriptParser {
         guard copies > 1 else { return }
         let (total, overflow) = size.multipliedReportingOverflow(by: copies)
         if overflow || total > ScriptLimits.parallelRandomBytes {
-            throw ScriptError("\(copies) copies of `random \(NumberLiteral.sizeText(size))` in `parallel` would hold "
-                              + "\(overflow ? "more than 8EiB" : NumberLiteral.sizeText(total)) at once; expected at most "
-                              + "\(NumberLiteral.sizeText(ScriptLimits.parallelRandomBytes)) across the copies", at: location)
+            throw ScriptError(
+                "\(copies) copies of `random \(NumberLiteral.sizeText(size))` in `parallel` would hold "
+                    + "\(overflow ? "more than 8EiB" : NumberLiteral.sizeText(total)) at once; expected at most "
+                    + "\(NumberLiteral.sizeText(ScriptLimits.parallelRandomBytes)) across the copies", at: location)
         }
     }
 
@@ -46,8 +48,9 @@ extension ScriptParser {
     func checkPieces(_ delivery: Delivery, payloadSize: Int, at location: SourceLocation) throws(ScriptError) {
         let count = delivery.pieceCount(total: payloadSize)
         guard count > ScriptLimits.pieces else { return }
-        throw ScriptError("`in chunks of` cuts \(NumberLiteral.sizeText(payloadSize)) into \(count) pieces; expected at most "
-                          + "\(ScriptLimits.pieces) pieces, so use larger chunks", at: location)
+        throw ScriptError(
+            "`in chunks of` cuts \(NumberLiteral.sizeText(payloadSize)) into \(count) pieces; expected at most "
+                + "\(ScriptLimits.pieces) pieces, so use larger chunks", at: location)
     }
 }
 

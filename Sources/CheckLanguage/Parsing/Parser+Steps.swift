@@ -63,7 +63,9 @@ extension ScriptParser {
                 throw ScriptError("`\(name.text)` is a placeholder name (`{\(name.text)}`); choose another loop variable name", at: name.location)
             }
             if let outer = blocks.first(where: { $0.variable == name.text }) {
-                throw ScriptError("`\(name.text)` is already the counter of the `\(outer.command)` at line \(outer.location.line); choose another name", at: name.location)
+                throw ScriptError(
+                    "`\(name.text)` is already the counter of the `\(outer.command)` at line \(outer.location.line); choose another name",
+                    at: name.location)
             }
             variable = name.text
         }
@@ -72,7 +74,9 @@ extension ScriptParser {
         if blocks.count >= Self.maximumNesting {
             // Reported once, at the first block too deep; deeper ones are only tracked.
             if blocks.count == Self.maximumNesting {
-                throw ScriptError("blocks nested more than \(Self.maximumNesting) deep; expected at most \(Self.maximumNesting) levels of `repeat` and `parallel`", at: at)
+                throw ScriptError(
+                    "blocks nested more than \(Self.maximumNesting) deep; expected at most \(Self.maximumNesting) levels of `repeat` and `parallel`",
+                    at: at)
             }
             openBlock(Block(command: command, count: count, variable: variable, broken: true, location: at))
             return
@@ -100,12 +104,16 @@ extension ScriptParser {
                 let (t, r) = try self.templateArgument(&cursor, what: "an address after `to`, such as {up.addr} or \"127.0.0.1:9\"")
                 if let literal = t.literalValue, !literal.contains(":") {
                     let hint = self.scope.upstream(named: literal) != nil ? " (did you mean `{\(literal).addr}`?)" : ""
-                    throw ScriptError("`\(Token.abbreviate(literal))` is not an address\(hint); expected HOST:PORT, such as {up.addr} or \"127.0.0.1:9\"", at: cursor.location(of: token))
+                    throw ScriptError(
+                        "`\(Token.abbreviate(literal))` is not an address\(hint); expected HOST:PORT, such as {up.addr} or \"127.0.0.1:9\"",
+                        at: cursor.location(of: token))
                 }
                 for raw in r {
                     switch raw.placeholder {
                     case .ca, .cert, .key, .fixtures, .tmp:
-                        throw ScriptError("`{\(raw.placeholder)}` is a file or folder, not an address; expected HOST:PORT, such as {up.addr} or \"127.0.0.1:9\"", at: raw.location)
+                        throw ScriptError(
+                            "`{\(raw.placeholder)}` is a file or folder, not an address; expected HOST:PORT, such as {up.addr} or \"127.0.0.1:9\"",
+                            at: raw.location)
                     default:
                         break
                     }
@@ -123,10 +131,13 @@ extension ScriptParser {
                     throw cursor.unexpected("a server name after `sni`, such as `example.test`")
                 }
                 _ = cursor.next()
-                let name = t.kind == .word ? t.text
+                let name =
+                    t.kind == .word
+                    ? t.text
                     : try StringLiteral.text(t.raw, column: t.column, line: cursor.line.number, file: self.file, what: "a server name")
                 guard !name.isEmpty, !name.contains("{") else {
-                    throw ScriptError("`\(Token.abbreviate(t.text))` is not a server name; expected a host name such as `example.test`", at: cursor.location(of: t))
+                    throw ScriptError(
+                        "`\(Token.abbreviate(t.text))` is not a server name; expected a host name such as `example.test`", at: cursor.location(of: t))
                 }
                 options.serverName = name
             case "ca":
@@ -173,7 +184,8 @@ extension ScriptParser {
             throw ScriptError("`\(command) server` is not a step; `server` is the lesson program (use `stop` to send it SIGTERM)", at: cursor.here)
         }
         if let t = cursor.peek, t.kind == .word, let upstream = scope.upstream(named: t.text) {
-            throw ScriptError("`\(upstream.name)` is an upstream, which acts by itself; `\(command)` works on clients made by `connect`", at: cursor.here)
+            throw ScriptError(
+                "`\(upstream.name)` is an upstream, which acts by itself; `\(command)` works on clients made by `connect`", at: cursor.here)
         }
         let name = try nameTemplate(&cursor, what: "a client name after `\(command)`")
         try checkDeclared(name, in: current?.clients ?? [], what: "client", introducedBy: "connect \(name)")
@@ -187,7 +199,9 @@ extension ScriptParser {
         let known = Array(Set(declared.map { $0.source.description })).sorted()
         let hint = Suggestion.didYouMean(name.description, in: known)
         let list = known.isEmpty ? "" : " (known: \(Suggestion.list(known.prefix(8).map { "`\($0)`" }, conjunction: "and")))"
-        throw ScriptError("unknown \(what) `\(Token.abbreviate(name.description))`\(hint); expected `\(introducedBy)` earlier in the check\(list)", at: name.location)
+        throw ScriptError(
+            "unknown \(what) `\(Token.abbreviate(name.description))`\(hint); expected `\(introducedBy)` earlier in the check\(list)",
+            at: name.location)
     }
 
     // MARK: Send
@@ -195,7 +209,8 @@ extension ScriptParser {
     /// `send NAME PAYLOAD [in N chunks | in chunks of SIZE] [every T] [within T] [until closed]`
     func send(_ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) -> Send {
         let client = try usedClient(&cursor, after: "send")
-        let what = "what to send after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, `random SIZE`, `hello` or a name given by `random … as NAME`"
+        let what =
+            "what to send after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, `random SIZE`, `hello` or a name given by `random … as NAME`"
         guard let t = cursor.peek else { throw cursor.unexpected(what) }
         var payload: Payload
         var isRandom = false
@@ -310,10 +325,14 @@ extension ScriptParser {
         let path = try cursor.text("a path as a string after `file`, such as \"fixtures/hello.bin\"")
         let location = cursor.location(of: t)
         if path.hasPrefix("/") {
-            throw ScriptError("absolute path \"\(Token.abbreviate(path))\"; expected a path relative to the folder of the checks file, such as \"fixtures/hello.bin\"", at: location)
+            throw ScriptError(
+                "absolute path \"\(Token.abbreviate(path))\"; expected a path relative to the folder of the checks file, such as \"fixtures/hello.bin\"",
+                at: location)
         }
         if path.split(separator: "/").contains("..") {
-            throw ScriptError("path \"\(Token.abbreviate(path))\" leaves the lesson folder; expected a path inside it, such as \"fixtures/hello.bin\"", at: location)
+            throw ScriptError(
+                "path \"\(Token.abbreviate(path))\" leaves the lesson folder; expected a path inside it, such as \"fixtures/hello.bin\"", at: location
+            )
         }
         return path
     }

@@ -108,7 +108,8 @@ final class ScriptParser {
         guard let first = cursor.next() else { return }
         let at = cursor.location(of: first)
         guard first.kind == .word else {
-            throw ScriptError("unexpected \(first.quoted) at the start of a line; expected a command such as `check`, `connect`, `send` or `expect`", at: at)
+            throw ScriptError(
+                "unexpected \(first.quoted) at the start of a line; expected a command such as `check`, `connect`, `send` or `expect`", at: at)
         }
         let command = first.text
         switch command {
@@ -132,7 +133,9 @@ final class ScriptParser {
 
     func unknownCommand(_ command: String, at: SourceLocation, allowed: [String]) -> ScriptError {
         if command == "peer" || command == "peers" {
-            return ScriptError("unknown command `\(command)`; checker-owned peers are declared with `upstream KIND as NAME` (KIND: echo, sink, reply-at-eof, silent, close, half-close, refuse, blackhole or tls-echo)", at: at)
+            return ScriptError(
+                "unknown command `\(command)`; checker-owned peers are declared with `upstream KIND as NAME` (KIND: echo, sink, reply-at-eof, silent, close, half-close, refuse, blackhole or tls-echo)",
+                at: at)
         }
         let shown = Token.abbreviate(command)
         if let near = Suggestion.nearest(to: command, in: allowed) ?? Suggestion.nearest(to: command, in: Self.allCommands) {
@@ -142,7 +145,6 @@ final class ScriptParser {
     }
 
     // MARK: Top level
-
 
     func topLevel(_ command: String, _ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) {
         switch command {
@@ -158,7 +160,8 @@ final class ScriptParser {
             try cursor.expectEnd()
         case "start":
             if let previous = defaultStartLocation {
-                throw ScriptError("second `start` line; the file's start line is at line \(previous.line) (a check can have its own `start` line)", at: at)
+                throw ScriptError(
+                    "second `start` line; the file's start line is at line \(previous.line) (a check can have its own `start` line)", at: at)
             }
             defaultStartLocation = at
             let (spec, raw) = try startLine(&cursor, at: at)
@@ -197,8 +200,9 @@ final class ScriptParser {
         state.check.name = name
         if let first = checkNames[name] {
             current = state
-            throw ScriptError("duplicate check name \"\(Token.abbreviate(name))\"; the first check with this name is at line \(first.line)",
-                              at: cursor.location(of: nameToken))
+            throw ScriptError(
+                "duplicate check name \"\(Token.abbreviate(name))\"; the first check with this name is at line \(first.line)",
+                at: cursor.location(of: nameToken))
         }
         checkNames[name] = at
         current = state
@@ -213,7 +217,8 @@ final class ScriptParser {
                 throw ScriptError("points must be a positive whole number; found `\(Token.abbreviate(text))`", at: cursor.location(of: t))
             }
             guard points <= ScriptLimits.points else {
-                throw ScriptError("`points \(text)` is too large; expected at most \(ScriptLimits.points) points for a check", at: cursor.location(of: t))
+                throw ScriptError(
+                    "`points \(text)` is too large; expected at most \(ScriptLimits.points) points for a check", at: cursor.location(of: t))
             }
             _ = cursor.next()
             state.check.points = points
@@ -281,12 +286,14 @@ final class ScriptParser {
             current?.limitLocation = at
             guard cursor.accept("fds") else { throw cursor.unexpected("`fds` after `limit` (as in `limit fds 64`)") }
             // Below 16 the program could not even start (stdio, the runtime, epoll, a listener).
-            let limit = try cursor.integer(after: "limit fds", what: "the most descriptors the server may have open, 16 to 1048576",
-                                           minimum: 16, maximum: 1_048_576)
+            let limit = try cursor.integer(
+                after: "limit fds", what: "the most descriptors the server may have open, 16 to 1048576",
+                minimum: 16, maximum: 1_048_576)
             try cursor.expectEnd()
             current?.check.descriptorLimit = limit
         case "lesson":
-            throw ScriptError("`lesson` inside a check; the line is ignored anyway (a lesson's title is its README's first heading), so delete it", at: at)
+            throw ScriptError(
+                "`lesson` inside a check; the line is ignored anyway (a lesson's title is its README's first heading), so delete it", at: at)
         default:
             guard Self.stepCommands.contains(command) else {
                 let error = unknownCommand(command, at: at, allowed: Self.checkHeaderCommands + Self.stepCommands + ["end", "check"])
@@ -316,46 +323,9 @@ final class ScriptParser {
 
     func mustPrecedeSteps(_ command: String, at: SourceLocation, reason: String) throws(ScriptError) {
         if let first = current?.firstStep {
-            throw ScriptError("`\(command)` after the check's first step (`\(first.command)` at line \(first.location.line)); move it above: \(reason)", at: at)
+            throw ScriptError(
+                "`\(command)` after the check's first step (`\(first.command)` at line \(first.location.line)); move it above: \(reason)", at: at)
         }
-    }
-
-    // MARK: Blocks
-
-    func append(_ step: Step) {
-        if !blocks.isEmpty {
-            blocks[blocks.count - 1].steps.append(step)
-        } else {
-            current?.check.steps.append(step)
-        }
-    }
-
-    func openBlock(_ block: Block) {
-        blocks.append(block)
-    }
-
-    func openBrokenBlock(_ command: String, _ cursor: inout Cursor, at: SourceLocation) {
-        var variable: String? = nil
-        let tokens = cursor.line.tokens
-        if let asIndex = tokens.firstIndex(where: { $0.kind == .word && $0.text == "as" }), asIndex + 1 < tokens.count,
-           tokens[asIndex + 1].kind == .word, Scope.isIdentifier(tokens[asIndex + 1].text) {
-            variable = tokens[asIndex + 1].text
-        }
-        blocks.append(Block(command: command, count: 0, variable: variable, broken: true, location: at))
-    }
-
-    func endBlock(at: SourceLocation) {
-        guard let block = blocks.popLast() else {
-            if current != nil {
-                record(ScriptError("`end` without a `repeat` or `parallel` to close; a check needs no `end`: it ends at the next `check` line or at the end of the file", at: at))
-            } else {
-                record(ScriptError("`end` without a `repeat` or `parallel` to close", at: at))
-            }
-            return
-        }
-        guard !block.broken, !blocks.contains(where: \.broken) else { return }
-        let loop = Loop(count: block.count, variable: block.variable, body: block.steps, location: block.location)
-        append(block.command == "parallel" ? .parallel(loop) : .repeat(loop))
     }
 
     // MARK: Start validation
@@ -367,7 +337,10 @@ final class ScriptParser {
         for check in checks where check.start == nil && !checksWithStartLine.contains(check.location.line) {
             guard defaultStart != nil else {
                 if defaultStartLocation != nil { continue }
-                record(ScriptError("check \"\(Token.abbreviate(check.name))\" has no `start` line, and the file has none; add `start --listen {listen}` (and the lesson's flags) at the top of the file", at: check.location))
+                record(
+                    ScriptError(
+                        "check \"\(Token.abbreviate(check.name))\" has no `start` line, and the file has none; add `start --listen {listen}` (and the lesson's flags) at the top of the file",
+                        at: check.location))
                 continue
             }
             let scope = Scope(parser: self, local: check.upstreams, loopVariables: [])

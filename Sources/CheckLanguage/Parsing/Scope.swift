@@ -35,11 +35,13 @@ struct RawPlaceholder {
 extension ScriptParser {
     /// The scope at the current line.
     var scope: Scope {
-        Scope(parser: self, local: current?.check.upstreams ?? [],
-              loopVariables: blocks.compactMap(\.variable))
+        Scope(
+            parser: self, local: current?.check.upstreams ?? [],
+            loopVariables: blocks.compactMap(\.variable))
     }
 
-    static let placeholderList = "{listen}, {upstream}, {ca}, {cert}, {key}, {fixtures}, {tmp} or {NAME.addr}, {NAME.host}, {NAME.port} for an upstream NAME"
+    static let placeholderList =
+        "{listen}, {upstream}, {ca}, {cert}, {key}, {fixtures}, {tmp} or {NAME.addr}, {NAME.host}, {NAME.port} for an upstream NAME"
 
     /// Checks placeholders against what is declared.
     func validate(_ placeholders: [RawPlaceholder], scope: Scope) throws(ScriptError) {
@@ -53,22 +55,29 @@ extension ScriptParser {
                     break
                 default:
                     let names = scope.upstreams.map { "`{\($0.name).addr}`" }
-                    throw ScriptError("`{upstream}` is ambiguous: there are \(scope.upstreams.count) upstreams; expected one of \(Suggestion.list(names))", at: raw.location)
+                    throw ScriptError(
+                        "`{upstream}` is ambiguous: there are \(scope.upstreams.count) upstreams; expected one of \(Suggestion.list(names))",
+                        at: raw.location)
                 }
             case .upstreamAddress(let name, _):
                 if scope.upstream(named: name) == nil {
                     let names = scope.upstreams.map(\.name)
-                    let known = names.isEmpty ? "no upstream is declared" : "declared: \(Suggestion.list(names.map { "`\($0)`" }, conjunction: "and"))"
-                    throw ScriptError("unknown upstream `\(name)` in `{\(raw.placeholder)}`\(Suggestion.didYouMean(name, in: names)); \(known)", at: raw.location)
+                    let known =
+                        names.isEmpty ? "no upstream is declared" : "declared: \(Suggestion.list(names.map { "`\($0)`" }, conjunction: "and"))"
+                    throw ScriptError(
+                        "unknown upstream `\(name)` in `{\(raw.placeholder)}`\(Suggestion.didYouMean(name, in: names)); \(known)", at: raw.location)
                 }
             case .loopVariable(let name):
                 if scope.loopVariables.contains(name) { continue }
                 if scope.upstream(named: name) != nil {
-                    throw ScriptError("`{\(name)}` names an upstream; expected `{\(name).addr}`, `{\(name).host}` or `{\(name).port}`", at: raw.location)
+                    throw ScriptError(
+                        "`{\(name)}` names an upstream; expected `{\(name).addr}`, `{\(name).host}` or `{\(name).port}`", at: raw.location)
                 }
                 let candidates = Array(Placeholder.builtIns.keys).sorted() + scope.loopVariables
                 let hint = Suggestion.didYouMean(name, in: candidates) { "`{\($0)}`" }
-                throw ScriptError("unknown placeholder `{\(Token.abbreviate(name))}`\(hint); expected \(Self.placeholderList)\(scope.loopVariables.isEmpty ? "" : ", or a loop variable")", at: raw.location)
+                throw ScriptError(
+                    "unknown placeholder `{\(Token.abbreviate(name))}`\(hint); expected \(Self.placeholderList)\(scope.loopVariables.isEmpty ? "" : ", or a loop variable")",
+                    at: raw.location)
             case .listen, .ca, .cert, .key, .fixtures, .tmp:
                 break
             }
@@ -151,7 +160,9 @@ extension ScriptParser {
             let fieldName = String(pieces[1])
             guard let field = Placeholder.AddressField(rawValue: fieldName) else {
                 let fields = Placeholder.AddressField.allCases.map { "`.\($0.rawValue)`" }
-                throw ScriptError("unknown field `.\(Token.abbreviate(fieldName))` in `{\(Token.abbreviate(name))}`\(Suggestion.didYouMean(fieldName, in: Placeholder.AddressField.allCases.map(\.rawValue)) { "`.\($0)`" }); expected \(Suggestion.list(fields))", at: location)
+                throw ScriptError(
+                    "unknown field `.\(Token.abbreviate(fieldName))` in `{\(Token.abbreviate(name))}`\(Suggestion.didYouMean(fieldName, in: Placeholder.AddressField.allCases.map(\.rawValue)) { "`.\($0)`" }); expected \(Suggestion.list(fields))",
+                    at: location)
             }
             return .upstreamAddress(name: String(pieces[0]), field: field)
         }

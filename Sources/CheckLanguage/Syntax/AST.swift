@@ -17,9 +17,11 @@ public struct CheckScript: Sendable, Equatable {
     /// The source, line by line, for transcripts that quote the step being run.
     public var sourceLines: [String]
 
-    public init(file: String, defaultStart: StartSpec? = nil,
-                defaultTimeout: Duration? = nil, upstreams: [Upstream] = [], checks: [Check] = [],
-                sourceLines: [String] = []) {
+    public init(
+        file: String, defaultStart: StartSpec? = nil,
+        defaultTimeout: Duration? = nil, upstreams: [Upstream] = [], checks: [Check] = [],
+        sourceLines: [String] = []
+    ) {
         self.file = file
         self.defaultStart = defaultStart
         self.defaultTimeout = defaultTimeout
@@ -66,9 +68,11 @@ public struct Check: Sendable, Equatable {
     /// Where the `check` keyword is.
     public var location: SourceLocation
 
-    public init(name: String, points: Int = 1, hint: String? = nil, timeout: Duration? = nil,
-                start: StartSpec? = nil, upstreams: [Upstream] = [], steps: [Step] = [],
-                location: SourceLocation) {
+    public init(
+        name: String, points: Int = 1, hint: String? = nil, timeout: Duration? = nil,
+        start: StartSpec? = nil, upstreams: [Upstream] = [], steps: [Step] = [],
+        location: SourceLocation
+    ) {
         self.name = name
         self.points = points
         self.hint = hint

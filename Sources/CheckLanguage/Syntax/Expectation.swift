@@ -131,7 +131,8 @@ public struct Pattern: Sendable, Hashable, CustomStringConvertible {
         var i = 0
         while i < scalars.count {
             if scalars[i] == "{", i == 0 || scalars[i - 1] != "\\",
-               let close = scalars[i...].firstIndex(of: "}") {
+                let close = scalars[i...].firstIndex(of: "}")
+            {
                 let inner = String(String.UnicodeScalarView(scalars[(i + 1)..<close]))
                 let parts = inner.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
                 if parts.count == 2, Scope.isIdentifier(parts[0]), Scope.isIdentifier(parts[1]) {

@@ -8,7 +8,7 @@ struct NamePattern: Sendable {
     enum Element: Sendable, Equatable {
         case scalar(Unicode.Scalar)
         case digit
-        case digits // zero or more
+        case digits  // zero or more
     }
 
     let elements: [Element]

@@ -63,8 +63,10 @@ public struct Connect: Sendable, Equatable {
     public var within: Duration?
     public var location: SourceLocation
 
-    public init(client: NameTemplate, target: Template? = nil, tls: TLSClientOptions? = nil,
-                expectFailure: Bool = false, within: Duration? = nil, location: SourceLocation) {
+    public init(
+        client: NameTemplate, target: Template? = nil, tls: TLSClientOptions? = nil,
+        expectFailure: Bool = false, within: Duration? = nil, location: SourceLocation
+    ) {
         self.client = client
         self.target = target
         self.tls = tls
@@ -110,8 +112,10 @@ public struct Send: Sendable, Equatable {
     public var untilClosed = false
     public var location: SourceLocation
 
-    public init(client: NameTemplate, payload: Payload, delivery: Delivery? = nil,
-                within: Duration? = nil, location: SourceLocation) {
+    public init(
+        client: NameTemplate, payload: Payload, delivery: Delivery? = nil,
+        within: Duration? = nil, location: SourceLocation
+    ) {
         self.client = client
         self.payload = payload
         self.delivery = delivery

@@ -125,8 +125,9 @@ struct Cursor {
             throw ScriptError("size `\(t.text)` is zero; expected at least one byte", at: location(of: t))
         }
         guard value <= maximum else {
-            throw ScriptError("size `\(Token.abbreviate(t.text))` is too large; expected at most \(NumberLiteral.sizeText(maximum)) after `\(keyword)`",
-                              at: location(of: t))
+            throw ScriptError(
+                "size `\(Token.abbreviate(t.text))` is too large; expected at most \(NumberLiteral.sizeText(maximum)) after `\(keyword)`",
+                at: location(of: t))
         }
         return value
     }

@@ -109,7 +109,8 @@ struct Lexer {
                 } else if c == "}" {
                     throw fail("unexpected `}` without a matching `{`", start + 1)
                 } else {
-                    let shown = c.properties.generalCategory == .control
+                    let shown =
+                        c.properties.generalCategory == .control
                         ? "character U+\(String(c.value, radix: 16, uppercase: true))" : "character `\(c)`"
                     throw fail("unexpected \(shown)", start + 1)
                 }

@@ -36,7 +36,8 @@ enum NumberLiteral {
     static func scaled(_ number: String, by scale: Int64) -> Int64?? {
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, let whole = parts.first, !whole.isEmpty,
-              whole.allSatisfy(\.isASCIIDigitCharacter) else { return .some(nil) }
+            whole.allSatisfy(\.isASCIIDigitCharacter)
+        else { return .some(nil) }
         var result: Int64 = 0
         for d in whole.unicodeScalars {
             let (m, o1) = result.multipliedReportingOverflow(by: 10)
@@ -97,16 +98,21 @@ extension Token {
         let t = text
         let (number, unit) = NumberLiteral.split(t)
         if unit.isEmpty {
-            throw ScriptError("missing unit in duration `\(t)`; expected a number followed by \(NumberLiteral.durationUnitList) (such as \(t)ms or \(t)s)", at: location)
+            throw ScriptError(
+                "missing unit in duration `\(t)`; expected a number followed by \(NumberLiteral.durationUnitList) (such as \(t)ms or \(t)s)",
+                at: location)
         }
         guard let scale = NumberLiteral.durationUnits.first(where: { $0.name == unit })?.nanoseconds else {
-            throw ScriptError("unknown duration unit \"\(unit)\" in \"\(Token.abbreviate(t))\"; expected \(NumberLiteral.durationUnitList)", at: location)
+            throw ScriptError(
+                "unknown duration unit \"\(unit)\" in \"\(Token.abbreviate(t))\"; expected \(NumberLiteral.durationUnitList)", at: location)
         }
         switch NumberLiteral.scaled(number, by: scale) {
         case .none:
             throw ScriptError("duration `\(Token.abbreviate(t))` is too large", at: location)
         case .some(.none):
-            throw ScriptError("malformed duration `\(Token.abbreviate(t))`; expected a number such as 300ms, 1.5s or 2m (at most nanosecond precision)", at: location)
+            throw ScriptError(
+                "malformed duration `\(Token.abbreviate(t))`; expected a number such as 300ms, 1.5s or 2m (at most nanosecond precision)",
+                at: location)
         case .some(.some(let nanoseconds)):
             let value = Duration.nanoseconds(nanoseconds)
             guard value <= ScriptLimits.duration else {
@@ -135,7 +141,8 @@ extension Token {
             if let first = unit.lowercased().first, let near = suggestions[first] {
                 hint = " (did you mean \(near)? sizes count in powers of 1024)"
             }
-            throw ScriptError("unknown size unit \"\(unit)\" in \"\(Token.abbreviate(t))\"; expected \(NumberLiteral.sizeUnitList)\(hint)", at: location)
+            throw ScriptError(
+                "unknown size unit \"\(unit)\" in \"\(Token.abbreviate(t))\"; expected \(NumberLiteral.sizeUnitList)\(hint)", at: location)
         }
         switch NumberLiteral.scaled(number, by: scale) {
         case .none:

@@ -29,7 +29,8 @@ enum StringLiteral {
             case "0": out.append(0x00)
             case "x":
                 guard i + 3 < end,
-                      let high = hexValue(raw[i + 2]), let low = hexValue(raw[i + 3]) else {
+                    let high = hexValue(raw[i + 2]), let low = hexValue(raw[i + 3])
+                else {
                     throw fail("`\\x` must be followed by two hex digits, as in `\\x1b`", i)
                 }
                 out.append(high << 4 | low)
@@ -47,8 +48,9 @@ enum StringLiteral {
     static func text(_ raw: [Unicode.Scalar], column: Int, line: Int, file: String, what: String) throws(ScriptError) -> String {
         let decoded = try bytes(raw, column: column, line: line, file: file)
         guard let text = String(validating: decoded, as: UTF8.self) else {
-            throw ScriptError("\(what) must be text, but its escapes make invalid UTF-8",
-                              at: SourceLocation(file: file, line: line, column: column))
+            throw ScriptError(
+                "\(what) must be text, but its escapes make invalid UTF-8",
+                at: SourceLocation(file: file, line: line, column: column))
         }
         return text
     }

@@ -29,15 +29,19 @@ final class Client: Sendable {
         return client
     }
 
-    func startReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onFull: (@Sendable (Int) -> Void)? = nil,
-                      onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
+    func startReading(
+        onData: (@Sendable ([UInt8]) -> Void)? = nil, onFull: (@Sendable (Int) -> Void)? = nil,
+        onEnd: @escaping @Sendable (StreamRecord.End) -> Void
+    ) {
         let task = Task { [conn, record] in await StreamRecord.pump(conn, into: record, onData: onData, onFull: onFull, onEnd: onEnd) }
         reader.withLock { $0 = task }
     }
 
     /// Like ``startReading(onData:onFull:onEnd:)``, but only when ``startDeferredReading()`` is called.
-    func deferReading(onData: (@Sendable ([UInt8]) -> Void)? = nil, onFull: (@Sendable (Int) -> Void)? = nil,
-                      onEnd: @escaping @Sendable (StreamRecord.End) -> Void) {
+    func deferReading(
+        onData: (@Sendable ([UInt8]) -> Void)? = nil, onFull: (@Sendable (Int) -> Void)? = nil,
+        onEnd: @escaping @Sendable (StreamRecord.End) -> Void
+    ) {
         deferredStart.withLock { $0 = { [self] in startReading(onData: onData, onFull: onFull, onEnd: onEnd) } }
     }
 

@@ -50,16 +50,18 @@ extension CheckExecution {
             var conn: any Conn = dialed
             var detail = "connected from \(dialed.localAddress)"
             if let options = c.tls {
-                let tls = try await handshakeTLS(over: dialed, options, address: address, deadline: deadline,
-                                                 progress: &progress, at: c.location)
+                let tls = try await handshakeTLS(
+                    over: dialed, options, address: address, deadline: deadline,
+                    progress: &progress, at: c.location)
                 conn = tls.conn
                 detail += tls.detail
             }
             if c.expectFailure {
                 try? conn.close()
                 transcript.add(label, "\(what): \(detail)", at: stepTime)
-                throw StepFailure(message: "expected \(verb) \(label) to \(address) to fail within \(bound.scriptText); it succeeded (\(detail))",
-                                  location: c.location)
+                throw StepFailure(
+                    message: "expected \(verb) \(label) to \(address) to fail within \(bound.scriptText); it succeeded (\(detail))",
+                    location: c.location)
             }
             let client = Client(name: name, conn: conn, tcp: dialed)
             let old = clients.withLock { all in
@@ -79,12 +81,17 @@ extension CheckExecution {
             }
             let onEnd: @Sendable (StreamRecord.End) -> Void = { [transcript, record = client.record] end in
                 if end != .local {
-                    transcript.add(label, "connection ended: \(end.words)"
-                        + (verbose ? " after \(record.totalCount) bytes in all" : ""))
+                    transcript.add(
+                        label,
+                        "connection ended: \(end.words)"
+                            + (verbose ? " after \(record.totalCount) bytes in all" : ""))
                 }
             }
             let onFull: @Sendable (Int) -> Void = { [transcript] held in
-                transcript.add(label, "stopped reading for now: netlab holds \(Bytes.size(held)) that no expect matched (the limit is \(Bytes.size(StreamRecord.unmatchedLimit)) per connection)")
+                transcript.add(
+                    label,
+                    "stopped reading for now: netlab holds \(Bytes.size(held)) that no expect matched (the limit is \(Bytes.size(StreamRecord.unmatchedLimit)) per connection)"
+                )
             }
             if c.readsNothing {
                 // A client that never reads. Its receive buffer is left alone: Linux grows it
@@ -104,7 +111,9 @@ extension CheckExecution {
         } catch {
             try? tcp?.close()
             let stalled = c.tls != nil && isTimeout(error)
-            let why = stalled ? progress.timeoutReason(bound: bound, origin: transcript.origin)
+            let why =
+                stalled
+                ? progress.timeoutReason(bound: bound, origin: transcript.origin)
                 : isTimeout(error) ? "no connection within \(bound.scriptText)" : NetError.reason(of: error)
             if c.expectFailure {
                 transcript.add(label, "\(what): failed as expected: \(why)", at: stepTime)
@@ -124,13 +133,15 @@ extension CheckExecution {
                 return
             }
             if stalled, progress.tcpConnected != nil {
-                progress.record(in: transcript, label: label, what: what, localAddress: clientAddresses.withLock { $0[name] } ?? "?",
-                                bound: bound)
+                progress.record(
+                    in: transcript, label: label, what: what, localAddress: clientAddresses.withLock { $0[name] } ?? "?",
+                    bound: bound)
             } else {
                 transcript.add(label, "\(what): \(why)", at: stepTime)
             }
-            throw StepFailure(message: "\(label) could not \(verb == "connect" ? "connect" : "connect with TLS") to \(address): \(why)",
-                              details: serverAddress == nil ? lastLogLines() : [], location: c.location)
+            throw StepFailure(
+                message: "\(label) could not \(verb == "connect" ? "connect" : "connect with TLS") to \(address): \(why)",
+                details: serverAddress == nil ? lastLogLines() : [], location: c.location)
         }
     }
 }

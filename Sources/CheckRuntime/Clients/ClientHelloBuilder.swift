@@ -66,17 +66,18 @@ enum ClientHelloBuilder {
         }
 
         let tls12Suites: [UInt16] = [0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035]
-        let suites = [grease.suite] + [0x1301, 0x1302, 0x1303].shuffled(using: &rng)
+        let suites =
+            [grease.suite] + [0x1301, 0x1302, 0x1303].shuffled(using: &rng)
             + tls12Suites.shuffled(using: &rng).prefix(Int.random(in: 1...tls12Suites.count, using: &rng))
         let random = rng.bytes(32)
-        let sessionID = Bool.random(using: &rng) ? rng.bytes(32) : []   // TLS 1.3 middlebox compatibility, or none
+        let sessionID = Bool.random(using: &rng) ? rng.bytes(32) : []  // TLS 1.3 middlebox compatibility, or none
 
         var hello = ByteBuilder()
-        hello.uint16(0x0303)                                      // legacy_version
+        hello.uint16(0x0303)  // legacy_version
         hello.append(random)
         hello.lengthPrefixed(1) { $0.append(sessionID) }
         hello.lengthPrefixed(2) { b in for suite in suites { b.uint16(suite) } }
-        hello.lengthPrefixed(1) { $0.uint8(0) }                   // compression: null only
+        hello.lengthPrefixed(1) { $0.uint8(0) }  // compression: null only
         hello.lengthPrefixed(2) { b in
             for (type, data) in extensions {
                 b.uint16(type)
@@ -84,7 +85,7 @@ enum ClientHelloBuilder {
             }
         }
         var message = ByteBuilder()
-        message.uint8(1)                                          // client_hello
+        message.uint8(1)  // client_hello
         message.lengthPrefixed(3) { $0.append(hello.bytes) }
         return message.bytes
     }
@@ -101,14 +102,15 @@ enum ClientHelloBuilder {
 
     static func greaseValues(using rng: inout SplitMix64Generator) -> Grease {
         let two = greaseCodes.shuffled(using: &rng).prefix(2)
-        return Grease(suite: greaseCodes.randomElement(using: &rng)!, group: greaseCodes.randomElement(using: &rng)!,
-                      version: greaseCodes.randomElement(using: &rng)!, extensions: (two.first!, two.last!))
+        return Grease(
+            suite: greaseCodes.randomElement(using: &rng)!, group: greaseCodes.randomElement(using: &rng)!,
+            version: greaseCodes.randomElement(using: &rng)!, extensions: (two.first!, two.last!))
     }
 
     /// Every extension but server_name and the GREASE ones, as (type, data): the ones a TLS 1.3
     /// client needs, then a random choice of the usual others.
     static func commonExtensions(grease: Grease, using rng: inout SplitMix64Generator) -> [(type: UInt16, data: [UInt8])] {
-        let postQuantum = Bool.random(using: &rng)      // X25519MLKEM768 (0x11ec), as browsers send since 2024
+        let postQuantum = Bool.random(using: &rng)  // X25519MLKEM768 (0x11ec), as browsers send since 2024
         func build(_ body: (inout ByteBuilder) -> Void) -> [UInt8] {
             var b = ByteBuilder()
             body(&b)
@@ -119,26 +121,31 @@ enum ClientHelloBuilder {
         if postQuantum { shares.append((0x11ec, rng.bytes(1216))) }
         shares.append((0x001d, rng.bytes(32)))
         var out: [(type: UInt16, data: [UInt8])] = [
-            (10, build { b in b.lengthPrefixed(2) { for g in groups { $0.uint16(g) } } }),                          // supported_groups
-            (13, build { b in b.lengthPrefixed(2) { for s: UInt16 in [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601] { $0.uint16(s) } } }),
+            (10, build { b in b.lengthPrefixed(2) { for g in groups { $0.uint16(g) } } }),  // supported_groups
+            (
+                13,
+                build { b in
+                    b.lengthPrefixed(2) { for s: UInt16 in [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601] { $0.uint16(s) } }
+                }
+            ),
             (43, build { b in b.lengthPrefixed(1) { for v in [grease.version, 0x0304, 0x0303] { $0.uint16(v) } } }),  // supported_versions
             (51, build { b in b.lengthPrefixed(2) { for (group, key) in shares { $0.uint16(group); $0.lengthPrefixed(2) { $0.append(key) } } } }),
-            (45, [1, 1]),                                                                                          // psk_key_exchange_modes: psk_dhe_ke
+            (45, [1, 1]),  // psk_key_exchange_modes: psk_dhe_ke
         ]
         let alpn = [["h2", "http/1.1"], ["http/1.1"], ["h2"]].randomElement(using: &rng)!
         let optional: [(type: UInt16, data: [UInt8])] = [
-            (23, []),                                              // extended_master_secret
-            (0xff01, [0]),                                         // renegotiation_info
-            (11, [1, 0]),                                          // ec_point_formats: uncompressed
-            (35, []),                                              // session_ticket
+            (23, []),  // extended_master_secret
+            (0xff01, [0]),  // renegotiation_info
+            (11, [1, 0]),  // ec_point_formats: uncompressed
+            (35, []),  // session_ticket
             (16, build { b in b.lengthPrefixed(2) { for p in alpn { $0.lengthPrefixed(1) { $0.append(Array(p.utf8)) } } } }),
-            (5, [1, 0, 0, 0, 0]),                                  // status_request: OCSP
-            (18, []),                                              // signed_certificate_timestamp
-            (27, [2, 0, 2]),                                       // compress_certificate: brotli
+            (5, [1, 0, 0, 0, 0]),  // status_request: OCSP
+            (18, []),  // signed_certificate_timestamp
+            (27, [2, 0, 2]),  // compress_certificate: brotli
         ]
         out += optional.filter { _ in Int.random(in: 0..<4, using: &rng) != 0 }
         if Bool.random(using: &rng) {
-            out.append((21, [UInt8](repeating: 0, count: Int.random(in: 0...512, using: &rng))))   // padding: zeros
+            out.append((21, [UInt8](repeating: 0, count: Int.random(in: 0...512, using: &rng))))  // padding: zeros
         }
         return out
     }
@@ -172,8 +179,10 @@ enum ClientHelloBuilder {
             labels.append(label)
         }
         let reserved = ["test", "example", "invalid"]
-        labels.append(Bool.random(using: &rng) ? reserved.randomElement(using: &rng)!
-                      : String((0..<Int.random(in: 2...6, using: &rng)).map { _ in letters.randomElement(using: &rng)! }))
+        labels.append(
+            Bool.random(using: &rng)
+                ? reserved.randomElement(using: &rng)!
+                : String((0..<Int.random(in: 2...6, using: &rng)).map { _ in letters.randomElement(using: &rng)! }))
         return labels.joined(separator: ".")
     }
 }

@@ -25,8 +25,9 @@ extension CheckExecution {
             if let dataName {
                 let kept = data.withLock { $0.reduce(0) { $0 + ($1.key == dataName ? 0 : $1.value.count) } }
                 guard kept + random.size <= ScriptLimits.namedData else {
-                    throw StepFailure(message: "\(label) cannot send random data `\(dataName)`: the check would keep \(Bytes.size(kept + random.size)) "
-                                      + "of named data; a check may keep at most \(Bytes.size(ScriptLimits.namedData))", location: s.location)
+                    throw StepFailure(
+                        message: "\(label) cannot send random data `\(dataName)`: the check would keep \(Bytes.size(kept + random.size)) "
+                            + "of named data; a check may keep at most \(Bytes.size(ScriptLimits.namedData))", location: s.location)
                 }
             }
             bytes = fastRandomBytes(count: random.size, seed: seed)
@@ -45,8 +46,9 @@ extension CheckExecution {
         let bound = s.within ?? stepTimeout
         let deadline = ContinuousClock.now + bound
         if let delivery = s.delivery, delivery.pieceCount(total: bytes.count) > ScriptLimits.pieces {
-            throw StepFailure(message: "\(label) cannot send \(description) in \(delivery.pieceCount(total: bytes.count)) pieces; "
-                              + "a send may have at most \(ScriptLimits.pieces) pieces, so use larger chunks", location: s.location)
+            throw StepFailure(
+                message: "\(label) cannot send \(description) in \(delivery.pieceCount(total: bytes.count)) pieces; "
+                    + "a send may have at most \(ScriptLimits.pieces) pieces, so use larger chunks", location: s.location)
         }
         let pieces = s.delivery?.pieceSizes(total: bytes.count) ?? [bytes.count]
         if let delivery = s.delivery {
@@ -74,11 +76,14 @@ extension CheckExecution {
             try? client.conn.setWriteDeadline(nil)
             if s.untilClosed, !isTimeout(error) {
                 // `until closed`: the server ending the connection is an allowed way to stop.
-                transcript.add(label, "send \(description): stopped after \(Bytes.size(sent)) of \(Bytes.size(bytes.count)), "
-                               + "the server ended the connection (\(NetError.reason(of: error)))", at: stepTime)
+                transcript.add(
+                    label,
+                    "send \(description): stopped after \(Bytes.size(sent)) of \(Bytes.size(bytes.count)), "
+                        + "the server ended the connection (\(NetError.reason(of: error)))", at: stepTime)
                 return
             }
-            let why = isTimeout(error)
+            let why =
+                isTimeout(error)
                 ? "only \(Bytes.size(sent)) of \(Bytes.size(bytes.count)) went out within \(bound.scriptText)"
                 : "\(NetError.reason(of: error)) after \(Bytes.size(sent)) of \(Bytes.size(bytes.count))"
             transcript.add(label, "send \(description): \(why)", at: stepTime)

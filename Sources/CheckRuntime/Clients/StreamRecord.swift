@@ -190,10 +190,12 @@ final class StreamRecord: Sendable {
     /// Reads `conn` until it ends, recording everything; with `echo`, writes each piece back and
     /// half-closes after the peer's FIN. `onEnd` hears how it ended; `onFull` hears, once, that
     /// reading stopped for a while because the record was full.
-    static func pump(_ conn: any Conn, into record: StreamRecord, echo: Bool = false,
-                     onData: (@Sendable ([UInt8]) -> Void)? = nil,
-                     onFull: (@Sendable (Int) -> Void)? = nil,
-                     onEnd: (@Sendable (End) -> Void)? = nil) async {
+    static func pump(
+        _ conn: any Conn, into record: StreamRecord, echo: Bool = false,
+        onData: (@Sendable ([UInt8]) -> Void)? = nil,
+        onFull: (@Sendable (Int) -> Void)? = nil,
+        onEnd: (@Sendable (End) -> Void)? = nil
+    ) async {
         let end: End
         var toldFull = false
         do {

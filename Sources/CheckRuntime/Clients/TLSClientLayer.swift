@@ -76,8 +76,11 @@ struct TLSConnectProgress {
         if count > 0, let last {
             transcript.add(label, "TLS handshake: \(Bytes.size(count)) from the server so far", at: last)
         }
-        transcript.add(label, count > 0 ? "TLS handshake: nothing more from the server within \(bound.scriptText)"
-                                        : "TLS handshake: no answer from the server within \(bound.scriptText)")
+        transcript.add(
+            label,
+            count > 0
+                ? "TLS handshake: nothing more from the server within \(bound.scriptText)"
+                : "TLS handshake: no answer from the server within \(bound.scriptText)")
     }
 
     private func stamp(_ d: Duration) -> String {
@@ -90,8 +93,10 @@ extension CheckExecution {
     /// The TLS handshake over a dialed TCP connection, under the step's deadline, counting what
     /// the server sent in `progress` so a stall can be explained. Returns the TLS conn and what
     /// the transcript says of it (`, TLSv1.3, alpn h2`).
-    func handshakeTLS(over dialed: TCPConn, _ options: TLSClientOptions, address: String, deadline: ContinuousClock.Instant,
-                      progress: inout TLSConnectProgress, at location: SourceLocation) async throws -> (conn: any Conn, detail: String) {
+    func handshakeTLS(
+        over dialed: TCPConn, _ options: TLSClientOptions, address: String, deadline: ContinuousClock.Instant,
+        progress: inout TLSConnectProgress, at location: SourceLocation
+    ) async throws -> (conn: any Conn, detail: String) {
         let config = try tlsClientConfig(options, address: address, at: location)
         let watch = HandshakeWatch(dialed)
         progress.watch = watch

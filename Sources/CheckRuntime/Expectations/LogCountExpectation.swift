@@ -9,8 +9,10 @@ import Foundation
 /// must hold at every look until T has passed (a burst of lines fails as soon as it exceeds an
 /// upper bound).
 extension CheckExecution {
-    func expectLogCount(_ pattern: Pattern, _ comparison: Comparison, for duration: Duration?, vars: [String: Int],
-                        started: ContinuousClock.Instant, at location: SourceLocation) async throws {
+    func expectLogCount(
+        _ pattern: Pattern, _ comparison: Comparison, for duration: Duration?, vars: [String: Int],
+        started: ContinuousClock.Instant, at location: SourceLocation
+    ) async throws {
         let (regex, shown) = try compiled(pattern, at: location)
         guard case .count(let bound) = try evaluate(comparison.rhs, vars: vars, at: location) else {
             throw StepFailure(message: "`count` compares with a count", location: location)
@@ -18,21 +20,26 @@ extension CheckExecution {
         var next = 0
         var count = 0
         let op = comparison.op.rawValue
-        _ = try await poll(until: started + (duration ?? .zero), at: location, {
-            let lines = process?.lines(from: next) ?? []
-            if let last = lines.last { next = last.sequence + 1 }
-            let stderr = lines.filter { $0.stream == .stderr }.map(\.text)
-            let outcome = await PatternMatcher.shared.countMatchingLines(regex, in: stderr, until: started + (duration ?? .zero))
-            count += try matched(outcome, pattern: shown, at: location)?.count ?? 0
-            if !compare(count, comparison.op, bound) {
-                let elapsed = ContinuousClock.now - started
-                let when = duration == nil ? "" : elapsed < .milliseconds(10) ? " when the step began" : ", \(seconds(elapsed)) into the step"
-                return .fail("expected the number of log lines matching \(shown) to be \(op) \(bound); it was \(count)\(when)",
-                             lastLogLines())
-            }
-            return .wait
-        }, timeout: { nil })
-        transcript.add("netlab", "\(count) log lines matched \(shown) (\(op) \(bound))"
-                       + (duration.map { " all through \($0.scriptText)" } ?? ""))
+        _ = try await poll(
+            until: started + (duration ?? .zero), at: location,
+            {
+                let lines = process?.lines(from: next) ?? []
+                if let last = lines.last { next = last.sequence + 1 }
+                let stderr = lines.filter { $0.stream == .stderr }.map(\.text)
+                let outcome = await PatternMatcher.shared.countMatchingLines(regex, in: stderr, until: started + (duration ?? .zero))
+                count += try matched(outcome, pattern: shown, at: location)?.count ?? 0
+                if !compare(count, comparison.op, bound) {
+                    let elapsed = ContinuousClock.now - started
+                    let when = duration == nil ? "" : elapsed < .milliseconds(10) ? " when the step began" : ", \(seconds(elapsed)) into the step"
+                    return .fail(
+                        "expected the number of log lines matching \(shown) to be \(op) \(bound); it was \(count)\(when)",
+                        lastLogLines())
+                }
+                return .wait
+            }, timeout: { nil })
+        transcript.add(
+            "netlab",
+            "\(count) log lines matched \(shown) (\(op) \(bound))"
+                + (duration.map { " all through \($0.scriptText)" } ?? ""))
     }
 }

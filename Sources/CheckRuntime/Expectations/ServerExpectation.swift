@@ -8,8 +8,9 @@ extension CheckExecution {
     func runningMetrics(at location: SourceLocation) throws -> ProcessMetrics {
         guard let process else { throw StepFailure(message: notReady, location: location) }
         guard let metrics = process.metrics() else {
-            throw StepFailure(message: "the server is not running: it \(process.exitStatus?.description ?? "has gone")",
-                              details: lastLogLines(), location: location)
+            throw StepFailure(
+                message: "the server is not running: it \(process.exitStatus?.description ?? "has gone")",
+                details: lastLogLines(), location: location)
         }
         return metrics
     }
@@ -23,53 +24,64 @@ extension CheckExecution {
             let (regex, shown) = try compiled(pattern, at: location)
             // Lines already tried against this pattern are not tried again.
             var next = 0
-            let note = try await poll(until: started + bound, at: location, {
-                let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
-                let used = usedLogLines.withLock { $0 }
-                if let last = lines.last { next = last.sequence + 1 }
-                let candidates = lines.filter { !used.contains($0.sequence) && isAfterEventMark($0) }
-                let outcome = await PatternMatcher.shared.firstMatchingLine(regex, in: candidates.map(\.text), until: started + bound)
-                if let index = try matched(outcome, pattern: shown, at: location)?.lowerBound {
-                    let line = candidates[index]
-                    usedLogLines.withLock { _ = $0.insert(line.sequence) }
-                    return .pass("log \(shown) matched \(Bytes.quoted(Array(line.text.utf8), limit: 120))")
-                }
-                if let process, process.exitStatus != nil, process.outputClosed {
-                    return .fail("expected a line of the server's log to match \(shown); none did, and the server \(process.exitStatus!)",
-                                 lastLogLines())
-                }
-                return .wait
-            }, timeout: {
-                let all = process?.lines.filter { $0.stream == .stderr } ?? []
-                let early = all.filter { !isAfterEventMark($0) }
-                // Through the matcher too: a slow pattern only loses this explanation.
-                let earlyOutcome = await PatternMatcher.shared.firstMatchingLine(regex, in: early.map(\.text), until: .now)
-                let earlyMatch = if case .done(let range?) = earlyOutcome { early[range.lowerBound] } else { Optional<OutputLine>.none }
-                var why = ""
-                if let earlyMatch {
-                    why = "; \(Bytes.quoted(Array(earlyMatch.text.utf8), limit: 120)) matched, but it was logged before the"
-                        + " event it is about (the reset, close or timeout earlier in this check), so it does not count"
-                } else if !all.isEmpty && usedLogLines.withLock({ !$0.isEmpty }) {
-                    why = " (lines matched by earlier log steps do not count)"
-                }
-                return ("expected a line of the server's log to match \(shown) within \(bound.scriptText); none of its \(all.count) lines did" + why,
-                        lastLogLines())
-            })
+            let note = try await poll(
+                until: started + bound, at: location,
+                {
+                    let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
+                    let used = usedLogLines.withLock { $0 }
+                    if let last = lines.last { next = last.sequence + 1 }
+                    let candidates = lines.filter { !used.contains($0.sequence) && isAfterEventMark($0) }
+                    let outcome = await PatternMatcher.shared.firstMatchingLine(regex, in: candidates.map(\.text), until: started + bound)
+                    if let index = try matched(outcome, pattern: shown, at: location)?.lowerBound {
+                        let line = candidates[index]
+                        usedLogLines.withLock { _ = $0.insert(line.sequence) }
+                        return .pass("log \(shown) matched \(Bytes.quoted(Array(line.text.utf8), limit: 120))")
+                    }
+                    if let process, process.exitStatus != nil, process.outputClosed {
+                        return .fail(
+                            "expected a line of the server's log to match \(shown); none did, and the server \(process.exitStatus!)",
+                            lastLogLines())
+                    }
+                    return .wait
+                },
+                timeout: {
+                    let all = process?.lines.filter { $0.stream == .stderr } ?? []
+                    let early = all.filter { !isAfterEventMark($0) }
+                    // Through the matcher too: a slow pattern only loses this explanation.
+                    let earlyOutcome = await PatternMatcher.shared.firstMatchingLine(regex, in: early.map(\.text), until: .now)
+                    let earlyMatch = if case .done(let range?) = earlyOutcome { early[range.lowerBound] } else { Optional<OutputLine>.none }
+                    var why = ""
+                    if let earlyMatch {
+                        why =
+                            "; \(Bytes.quoted(Array(earlyMatch.text.utf8), limit: 120)) matched, but it was logged before the"
+                            + " event it is about (the reset, close or timeout earlier in this check), so it does not count"
+                    } else if !all.isEmpty && usedLogLines.withLock({ !$0.isEmpty }) {
+                        why = " (lines matched by earlier log steps do not count)"
+                    }
+                    return (
+                        "expected a line of the server's log to match \(shown) within \(bound.scriptText); none of its \(all.count) lines did" + why,
+                        lastLogLines()
+                    )
+                })
             if let note { transcript.add("netlab", note) }
 
         case .noLog(let pattern, let duration):
             let (regex, shown) = try compiled(pattern, at: location)
             var next = 0  // lines already tried are not tried again
-            _ = try await poll(until: started + (duration ?? .zero), at: location, {
-                let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
-                if let last = lines.last { next = last.sequence + 1 }
-                let outcome = await PatternMatcher.shared.firstMatchingLine(regex, in: lines.map(\.text), until: started + (duration ?? .zero))
-                if let index = try matched(outcome, pattern: shown, at: location)?.lowerBound {
-                    let line = lines[index]
-                    return .fail("expected no line of the server's log to match \(shown); it logged \(Bytes.quoted(Array(line.text.utf8), limit: 120))", [])
-                }
-                return .wait
-            }, timeout: { nil })
+            _ = try await poll(
+                until: started + (duration ?? .zero), at: location,
+                {
+                    let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
+                    if let last = lines.last { next = last.sequence + 1 }
+                    let outcome = await PatternMatcher.shared.firstMatchingLine(regex, in: lines.map(\.text), until: started + (duration ?? .zero))
+                    if let index = try matched(outcome, pattern: shown, at: location)?.lowerBound {
+                        let line = lines[index]
+                        return .fail(
+                            "expected no line of the server's log to match \(shown); it logged \(Bytes.quoted(Array(line.text.utf8), limit: 120))", []
+                        )
+                    }
+                    return .wait
+                }, timeout: { nil })
             transcript.add("netlab", "no log line matched \(shown)" + (duration.map { " for \($0.scriptText)" } ?? ""))
 
         case .logCount(let pattern, let comparison, let duration):
@@ -77,14 +89,17 @@ extension CheckExecution {
 
         case .alive(let duration):
             guard let process else { throw StepFailure(message: notReady, location: location) }
-            _ = try await poll(until: started + (duration ?? .zero), at: location, {
-                if let status = process.exitStatus {
-                    return .fail("expected the server to be running" + (duration.map { " for \($0.scriptText)" } ?? "")
-                                 + "; it \(status)" + (process.exitTime.map { $0 > started ? " \(seconds($0 - started)) into the step" : "" } ?? ""),
-                                 lastLogLines())
-                }
-                return .wait
-            }, timeout: { nil })
+            _ = try await poll(
+                until: started + (duration ?? .zero), at: location,
+                {
+                    if let status = process.exitStatus {
+                        return .fail(
+                            "expected the server to be running" + (duration.map { " for \($0.scriptText)" } ?? "")
+                                + "; it \(status)" + (process.exitTime.map { $0 > started ? " \(seconds($0 - started)) into the step" : "" } ?? ""),
+                            lastLogLines())
+                    }
+                    return .wait
+                }, timeout: { nil })
             transcript.add("netlab", "server alive" + (duration.map { " for \($0.scriptText)" } ?? ""))
 
         case .exited(let status, let within):
@@ -95,7 +110,8 @@ extension CheckExecution {
                 throw StepFailure(message: "expected the server to exit within \(bound.scriptText); it is still running", location: location)
             }
             if let status, exit != .exited(Int32(truncatingIfNeeded: status)) {
-                throw StepFailure(message: "expected the server to exit with status \(status); it \(exit)", details: lastLogLines(), location: location)
+                throw StepFailure(
+                    message: "expected the server to exit with status \(status); it \(exit)", details: lastLogLines(), location: location)
             }
             transcript.add("netlab", "server \(exit)")
 
@@ -103,22 +119,30 @@ extension CheckExecution {
             let bound = within ?? stepTimeout
             let rhs = try evaluate(comparison.rhs, vars: vars, at: location)
             var last: Measured?
-            let note = try await poll(until: started + bound, at: location, {
-                let metrics = try runningMetrics(at: location)
-                let value = metrics.measured(metric)
-                last = value
-                let holds: Bool = switch (value, rhs) {
-                case (.count(let a), .count(let b)): compare(a, comparison.op, b)
-                case (.duration(let a), .duration(let b)): compare(a, comparison.op, b)
-                default: false
-                }
-                return holds ? .pass("server \(metric.rawValue) = \(text(value, metric.quantity)), expected \(comparison.op.rawValue) "
-                                     + "\(expressionText(comparison.rhs)) = \(text(rhs, metric.quantity))") : .wait
-            }, timeout: {
-                ("expected the server's \(metric.rawValue) \(comparison.op.rawValue) \(expressionText(comparison.rhs))"
-                 + (expressionText(comparison.rhs) == text(rhs, metric.quantity) ? "" : " = \(text(rhs, metric.quantity))")
-                 + " within \(bound.scriptText); it was \(last.map { text($0, metric.quantity) } ?? "unknown")", [])
-            })
+            let note = try await poll(
+                until: started + bound, at: location,
+                {
+                    let metrics = try runningMetrics(at: location)
+                    let value = metrics.measured(metric)
+                    last = value
+                    let holds: Bool =
+                        switch (value, rhs) {
+                        case (.count(let a), .count(let b)): compare(a, comparison.op, b)
+                        case (.duration(let a), .duration(let b)): compare(a, comparison.op, b)
+                        default: false
+                        }
+                    return holds
+                        ? .pass(
+                            "server \(metric.rawValue) = \(text(value, metric.quantity)), expected \(comparison.op.rawValue) "
+                                + "\(expressionText(comparison.rhs)) = \(text(rhs, metric.quantity))") : .wait
+                },
+                timeout: {
+                    (
+                        "expected the server's \(metric.rawValue) \(comparison.op.rawValue) \(expressionText(comparison.rhs))"
+                            + (expressionText(comparison.rhs) == text(rhs, metric.quantity) ? "" : " = \(text(rhs, metric.quantity))")
+                            + " within \(bound.scriptText); it was \(last.map { text($0, metric.quantity) } ?? "unknown")", []
+                    )
+                })
             if let note { transcript.add("netlab", note) }
         }
     }

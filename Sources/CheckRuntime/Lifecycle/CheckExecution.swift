@@ -33,9 +33,11 @@ package final class CheckExecution: Sendable {
     var script: CheckScript { runner.script }
     var stepTimeout: Duration { script.stepTimeout }
 
-    init(check: Check, runner: CheckRunner, transcript: Transcript, upstreams: [String: UpstreamPeer],
-         process: ServerProcess?, serverAddress: String?, notReady: String, tmp: URL,
-         lifecycle: ProgramLifecycle = ProgramLifecycle()) {
+    init(
+        check: Check, runner: CheckRunner, transcript: Transcript, upstreams: [String: UpstreamPeer],
+        process: ServerProcess?, serverAddress: String?, notReady: String, tmp: URL,
+        lifecycle: ProgramLifecycle = ProgramLifecycle()
+    ) {
         self.check = check
         self.runner = runner
         self.transcript = transcript

@@ -22,8 +22,10 @@ extension CheckExecution {
         /// the stop (the program's exit is not news) and are closed only after it, so that the
         /// program's last lines are about the check, not about its clients leaving. `message` and
         /// `failure` are made after the stop, when all the program's output has been read.
-        func finish(_ status: CheckResult.Status, _ message: @autoclosure () -> String?, failure: @autoclosure () -> [String],
-                    afterStop: ClientShutdown? = nil) async -> CheckResult {
+        func finish(
+            _ status: CheckResult.Status, _ message: @autoclosure () -> String?, failure: @autoclosure () -> [String],
+            afterStop: ClientShutdown? = nil
+        ) async -> CheckResult {
             afterStop?.stopReading()
             var stopNote: String?
             if status != .pass { await process?.awaitOwnEnd() }
@@ -59,11 +61,15 @@ extension CheckExecution {
                 lines.append("        [netlab] (\(dropped.bytes) bytes of the server's output were dropped to keep the last 256 KiB)")
             }
             lines += failure
-            if status == .pass { lines.append("PASS (\(String(format: "%.3f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))s)") }
-            return CheckResult(name: check.name, status: status, points: status == .pass ? check.points : 0,
-                               maxPoints: check.points, message: message, transcript: lines.joined(separator: "\n") + "\n",
-                               hint: check.hint, location: check.location.description, index: index, duration: duration,
-                               programEnd: ended?.end)
+            if status == .pass {
+                lines.append(
+                    "PASS (\(String(format: "%.3f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))s)")
+            }
+            return CheckResult(
+                name: check.name, status: status, points: status == .pass ? check.points : 0,
+                maxPoints: check.points, message: message, transcript: lines.joined(separator: "\n") + "\n",
+                hint: check.hint, location: check.location.description, index: index, duration: duration,
+                programEnd: ended?.end)
         }
 
         func errorResult(_ message: String, afterStop: ClientShutdown? = nil) async -> CheckResult {
@@ -84,9 +90,12 @@ extension CheckExecution {
                 if case .tlsEcho(let options) = upstream.kind {
                     let files = try runner.resources.tlsFiles()
                     if let cert = options.certificate, let key = options.key {
-                        let render = { (t: Template) in try t.render { try placeholderValue($0, runner: runner, upstreams: upstreams, tmp: tmp, forStart: true) } }
-                        tls = try TLSServerConfig(certificateFile: runner.path(try render(cert)), keyFile: runner.path(try render(key)),
-                                                  alpnProtocols: options.alpn)
+                        let render = { (t: Template) in
+                            try t.render { try placeholderValue($0, runner: runner, upstreams: upstreams, tmp: tmp, forStart: true) }
+                        }
+                        tls = try TLSServerConfig(
+                            certificateFile: runner.path(try render(cert)), keyFile: runner.path(try render(key)),
+                            alpnProtocols: options.alpn)
                     } else if options.alpn.isEmpty {
                         tls = files.serverConfig
                     } else {
@@ -95,10 +104,14 @@ extension CheckExecution {
                 }
                 let peer = try UpstreamPeer(name: upstream.name, kind: upstream.kind, tls: tls, transcript: transcript)
                 upstreams[upstream.name] = peer
-                transcript.add("netlab", "upstream \(upstream.kind.keyword) as \(upstream.name) "
-                    + (upstream.kind == .refuse ? "at \(peer.address) (nothing listens there)"
-                        : upstream.kind == .blackhole ? "at \(peer.address) (its listen queue is full: connection attempts get no answer)"
-                        : "listening on \(peer.address)"))
+                transcript.add(
+                    "netlab",
+                    "upstream \(upstream.kind.keyword) as \(upstream.name) "
+                        + (upstream.kind == .refuse
+                            ? "at \(peer.address) (nothing listens there)"
+                            : upstream.kind == .blackhole
+                                ? "at \(peer.address) (its listen queue is full: connection attempts get no answer)"
+                                : "listening on \(peer.address)"))
             } catch {
                 return await errorResult("cannot start upstream \(upstream.name): \(error)")
             }
@@ -162,9 +175,10 @@ extension CheckExecution {
         }
 
         // 3. The steps, bounded by the check's timeout.
-        let execution = CheckExecution(check: check, runner: runner, transcript: transcript, upstreams: upstreams,
-                                       process: process, serverAddress: serverAddress, notReady: notReady, tmp: tmp,
-                                       lifecycle: lifecycle)
+        let execution = CheckExecution(
+            check: check, runner: runner, transcript: transcript, upstreams: upstreams,
+            process: process, serverAddress: serverAddress, notReady: notReady, tmp: tmp,
+            lifecycle: lifecycle)
         let checkBound = check.timeout ?? CheckScript.builtInCheckTimeout
         let readyAddress = serverAddress
         let notReadyText = notReady
@@ -200,18 +214,21 @@ extension CheckExecution {
         case .passed:
             return await finish(.pass, nil, failure: [], afterStop: closeClients)
         case .failed(let failure):
-            return await finish(.fail, execution.failureMessage(failure),
-                                failure: execution.failureBlock(failure), afterStop: closeClients)
+            return await finish(
+                .fail, execution.failureMessage(failure),
+                failure: execution.failureBlock(failure), afterStop: closeClients)
         case .error(let message):
             return await errorResult(message, afterStop: closeClients)
         case .timedOut, .cancelled:
             let step = execution.currentStep.withLock { $0 }
             let location = step?.location ?? check.location
-            let failure = StepFailure(message: "the check did not finish within its bound of \(checkBound.scriptText)",
-                                      details: ["it was running the step at \(location)"], location: location)
+            let failure = StepFailure(
+                message: "the check did not finish within its bound of \(checkBound.scriptText)",
+                details: ["it was running the step at \(location)"], location: location)
             transcript.add("netlab", "check timeout (\(checkBound.scriptText)) reached")
-            return await finish(.fail, "\(failure.message) (\(location))", failure: execution.failureBlock(failure),
-                                afterStop: closeClients)
+            return await finish(
+                .fail, "\(failure.message) (\(location))", failure: execution.failureBlock(failure),
+                afterStop: closeClients)
         }
     }
 

@@ -19,8 +19,10 @@ public struct RunOptions: Sendable {
     /// Extra environment for the program.
     public var environment: [String: String]
 
-    public init(verbose: Bool = false, seed: UInt64? = nil, stopGrace: Duration = .seconds(2),
-                readyTimeout: Duration? = nil, environment: [String: String] = [:]) {
+    public init(
+        verbose: Bool = false, seed: UInt64? = nil, stopGrace: Duration = .seconds(2),
+        readyTimeout: Duration? = nil, environment: [String: String] = [:]
+    ) {
         self.verbose = verbose
         self.seed = seed
         self.stopGrace = stopGrace
@@ -55,8 +57,10 @@ public struct CheckRunner: Sendable {
 
     /// Runs the checks that `filter` accepts (all when nil), one after another, calling
     /// `onResult` as each one finishes. The results are in file order.
-    public func run(filter: (@Sendable (Check) -> Bool)? = nil,
-                    onResult: @Sendable (CheckResult) -> Void = { _ in }) async -> [CheckResult] {
+    public func run(
+        filter: (@Sendable (Check) -> Bool)? = nil,
+        onResult: @Sendable (CheckResult) -> Void = { _ in }
+    ) async -> [CheckResult] {
         var results: [CheckResult] = []
         for (offset, check) in script.checks.enumerated() where filter?(check) ?? true {
             let result = await run(check: check, index: offset + 1)

@@ -11,8 +11,10 @@ extension CheckExecution {
 
     /// The value of a placeholder. In `start` lines, `{listen}` is `127.0.0.1:0`: the program
     /// picks a free port and says which in its ready line.
-    package static func placeholderValue(_ p: Placeholder, runner: CheckRunner, upstreams: [String: UpstreamPeer],
-                                 tmp: URL, forStart: Bool) throws -> String {
+    package static func placeholderValue(
+        _ p: Placeholder, runner: CheckRunner, upstreams: [String: UpstreamPeer],
+        tmp: URL, forStart: Bool
+    ) throws -> String {
         switch p {
         case .listen: return "127.0.0.1:0"
         case .upstream:

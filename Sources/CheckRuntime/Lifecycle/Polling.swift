@@ -10,8 +10,10 @@ extension CheckExecution {
     }
 
     /// Polls until `evaluate` passes or fails, or the bound runs out (then `timeout` says why).
-    func poll(until deadline: ContinuousClock.Instant, at location: SourceLocation,
-              _ evaluate: () async throws -> Verdict, timeout: () async -> (String, [String])?) async throws -> String? {
+    func poll(
+        until deadline: ContinuousClock.Instant, at location: SourceLocation,
+        _ evaluate: () async throws -> Verdict, timeout: () async -> (String, [String])?
+    ) async throws -> String? {
         // 1 ms at first, backing off to 10 ms: quick for one client, light for `parallel 1000`.
         var interval = Duration.milliseconds(1)
         while true {

@@ -53,8 +53,9 @@ extension CheckExecution {
         case .expectClient(let e):
             let client = try self.client(e.client, vars: vars, at: e.location)
             client.startDeferredReading()
-            try await expectStream(label: "client \(client.name)", records: { [client.record] }, anyOf: false,
-                                   e.expectation, vars: vars, at: e.location)
+            try await expectStream(
+                label: "client \(client.name)", records: { [client.record] }, anyOf: false,
+                e.expectation, vars: vars, at: e.location)
         case .expectUpstream(let e):
             try await expectUpstream(e, vars: vars)
         case .expectServer(let e):

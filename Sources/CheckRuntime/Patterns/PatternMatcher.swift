@@ -48,8 +48,10 @@ final class PatternMatcher: @unchecked Sendable {
         /// Given up while it ran: its worker leaves when the match ends.
         var abandoned = false
 
-        init(work: @escaping @Sendable () -> Range<Int>?, deadline: ContinuousClock.Instant,
-             continuation: CheckedContinuation<Outcome, Never>) {
+        init(
+            work: @escaping @Sendable () -> Range<Int>?, deadline: ContinuousClock.Instant,
+            continuation: CheckedContinuation<Outcome, Never>
+        ) {
             self.work = work
             self.deadline = deadline
             self.runDeadline = deadline
@@ -61,7 +63,7 @@ final class PatternMatcher: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Job] = []
     private var running: [Job] = []
-    private var workers = 0       // live workers, not counting those left with an abandoned match
+    private var workers = 0  // live workers, not counting those left with an abandoned match
     private var idleWorkers = 0
     private var watchdogStarted = false
     private let abandoned = Mutex(0)
@@ -242,16 +244,19 @@ extension CheckExecution {
             return answer
         case .tooSlow:
             try Task.checkCancellation()
-            throw StepFailure(message: "the pattern \(shown) took too long to match and was abandoned at the step's bound; "
-                              + "a pattern that can match the same text in many ways (such as `(a|aa)+`) backtracks without end, "
-                              + "so write it with fewer ways to match", location: location)
+            throw StepFailure(
+                message: "the pattern \(shown) took too long to match and was abandoned at the step's bound; "
+                    + "a pattern that can match the same text in many ways (such as `(a|aa)+`) backtracks without end, "
+                    + "so write it with fewer ways to match", location: location)
         case .busy:
             try Task.checkCancellation()
-            throw StepFailure(message: "the pattern \(shown) could not be tried within the step's bound: another pattern "
-                              + "was taking too long to match", location: location)
+            throw StepFailure(
+                message: "the pattern \(shown) could not be tried within the step's bound: another pattern "
+                    + "was taking too long to match", location: location)
         case .refused:
-            throw StepFailure(message: "the pattern \(shown) was not tried: \(PatternMatcher.maximumAbandoned) earlier patterns "
-                              + "took too long to match and are still running", location: location)
+            throw StepFailure(
+                message: "the pattern \(shown) was not tried: \(PatternMatcher.maximumAbandoned) earlier patterns "
+                    + "took too long to match and are still running", location: location)
         }
     }
 }

@@ -37,8 +37,11 @@ struct CrashReport: Sendable, Equatable {
     static func find(in lines: [OutputLine]) -> CrashReport? {
         let texts = lines.map { $0.text.trimmingTrailingWhitespace() }
         for (i, text) in texts.enumerated() {
-            guard let start = reportStart(text, next: i + 1 < texts.count ? texts[i + 1] : nil,
-                                          rest: texts[(i + 1)...].prefix(reportLines)) else { continue }
+            guard
+                let start = reportStart(
+                    text, next: i + 1 < texts.count ? texts[i + 1] : nil,
+                    rest: texts[(i + 1)...].prefix(reportLines))
+            else { continue }
             let rest = crashedThread(Array(texts[(i + 1)...].prefix(reportLines)))
             var location = start.location
             if start.framesInnermostLast {
@@ -46,8 +49,9 @@ struct CrashReport: Sendable, Equatable {
             } else if let frame = rest.lazy.compactMap(frameLocation).first(where: isOwnSource) {
                 location = shown(frame)
             }
-            return CrashReport(summary: clean(start.summary), location: location.map { clean($0) }, time: lines[i].time,
-                               fatal: start.fatal)
+            return CrashReport(
+                summary: clean(start.summary), location: location.map { clean($0) }, time: lines[i].time,
+                fatal: start.fatal)
         }
         return nil
     }
@@ -78,8 +82,10 @@ struct CrashReport: Sendable, Equatable {
     /// Whether `text` starts a crash report, and what it says.
     static func reportStart(_ text: String, next: String?, rest: ArraySlice<String>) -> Start? {
         // Most lines are log lines: a cheap look first, the patterns only for likely ones.
-        guard text.contains("error") || text.contains("failed") || text.contains("Program crashed")
-                || text.hasPrefix("panic: ") || text.contains("panicked at") || text.hasPrefix("Traceback") else { return nil }
+        guard
+            text.contains("error") || text.contains("failed") || text.contains("Program crashed")
+                || text.hasPrefix("panic: ") || text.contains("panicked at") || text.hasPrefix("Traceback")
+        else { return nil }
         // Swift: [FILE:LINE: ]Fatal error[: MESSAGE]
         if let match = text.wholeMatch(of: swiftTrap) {
             let kind = String(match.output.kind)
@@ -100,25 +106,29 @@ struct CrashReport: Sendable, Equatable {
         }
         // Go: a panic or a fatal error of the runtime, followed by the goroutines.
         if text.hasPrefix("panic: ") || text.hasPrefix("fatal error: "),
-           rest.prefix(40).contains(where: { $0.hasPrefix("goroutine ") && $0.contains(" [") }) {
+            rest.prefix(40).contains(where: { $0.hasPrefix("goroutine ") && $0.contains(" [") })
+        {
             return Start(summary: text)
         }
         // Rust, since 1.73: the message on the next line.
         if let match = text.wholeMatch(of: rustPanic) {
             let place = SourcePlace(path: String(match.output.file), line: Int(match.output.line) ?? 0)
             let message = next.map { ": " + $0 } ?? ""
-            return Start(summary: "thread '\(match.output.thread)' panicked\(message)", location: isOwnSource(place) ? shown(place) : nil,
-                         fatal: false)
+            return Start(
+                summary: "thread '\(match.output.thread)' panicked\(message)", location: isOwnSource(place) ? shown(place) : nil,
+                fatal: false)
         }
         // Rust, before 1.73.
         if let match = text.wholeMatch(of: oldRustPanic) {
             let place = SourcePlace(path: String(match.output.file), line: Int(match.output.line) ?? 0)
-            return Start(summary: "thread '\(match.output.thread)' panicked: \(match.output.message)",
-                         location: isOwnSource(place) ? shown(place) : nil, fatal: false)
+            return Start(
+                summary: "thread '\(match.output.thread)' panicked: \(match.output.message)",
+                location: isOwnSource(place) ? shown(place) : nil, fatal: false)
         }
         // Python: the exception is the first line after the frames that is not indented.
         if text == "Traceback (most recent call last):",
-           let exception = rest.first(where: { !$0.isEmpty && !$0.hasPrefix(" ") && !$0.hasPrefix("\t") }) {
+            let exception = rest.first(where: { !$0.isEmpty && !$0.hasPrefix(" ") && !$0.hasPrefix("\t") })
+        {
             return Start(summary: exception, framesInnermostLast: true, fatal: false)
         }
         return nil
@@ -159,8 +169,10 @@ struct CrashReport: Sendable, Equatable {
         "/lib/python", "site-packages/", "<frozen",
     ]
     /// Module prefixes of a Swift trap's `#fileID` (`Swift/ContiguousArrayBuffer.swift`).
-    static let libraryModules = ["Swift/", "_Concurrency/", "Foundation/", "FoundationEssentials/", "Dispatch/",
-                                 "LessonKit/", "NetCore/", "NetTLS/", "Synchronization/"]
+    static let libraryModules = [
+        "Swift/", "_Concurrency/", "Foundation/", "FoundationEssentials/", "Dispatch/",
+        "LessonKit/", "NetCore/", "NetTLS/", "Synchronization/",
+    ]
 
     /// Whether `place` is in the program's own source, not in a toolchain or a library.
     static func isOwnSource(_ place: SourcePlace) -> Bool {

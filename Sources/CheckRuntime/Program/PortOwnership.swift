@@ -35,7 +35,8 @@ enum PortOwnership {
     /// (`127.0.0.1:40123`, `[::1]:40123`, or a host name and port). Nil when it names no port.
     static func verdict(address: String, root: pid_t, token: String) -> Verdict? {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-              (1...65535).contains(port) else { return nil }
+            (1...65535).contains(port)
+        else { return nil }
         let host = hostPart(address)
         let reachable = candidates(for: host, among: listeners(port: port))
         if reachable.isEmpty { return .nobodyListens }
@@ -81,7 +82,8 @@ enum PortOwnership {
             guard fields.count > 9, fields[3] == "0A" else { continue }
             let local = fields[1].split(separator: ":")
             guard local.count == 2, let port = Int(local[1], radix: 16), let inode = UInt64(fields[9]),
-                  local[0].count == 8 || local[0].count == 32 else { continue }
+                local[0].count == 8 || local[0].count == 32
+            else { continue }
             var address: [UInt8] = []
             var rest = Substring(local[0])
             var valid = true
@@ -128,8 +130,10 @@ enum PortOwnership {
     /// `patience` while the answer is not `owned` (the tables may lag the ready line by a
     /// moment). Nil when the port is the program's or the address names no port; else why not,
     /// for the learner.
-    static func problem(with process: ServerProcess, address: String,
-                        patience: Duration = .seconds(1)) async -> Problem? {
+    static func problem(
+        with process: ServerProcess, address: String,
+        patience: Duration = .seconds(1)
+    ) async -> Problem? {
         let deadline = ContinuousClock.now + patience
         let pid = process.pid
         let token = process.treeToken
@@ -139,18 +143,21 @@ enum PortOwnership {
             let found: Verdict? = await offPool { PortOwnership.verdict(address: address, root: pid, token: token) }
             guard let found, found != .owned else { return nil }
             if let exited {
-                return Problem(message: "the ready line names port \(port), but the server \(exited) before netlab "
-                               + "could see it listening there", exited: true)
+                return Problem(
+                    message: "the ready line names port \(port), but the server \(exited) before netlab "
+                        + "could see it listening there", exited: true)
             }
             if ContinuousClock.now >= deadline {
                 switch found {
                 case .nobodyListens:
-                    return Problem(message: "the ready line names port \(port), but nothing listens on that port",
-                                   exited: false)
+                    return Problem(
+                        message: "the ready line names port \(port), but nothing listens on that port",
+                        exited: false)
                 default:
-                    return Problem(message: "the ready line names port \(port), but the listening socket on that port "
-                                   + "is not your program's (pid \(pid)) or its children's: another program serves it",
-                                   exited: false)
+                    return Problem(
+                        message: "the ready line names port \(port), but the listening socket on that port "
+                            + "is not your program's (pid \(pid)) or its children's: another program serves it",
+                        exited: false)
                 }
             }
             try? await Task.sleep(for: .milliseconds(20))

@@ -18,9 +18,10 @@ extension ServerProcess {
     /// Descriptors, resident memory and CPU time; nil once the process is gone.
     public func metrics() -> ProcessMetrics? {
         guard exitStatus == nil,
-              let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"),
-              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+            let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"),
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        else { return nil }
         func kibibytes(_ field: String) -> Int {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return 0 }
             return (Int(line.dropFirst(field.count).filter(\.isNumber)) ?? 0) * 1024

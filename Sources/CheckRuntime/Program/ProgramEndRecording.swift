@@ -36,8 +36,10 @@ extension ProgramLaunch {
     /// waiting for a debugger. Other programs ignore it.
     static let crashReportSetting = "enable=yes,preset=friendly,interactive=no"
 
-    static func withCrashReports(_ environment: [String: String],
-                                 inherited: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+    static func withCrashReports(
+        _ environment: [String: String],
+        inherited: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String: String] {
         guard environment["SWIFT_BACKTRACE"] == nil, inherited["SWIFT_BACKTRACE"] == nil else { return environment }
         var environment = environment
         environment["SWIFT_BACKTRACE"] = crashReportSetting
@@ -53,8 +55,10 @@ extension ServerProcess {
     /// such as a Python traceback, whose interpreter takes a while to exit): a client may see the
     /// program's sockets close a moment before netlab reads the end of its pipes. Then its end is
     /// its own, not netlab's SIGTERM.
-    func awaitOwnEnd(settle: Duration = .milliseconds(50), reportSettle: Duration = .milliseconds(500),
-                     bound: Duration = .seconds(2)) async {
+    func awaitOwnEnd(
+        settle: Duration = .milliseconds(50), reportSettle: Duration = .milliseconds(500),
+        bound: Duration = .seconds(2)
+    ) async {
         let started = ContinuousClock.now
         while exitStatus == nil {
             let report = CrashReport.find(in: lines)
@@ -71,8 +75,10 @@ extension ServerProcess {
     /// How the program ended before netlab began to stop it at `stopTime` (not because a `stop`
     /// step signalled it at `stopSent`), and when; or how it crashed, whenever that was, if it
     /// printed a crash report. Call once the program is stopped and its output read.
-    func programEnd(origin: ContinuousClock.Instant, stopTime: ContinuousClock.Instant,
-                    stopSent: ContinuousClock.Instant?) -> (end: ProgramEnd, time: ContinuousClock.Instant)? {
+    func programEnd(
+        origin: ContinuousClock.Instant, stopTime: ContinuousClock.Instant,
+        stopSent: ContinuousClock.Instant?
+    ) -> (end: ProgramEnd, time: ContinuousClock.Instant)? {
         let ready = readyTime
         var endedOnItsOwn = false
         if let time = exitTime { endedOnItsOwn = time < stopTime && !(stopSent.map { time >= $0 } ?? false) }
@@ -82,15 +88,17 @@ extension ServerProcess {
         var failedStatus = false
         if case .exited(let status)? = exitStatus { failedStatus = status != 0 }
         if let report = CrashReport.find(in: lines), report.fatal || endedOnItsOwn || failedStatus {
-            let end = ProgramEnd(how: .crashed(summary: report.summary, location: report.location), time: report.time - origin,
-                                 afterReady: ready.map { $0 <= report.time } ?? false)
+            let end = ProgramEnd(
+                how: .crashed(summary: report.summary, location: report.location), time: report.time - origin,
+                afterReady: ready.map { $0 <= report.time } ?? false)
             return (end, report.time)
         }
         guard endedOnItsOwn, let exit = exitStatus, let time = exitTime else { return nil }
-        let how: ProgramEnd.How = switch exit {
-        case .exited(let status): .exited(status: status)
-        case .signaled(let signal): .killed(signal: ExitStatus.signalName(signal))
-        }
+        let how: ProgramEnd.How =
+            switch exit {
+            case .exited(let status): .exited(status: status)
+            case .signaled(let signal): .killed(signal: ExitStatus.signalName(signal))
+            }
         return (ProgramEnd(how: how, time: time - origin, afterReady: ready.map { $0 <= time } ?? false), time)
     }
 
@@ -116,11 +124,12 @@ extension ProgramEnd {
             return message.contains(summary) ? message : "\(headline); then \(message)"
         }
         guard afterReady else { return message }
-        let said: String = switch how {
-        case .exited(let status): "exited with status \(status)"
-        case .killed(let signal): "killed by \(signal)"
-        case .crashed: ""
-        }
+        let said: String =
+            switch how {
+            case .exited(let status): "exited with status \(status)"
+            case .killed(let signal): "killed by \(signal)"
+            case .crashed: ""
+            }
         return message.contains(said) ? message : "\(headline); then \(message)"
     }
 }
@@ -139,8 +148,10 @@ extension CheckExecution {
 
     /// Transcript lines for how the program ended (for a check that did not pass): the crash,
     /// stamped when its report began, and an exit netlab did not cause, stamped when it was seen.
-    static func recordEnd(_ end: ProgramEnd, at time: ContinuousClock.Instant, process: ServerProcess,
-                          stopTime: ContinuousClock.Instant, transcript: Transcript) {
+    static func recordEnd(
+        _ end: ProgramEnd, at time: ContinuousClock.Instant, process: ServerProcess,
+        stopTime: ContinuousClock.Instant, transcript: Transcript
+    ) {
         if case .crashed = end.how { transcript.add("netlab", "the server \(end.what)", at: time) }
         // Before the ready line, the check's first failure says it already.
         guard end.afterReady || end.isCrash else { return }
@@ -153,8 +164,10 @@ extension CheckExecution {
     /// a pipe is block-buffered, so they were printed earlier than their times say.
     static func noteLateStdout(_ process: ServerProcess, stopTime: ContinuousClock.Instant, transcript: Transcript) {
         guard let late = process.stdoutLines.first(where: { $0.time >= stopTime }) else { return }
-        transcript.add("netlab", "the server's stdout came only as it exited: stdout to a pipe is buffered, so these lines"
-                       + " were printed earlier than their times say (the log, on stderr, is not buffered)", at: late.time)
+        transcript.add(
+            "netlab",
+            "the server's stdout came only as it exited: stdout to a pipe is buffered, so these lines"
+                + " were printed earlier than their times say (the log, on stderr, is not buffered)", at: late.time)
     }
 
     /// The failing step's lines about how the program had ended: `the server had exited with
@@ -163,11 +176,12 @@ extension CheckExecution {
         let life = lifecycle.current
         guard let end = life.end, let endTime = life.endTime, end.afterReady || end.isCrash else { return [] }
         let before = life.stepStarted.map { endTime < $0 } ?? true
-        let verb: String = switch end.how {
-        case .crashed: before ? "had crashed" : "crashed"
-        case .exited(let status): before ? "had exited with status \(status)" : "exited with status \(status)"
-        case .killed(let signal): before ? "had been killed by \(signal)" : "was killed by \(signal)"
-        }
+        let verb: String =
+            switch end.how {
+            case .crashed: before ? "had crashed" : "crashed"
+            case .exited(let status): before ? "had exited with status \(status)" : "exited with status \(status)"
+            case .killed(let signal): before ? "had been killed by \(signal)" : "was killed by \(signal)"
+            }
         return ["the server \(verb) at \(end.timeText), \(before ? "before" : "during") this step"]
     }
 
@@ -187,7 +201,8 @@ extension CheckExecution {
     /// The first stdout line that matches the failed log step's pattern, and how many stdout lines there were.
     func stdoutMatch(_ failure: StepFailure) -> (String, Int)? {
         guard let pattern = failure.logPattern, let process,
-              let (regex, _) = try? compiled(pattern, at: failure.location) else { return nil }
+            let (regex, _) = try? compiled(pattern, at: failure.location)
+        else { return nil }
         let lines = process.stdoutLines
         guard let line = lines.first(where: { (try? regex.firstMatch(in: $0.text)) != nil }) else { return nil }
         return (line.text, lines.count)
@@ -207,10 +222,14 @@ extension CheckExecution {
     func nothingOnStderr() -> [String] {
         let printed = process?.stdoutLines.count ?? 0
         if printed > 0 {
-            return ["(the server wrote nothing to stderr; it printed \(printed) line\(printed == 1 ? "" : "s") on stdout,"
-                    + " which the checks do not read: log events with log.event(…))"]
+            return [
+                "(the server wrote nothing to stderr; it printed \(printed) line\(printed == 1 ? "" : "s") on stdout,"
+                    + " which the checks do not read: log events with log.event(…))"
+            ]
         }
-        return ["(the server wrote nothing to stderr)",
-                "(stdout is buffered: what a program prints there may come late or be lost; log events with log.event(…))"]
+        return [
+            "(the server wrote nothing to stderr)",
+            "(stdout is buffered: what a program prints there may come late or be lost; log events with log.event(…))",
+        ]
     }
 }

@@ -106,9 +106,10 @@ public final class ServerProcess: Sendable {
         let pid: pid_t
         let token = ProcessTree.newToken()
         do {
-            pid = try ProcessRunner.spawn(argv, environment: environment, stdinNull: true,
-                                          stdout: outPipe.write, stderr: errPipe.write, newProcessGroup: true, treeToken: token,
-                                          descriptorLimit: descriptorLimit)
+            pid = try ProcessRunner.spawn(
+                argv, environment: environment, stdinNull: true,
+                stdout: outPipe.write, stderr: errPipe.write, newProcessGroup: true, treeToken: token,
+                descriptorLimit: descriptorLimit)
         } catch {
             outPipe.close()
             errPipe.close()

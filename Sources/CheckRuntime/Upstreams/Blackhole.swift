@@ -38,9 +38,11 @@ final class Blackhole: Sendable {
         // inside connect (the listener's SYN-ACK and the ACK are handled before it returns), so
         // the queue is full before any program is started; EINPROGRESS is fine too.
         let fillerFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        let connected = fillerFD >= 0 && withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fillerFD, $0, length) == 0 || errno == EINPROGRESS }
-        }
+        let connected =
+            fillerFD >= 0
+            && withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fillerFD, $0, length) == 0 || errno == EINPROGRESS }
+            }
         guard connected else {
             let reason = String(cString: strerror(errno))
             if fillerFD >= 0 { close(fillerFD) }

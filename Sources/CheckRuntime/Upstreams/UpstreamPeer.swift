@@ -87,17 +87,20 @@ package final class UpstreamPeer: Sendable {
             // The reply is the whole request, kept here (the record lets go of matched bytes),
             // up to the record's own limit.
             let collected = Mutex<[UInt8]>([])
-            await StreamRecord.pump(c.conn, into: c.record, onData: { bytes in
-                collected.withLock { request in
-                    if request.count + bytes.count <= StreamRecord.unmatchedLimit { request += bytes }
-                }
-            }, onFull: onFull, onEnd: onEnd)
+            await StreamRecord.pump(
+                c.conn, into: c.record,
+                onData: { bytes in
+                    collected.withLock { request in
+                        if request.count + bytes.count <= StreamRecord.unmatchedLimit { request += bytes }
+                    }
+                }, onFull: onFull, onEnd: onEnd)
             if case (.fin, _)? = c.record.end {
                 let request = collected.withLock { $0 }
                 do {
                     try c.conn.setWriteDeadline(.after(.seconds(10)))
                     try await c.conn.write(request)
-                    transcript.add("upstream \(name)", "connection \(c.number): replied with \(Bytes.size(request.count)) after the end of the request")
+                    transcript.add(
+                        "upstream \(name)", "connection \(c.number): replied with \(Bytes.size(request.count)) after the end of the request")
                 } catch {
                     transcript.add("upstream \(name)", "connection \(c.number): the reply could not be written: \(error)")
                 }
@@ -114,7 +117,9 @@ package final class UpstreamPeer: Sendable {
                 try c.conn.setWriteDeadline(.after(.seconds(10)))
                 try await c.conn.write(Array(UpstreamPeer.halfCloseGreeting.utf8))
                 try tcp.closeWrite()
-                transcript.add("upstream \(name)", "connection \(c.number): sent \(Bytes.quoted(Array(UpstreamPeer.halfCloseGreeting.utf8))), then half-closed (FIN); still reading")
+                transcript.add(
+                    "upstream \(name)",
+                    "connection \(c.number): sent \(Bytes.quoted(Array(UpstreamPeer.halfCloseGreeting.utf8))), then half-closed (FIN); still reading")
             } catch {
                 transcript.add("upstream \(name)", "connection \(c.number): the greeting could not be written: \(error)")
             }
@@ -129,8 +134,10 @@ package final class UpstreamPeer: Sendable {
                 try await tls.handshake()
                 try tcp.setDeadline(nil)
                 c.sni.withLock { $0 = tls.serverName }
-                transcript.add("upstream \(name)", "connection \(c.number): TLS handshake done, sni \(tls.serverName ?? "none")"
-                    + (tls.negotiatedALPN.map { ", alpn \($0)" } ?? ""))
+                transcript.add(
+                    "upstream \(name)",
+                    "connection \(c.number): TLS handshake done, sni \(tls.serverName ?? "none")"
+                        + (tls.negotiatedALPN.map { ", alpn \($0)" } ?? ""))
             } catch {
                 transcript.add("upstream \(name)", "connection \(c.number): TLS handshake failed: \(error)")
                 c.record.finish(.error("TLS handshake failed: \(error)"))

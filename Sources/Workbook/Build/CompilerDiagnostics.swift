@@ -54,8 +54,9 @@ public struct CompilerDiagnostics: Sendable, Equatable {
             guard parts.count >= 3, let col = Int(parts[parts.count - 1]), let ln = Int(parts[parts.count - 2]) else { continue }
             let file = parts[0..<(parts.count - 2)].joined(separator: ":")
             guard !file.isEmpty, !file.contains(" ") || file.hasPrefix("/") else { continue }
-            return Diagnostic(file: file, line: ln, column: col, severity: severity,
-                              message: String(line[range.upperBound...]), text: [line])
+            return Diagnostic(
+                file: file, line: ln, column: col, severity: severity,
+                message: String(line[range.upperBound...]), text: [line])
         }
         return nil
     }

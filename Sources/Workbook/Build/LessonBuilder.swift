@@ -31,13 +31,17 @@ public struct LessonBuilder: Sendable {
     }
 
     /// Builds `product`; errors are trimmed to `learnerFile` (relative to the root).
-    public func build(product: String, learnerFile: String, style: Style,
-                      progress: (@Sendable (String) -> Void)? = nil) async -> Outcome {
+    public func build(
+        product: String, learnerFile: String, style: Style,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) async -> Outcome {
         let command = "swift build --product \(product)"
         let output: ProcessOutput
         do {
-            output = try await ProcessRunner.run(swift, ["build", "--product", product], directory: root,
-                                                 environment: environment, timeout: timeout) { data, _ in
+            output = try await ProcessRunner.run(
+                swift, ["build", "--product", product], directory: root,
+                environment: environment, timeout: timeout
+            ) { data, _ in
                 guard let progress else { return }
                 for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("[") || line.hasPrefix("Build") {
                     progress(String(line))
@@ -53,10 +57,14 @@ public struct LessonBuilder: Sendable {
         }
         guard output.status == 0 else {
             let diagnostics = CompilerDiagnostics(log: log)
-            let text = diagnostics.renderTrimmed(learnerFile: learnerFile, rootPath: root.standardizedFileURL.path, fullLog: log,
-                                                 command: command, style: style)
-            let plain = style.color ? diagnostics.renderTrimmed(learnerFile: learnerFile, rootPath: root.standardizedFileURL.path,
-                                                                fullLog: log, command: command, style: .plain) : text
+            let text = diagnostics.renderTrimmed(
+                learnerFile: learnerFile, rootPath: root.standardizedFileURL.path, fullLog: log,
+                command: command, style: style)
+            let plain =
+                style.color
+                ? diagnostics.renderTrimmed(
+                    learnerFile: learnerFile, rootPath: root.standardizedFileURL.path,
+                    fullLog: log, command: command, style: .plain) : text
             return Outcome(binary: nil, failure: text, plainFailure: plain, command: command, log: log)
         }
         guard let binPath = await builtBinPath() else {
@@ -98,9 +106,12 @@ public struct LessonBuilder: Sendable {
 
     /// `swift build --show-bin-path`.
     public func binPath() async -> URL? {
-        guard let out = try? await ProcessRunner.run(swift, ["build", "--show-bin-path"], directory: root,
-                                                     environment: environment, timeout: .seconds(120)),
-              out.status == 0 else { return nil }
+        guard
+            let out = try? await ProcessRunner.run(
+                swift, ["build", "--show-bin-path"], directory: root,
+                environment: environment, timeout: .seconds(120)),
+            out.status == 0
+        else { return nil }
         let path = out.stdoutText.split(separator: "\n").last.map { String($0).trimmingSpaces() } ?? ""
         return path.isEmpty ? nil : URL(fileURLWithPath: path)
     }

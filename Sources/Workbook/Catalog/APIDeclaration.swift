@@ -48,7 +48,8 @@ struct Declaration: Equatable {
                 continue
             }
             if word == "class", let next = after.drop(while: { $0 == " " }).split(separator: " ").first,
-               ["func", "var", "let", "subscript"].contains(String(next)) {
+                ["func", "var", "let", "subscript"].contains(String(next))
+            {
                 rest = after
                 continue
             }
@@ -71,7 +72,8 @@ struct Declaration: Equatable {
             labels = Self.labels(rest.drop { $0 == "?" || $0 == "!" })
         case "func":
             let operatorCharacters = Set("/=-+!*%<>&|^~?.")
-            let n = rest.first.map { operatorCharacters.contains($0) } == true
+            let n =
+                rest.first.map { operatorCharacters.contains($0) } == true
                 ? rest.prefix { operatorCharacters.contains($0) }
                 : rest.prefix { $0 != "(" && $0 != "<" && $0 != " " }
             name = String(n)

@@ -114,7 +114,8 @@ public enum APIIndex {
             let start = i
             var text = masked
             while i + 1 < lines.count, !text.contains("{"),
-                  balance(text) > 0 || continues(code[i + 1].trimmingCharacters(in: .whitespaces)) {
+                balance(text) > 0 || continues(code[i + 1].trimmingCharacters(in: .whitespaces))
+            {
                 i += 1
                 text += "\n" + code[i]
             }
@@ -131,26 +132,31 @@ public enum APIIndex {
                 switch explicit {
                 case "public", "open": isPublic = visibleParent
                 case nil:
-                    isPublic = visibleParent && (parent.map { p in
-                        p.isPublicExtension || (p.isProtocol && p.isPublic) || (p.isEnum && p.isPublic && parsed.kind == .enumCase)
-                    } ?? false)
+                    isPublic =
+                        visibleParent
+                        && (parent.map { p in
+                            p.isPublicExtension || (p.isProtocol && p.isPublic) || (p.isEnum && p.isPublic && parsed.kind == .enumCase)
+                        } ?? false)
                 default: isPublic = false
                 }
                 if parsed.keyword == "extension" {
                     // Members of an extension are public when they say so (or the extension does).
                     opening = Context(name: parsed.name, isType: true, isPublic: true, isPublicExtension: explicit == "public")
                 } else if parsed.kind == .type, parsed.keyword != "typealias" {
-                    opening = Context(name: qualified, isType: true, isPublic: isPublic,
-                                      isProtocol: parsed.keyword == "protocol", isEnum: parsed.keyword == "enum")
+                    opening = Context(
+                        name: qualified, isType: true, isPublic: isPublic,
+                        isProtocol: parsed.keyword == "protocol", isEnum: parsed.keyword == "enum")
                 }
                 if isPublic, parsed.keyword != "extension" {
                     let declaration = declarationText(original, masked: text)
                     let names = parsed.kind == .enumCase ? parsed.caseNames : [parsed.name]
                     for name in names {
                         let q = [parentName, name].compactMap { $0 }.joined(separator: ".")
-                        out.append(APISymbol(module: module, name: q, displayName: q + parsed.labels, kind: parsed.kind,
-                                             declaration: declaration, doc: doc.joined(separator: "\n"),
-                                             isRequirement: parent?.isProtocol == true, file: file, line: start + 1))
+                        out.append(
+                            APISymbol(
+                                module: module, name: q, displayName: q + parsed.labels, kind: parsed.kind,
+                                declaration: declaration, doc: doc.joined(separator: "\n"),
+                                isRequirement: parent?.isProtocol == true, file: file, line: start + 1))
                     }
                 }
             }
@@ -207,7 +213,8 @@ public enum APIIndex {
             lines.append(String(line.prefix(keep)))
             if cut { break outer }
         }
-        let indent = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let indent =
+            lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             .map { $0.prefix { $0 == " " }.count }.min() ?? 0
         return lines.map { String($0.dropFirst(min(indent, $0.prefix { $0 == " " }.count))) }
             .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -232,7 +239,7 @@ public enum APIIndex {
         let chars = Array(text)
         for (k, c) in chars.enumerated() {
             if c == "`" { inCode.toggle() }
-            if c == "." , !inCode, k + 1 == chars.count || chars[k + 1] == " " {
+            if c == ".", !inCode, k + 1 == chars.count || chars[k + 1] == " " {
                 if !["e.g", "i.e", "etc", "vs"].contains(word.lowercased()) { return String(chars[...k]) }
             }
             word = c == " " || c == "(" ? "" : word + String(c)

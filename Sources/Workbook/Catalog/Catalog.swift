@@ -33,9 +33,11 @@ public struct Lesson: Sendable, Equatable {
     /// Whether the lesson can be graded (it has a program and checks).
     public var isGradable: Bool { checksFile != nil && problems.isEmpty }
 
-    public init(number: Int, slug: String, directory: URL, title: String, summary: String?,
-                hints: [LessonReadme.Hint], mainFile: URL, checksFile: URL?, readmeFile: URL?,
-                solutionDirectory: URL?, problems: [String]) {
+    public init(
+        number: Int, slug: String, directory: URL, title: String, summary: String?,
+        hints: [LessonReadme.Hint], mainFile: URL, checksFile: URL?, readmeFile: URL?,
+        solutionDirectory: URL?, problems: [String]
+    ) {
         self.number = number
         self.slug = slug
         self.directory = directory
@@ -106,9 +108,11 @@ public struct Catalog: Sendable {
             }
             guard isDirectory(dir, fileManager) else {
                 problems.append("lessons/\(name) is not a folder")
-                lessons.append(Lesson(number: number, slug: name, directory: dir, title: Self.titleFromSlug(name), summary: nil,
-                                      hints: [], mainFile: dir.appendingPathComponent("main.swift"), checksFile: nil,
-                                      readmeFile: nil, solutionDirectory: nil, problems: problems))
+                lessons.append(
+                    Lesson(
+                        number: number, slug: name, directory: dir, title: Self.titleFromSlug(name), summary: nil,
+                        hints: [], mainFile: dir.appendingPathComponent("main.swift"), checksFile: nil,
+                        readmeFile: nil, solutionDirectory: nil, problems: problems))
                 continue
             }
             let main = dir.appendingPathComponent("main.swift")
@@ -128,10 +132,12 @@ public struct Catalog: Sendable {
             } else {
                 problems.append("lessons/\(name)/README.md is missing")
             }
-            lessons.append(Lesson(number: number, slug: name, directory: dir,
-                                  title: parsedReadme.title ?? Self.titleFromSlug(name), summary: parsedReadme.summary,
-                                  hints: parsedReadme.hints, mainFile: main, checksFile: hasChecks ? checks : nil,
-                                  readmeFile: readmeURL, solutionDirectory: solutions[number], problems: problems))
+            lessons.append(
+                Lesson(
+                    number: number, slug: name, directory: dir,
+                    title: parsedReadme.title ?? Self.titleFromSlug(name), summary: parsedReadme.summary,
+                    hints: parsedReadme.hints, mainFile: main, checksFile: hasChecks ? checks : nil,
+                    readmeFile: readmeURL, solutionDirectory: solutions[number], problems: problems))
         }
         lessons.sort { ($0.number, $0.slug) < ($1.number, $1.slug) }
         // Two folders with one number would make two targets with one name.

@@ -22,24 +22,24 @@ package enum ContractChecks {
         let lineHint = "Print one line, `PROGRAM: MESSAGE`, on stderr and exit with status 2"
         return header.joined(separator: "\n") + """
 
-        check "contract: refuses a flag it does not know"
-          hint "\(lineHint) for a flag the lesson does not define: a mistyped flag that is ignored leaves the program running on settings nobody asked for."
-          \(startLine) --netlab-no-such-flag 1
-          expect server exited status 2 within 5s
-          expect server log /./ count == 1
+            check "contract: refuses a flag it does not know"
+              hint "\(lineHint) for a flag the lesson does not define: a mistyped flag that is ignored leaves the program running on settings nobody asked for."
+              \(startLine) --netlab-no-such-flag 1
+              expect server exited status 2 within 5s
+              expect server log /./ count == 1
 
-        check "contract: refuses a flag given twice"
-          hint "\(lineHint) when a flag that takes one value is given twice: which of the two would win is a guess."
-          \(startLine) --listen 127.0.0.1:0
-          expect server exited status 2 within 5s
-          expect server log /./ count == 1
+            check "contract: refuses a flag given twice"
+              hint "\(lineHint) when a flag that takes one value is given twice: which of the two would win is a guess."
+              \(startLine) --listen 127.0.0.1:0
+              expect server exited status 2 within 5s
+              expect server log /./ count == 1
 
-        check "contract: --help prints the usage on stdout and exits 0"
-          hint "--help is not an error: print the usage on stdout, nothing on stderr, and exit with status 0."
-          start --help
-          expect server exited status 0 within 5s
-          expect server no log /./
+            check "contract: --help prints the usage on stdout and exits 0"
+              hint "--help is not an error: print the usage on stdout, nothing on stderr, and exit with status 0."
+              start --help
+              expect server exited status 0 within 5s
+              expect server no log /./
 
-        """
+            """
     }
 }

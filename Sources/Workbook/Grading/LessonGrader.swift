@@ -33,8 +33,10 @@ public struct ProgramSpec: Sendable, Equatable {
 /// that is already built. `onResult` is called once per check as soon as it finishes (in file
 /// order), so the CLI can print results as they come; the returned `LessonResult` holds them all.
 public protocol LessonGrader: Sendable {
-    func grade(lesson: Lesson, program: ProgramSpec, options: RunOptions,
-               onResult: @escaping @Sendable (CheckResult) -> Void) async -> LessonResult
+    func grade(
+        lesson: Lesson, program: ProgramSpec, options: RunOptions,
+        onResult: @escaping @Sendable (CheckResult) -> Void
+    ) async -> LessonResult
 }
 
 /// The ``LessonGrader`` netlab grades with: it reads and parses `checks.netlab` (a missing or
@@ -43,8 +45,11 @@ public protocol LessonGrader: Sendable {
 /// runs the lesson contract's checks after the lesson's own. Tests give another `run` to grade
 /// without starting programs.
 public struct ScriptLessonGrader: LessonGrader {
-    public typealias Run = @Sendable (_ script: CheckScript, _ lessonDirectory: URL, _ program: ProgramSpec,
-                                      _ options: RunOptions, _ onResult: @escaping @Sendable (CheckResult) -> Void) async -> [CheckResult]
+    public typealias Run =
+        @Sendable (
+            _ script: CheckScript, _ lessonDirectory: URL, _ program: ProgramSpec,
+            _ options: RunOptions, _ onResult: @escaping @Sendable (CheckResult) -> Void
+        ) async -> [CheckResult]
 
     let run: Run
 
@@ -58,8 +63,10 @@ public struct ScriptLessonGrader: LessonGrader {
             .run(onResult: onResult)
     }
 
-    public func grade(lesson: Lesson, program: ProgramSpec, options: RunOptions,
-                      onResult: @escaping @Sendable (CheckResult) -> Void) async -> LessonResult {
+    public func grade(
+        lesson: Lesson, program: ProgramSpec, options: RunOptions,
+        onResult: @escaping @Sendable (CheckResult) -> Void
+    ) async -> LessonResult {
         func failed(_ error: String) -> LessonResult {
             LessonResult(number: lesson.number, slug: lesson.slug, title: lesson.title, error: error, checks: [])
         }

@@ -91,7 +91,9 @@ public struct CheckPrinter: Sendable {
         let rows = results.map { r -> [String] in
             let status = r.error != nil ? style.red("error") : r.passed ? style.green("passed") : style.yellow("failing")
             let passed = r.checks.filter { $0.status == .pass }.count
-            return [String(format: "%02d", r.number), UntrustedText.escaped(r.title), status, "\(passed)/\(r.checks.count)", "\(r.points)/\(r.maxPoints)"]
+            return [
+                String(format: "%02d", r.number), UntrustedText.escaped(r.title), status, "\(passed)/\(r.checks.count)", "\(r.points)/\(r.maxPoints)",
+            ]
         }
         let points = results.map(\.points).saturatingSum(), max = results.map(\.maxPoints).saturatingSum()
         let done = results.filter(\.passed).count

@@ -30,8 +30,10 @@ public final class CheckProgress: Sendable {
 
     /// `enabled` is whether stdout is a terminal. `tick` is how often the seconds count is
     /// brought up to date.
-    public init(names: [String], enabled: Bool, style: Style, tick: Duration = .seconds(1),
-                write: @escaping @Sendable (String) -> Void) {
+    public init(
+        names: [String], enabled: Bool, style: Style, tick: Duration = .seconds(1),
+        write: @escaping @Sendable (String) -> Void
+    ) {
         self.names = names
         self.enabled = enabled
         self.style = style

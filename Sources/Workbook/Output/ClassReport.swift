@@ -145,14 +145,17 @@ public struct ClassReport: Sendable, Equatable {
         let signatures = showsSignatures
         let header = ["student"] + lessons.map { String(format: "%02d", $0.number) } + ["points"] + (signatures ? ["signature"] : [])
         var rows = self.rows.map { row -> [String] in
-            let claims = row.counted
+            let claims =
+                row.counted
                 ? lessons.map { mark(row.cells[$0.slug], style: style) } + ["\(row.points)/\(row.maxPoints)"]
                 : lessons.map { _ in style.dim("–") } + [style.dim("–")]
             return [row.student] + claims + (signatures ? [signatureText(row.signature, style: style)] : [])
         }
-        rows.append(["passed"] + lessons.map { l in
-            "\(self.rows.filter { $0.cells[l.slug]?.status == "pass" }.count)/\(self.rows.filter { $0.cells[l.slug] != nil }.count)"
-        } + [""] + (signatures ? [""] : []))
+        rows.append(
+            ["passed"]
+                + lessons.map { l in
+                    "\(self.rows.filter { $0.cells[l.slug]?.status == "pass" }.count)/\(self.rows.filter { $0.cells[l.slug] != nil }.count)"
+                } + [""] + (signatures ? [""] : []))
         var out = renderTable(header: header, rows: rows, rightAligned: Set(1..<(lessons.count + 2)), style: style)
         out += "\n\n" + lessons.map { String(format: "%02d", $0.number) + "  \(UntrustedText.escaped($0.title))" }.joined(separator: "\n")
         out += "\n\n" + trustNote
@@ -169,27 +172,27 @@ public struct ClassReport: Sendable, Equatable {
     public func renderHTML(title: String = "netlab class report", generated: Date = Date()) -> String {
         func h(_ s: String) -> String { JUnitXML.escape(s) }
         var out = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <title>\(h(title))</title>
-        <style>
-        body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
-        table { border-collapse: collapse; }
-        th, td { border: 1px solid #ccc; padding: .3rem .6rem; text-align: center; }
-        th:first-child, td:first-child { text-align: left; }
-        td.pass { background: #dff5df; } td.fail { background: #fff2cc; } td.error { background: #f8d7da; } td.none { color: #999; }
-        tfoot td { font-weight: bold; }
-        .problems { color: #a00; }
-        </style>
-        </head>
-        <body>
-        <h1>\(h(title))</h1>
-        <p>\(rows.count) student(s), \(lessons.count) lesson(s). Generated \(h(ResultsJSON.iso8601(generated))).</p>
-        <table>
-        <thead><tr><th>student</th>
-        """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>\(h(title))</title>
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+            table { border-collapse: collapse; }
+            th, td { border: 1px solid #ccc; padding: .3rem .6rem; text-align: center; }
+            th:first-child, td:first-child { text-align: left; }
+            td.pass { background: #dff5df; } td.fail { background: #fff2cc; } td.error { background: #f8d7da; } td.none { color: #999; }
+            tfoot td { font-weight: bold; }
+            .problems { color: #a00; }
+            </style>
+            </head>
+            <body>
+            <h1>\(h(title))</h1>
+            <p>\(rows.count) student(s), \(lessons.count) lesson(s). Generated \(h(ResultsJSON.iso8601(generated))).</p>
+            <table>
+            <thead><tr><th>student</th>
+            """
         out += "\n"
         for l in lessons { out += "<th title=\"\(h(l.title))\">\(String(format: "%02d", l.number)) \(h(l.title))</th>" }
         out += "<th>points</th>" + (showsSignatures ? "<th>signature</th>" : "") + "</tr></thead>\n<tbody>\n"
@@ -220,7 +223,8 @@ public struct ClassReport: Sendable, Equatable {
         out += "<td></td>" + (showsSignatures ? "<td></td>" : "") + "</tr></tfoot>\n</table>\n"
         out += "<p class=\"note\">\(h(trustNote))</p>\n"
         if !badSignatures.isEmpty {
-            out += "<h2>BAD SIGNATURE (not counted)</h2>\n<ul class=\"problems\">\n"
+            out +=
+                "<h2>BAD SIGNATURE (not counted)</h2>\n<ul class=\"problems\">\n"
                 + badSignatures.map { "<li>\(h($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
         }
         if !problems.isEmpty {

@@ -59,8 +59,10 @@ public enum Diff {
 
     /// A unified diff (`---`/`+++` headers, `@@ -a,b +c,d @@` hunks with `context` lines around
     /// each change). Empty when the texts are equal.
-    public static func unified(from old: String, to new: String, oldName: String, newName: String,
-                               context: Int = 3, style: Style = .plain) -> String {
+    public static func unified(
+        from old: String, to new: String, oldName: String, newName: String,
+        context: Int = 3, style: Style = .plain
+    ) -> String {
         let a = splitLines(old), b = splitLines(new)
         let script = lines(a, b)
         guard script.contains(where: { if case .same = $0 { return false } else { return true } }) else { return "" }

@@ -52,10 +52,14 @@ public enum FailureCause: Sendable, Equatable {
         }
         if stopsTheServer { return nil }
         if message.hasPrefix("the server printed no ready line") { return .notReady }
-        if let status = firstMatch(#"the server (?:is not running: it )?(exited with status -?\d+|was killed by (?:SIG[A-Z0-9]+|signal \d+))"#, in: message) {
+        if let status = firstMatch(
+            #"the server (?:is not running: it )?(exited with status -?\d+|was killed by (?:SIG[A-Z0-9]+|signal \d+))"#, in: message)
+        {
             return .exited(status, beforeReady: message.contains("before printing its ready line"))
         }
-        if let status = beforeStop.lazy.compactMap({ firstMatch(#"\[netlab\] the server (exited with status -?\d+|was killed by (?:SIG[A-Z0-9]+|signal \d+))"#, in: $0) }).first {
+        if let status = beforeStop.lazy.compactMap({
+            firstMatch(#"\[netlab\] the server (exited with status -?\d+|was killed by (?:SIG[A-Z0-9]+|signal \d+))"#, in: $0)
+        }).first {
             return .exited(status, beforeReady: false)
         }
         if message.contains("could not connect"), message.contains("connection refused") {
@@ -86,8 +90,9 @@ public enum FailureCause: Sendable, Equatable {
 
     static func firstMatch(_ pattern: String, in text: String) -> String? {
         guard let regex = try? NSRegularExpression(pattern: pattern),
-              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-              match.numberOfRanges > 1, let range = Range(match.range(at: 1), in: text) else { return nil }
+            let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            match.numberOfRanges > 1, let range = Range(match.range(at: 1), in: text)
+        else { return nil }
         return String(text[range])
     }
 

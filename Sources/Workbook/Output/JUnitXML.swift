@@ -21,11 +21,12 @@ public enum JUnitXML {
             let className = "netlab.\(lesson.slug)"
             if let error = lesson.error {
                 errors += 1
-                cases.append("""
-                    <testcase classname="\(escape(className))" name="build" time="0.000">
-                      <error message="\(escape(firstLine(error)))" type="error">\(escape(error))</error>
-                    </testcase>
-                """)
+                cases.append(
+                    """
+                        <testcase classname="\(escape(className))" name="build" time="0.000">
+                          <error message="\(escape(firstLine(error)))" type="error">\(escape(error))</error>
+                        </testcase>
+                    """)
             }
             for check in lesson.checks.sorted(by: { $0.index < $1.index }) {
                 time += check.duration
@@ -54,8 +55,9 @@ public enum JUnitXML {
             totalErrors += errors
             totalTime += time
             let name = "\(lesson.slug): \(lesson.title)"
-            suites.append("  <testsuite name=\"\(escape(name))\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\">\n"
-                          + cases.joined(separator: "\n") + (cases.isEmpty ? "" : "\n") + "  </testsuite>")
+            suites.append(
+                "  <testsuite name=\"\(escape(name))\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\">\n"
+                    + cases.joined(separator: "\n") + (cases.isEmpty ? "" : "\n") + "  </testsuite>")
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<testsuites name=\"netlab\" tests=\"\(totalTests)\" failures=\"\(totalFailures)\" errors=\"\(totalErrors)\" skipped=\"0\" time=\"\(seconds(totalTime))\">\n"

@@ -210,7 +210,7 @@ public struct MarkdownRenderer: Sendable {
                     continue
                 }
             }
-            if (c == "*" || c == "_"), i + 1 < chars.count, chars[i + 1] == c {
+            if c == "*" || c == "_", i + 1 < chars.count, chars[i + 1] == c {
                 let marker = String([c, c])
                 if let end = find(marker, in: chars, from: i + 2), end > i + 2 {
                     let inner = inline(String(chars[(i + 2)..<end]), base: base)
@@ -221,7 +221,8 @@ public struct MarkdownRenderer: Sendable {
             }
             if c == "*" || (c == "_" && (i == 0 || !chars[i - 1].isLetter)), i + 1 < chars.count, chars[i + 1] != " " {
                 if let end = find(String(c), in: chars, from: i + 1), end > i + 1, chars[end - 1] != " ",
-                   c == "*" || end + 1 >= chars.count || !chars[end + 1].isLetter {
+                    c == "*" || end + 1 >= chars.count || !chars[end + 1].isLetter
+                {
                     let inner = inline(String(chars[(i + 1)..<end]), base: base)
                     out += (style.color ? style.italic(inner) : inner) + restore()
                     i = end + 1
@@ -229,7 +230,8 @@ public struct MarkdownRenderer: Sendable {
                 }
             }
             if c == "[", let close = find("]", in: chars, from: i + 1), close + 1 < chars.count, chars[close + 1] == "(",
-               let paren = find(")", in: chars, from: close + 2) {
+                let paren = find(")", in: chars, from: close + 2)
+            {
                 let label = inline(String(chars[(i + 1)..<close]), base: base)
                 let url = String(chars[(close + 2)..<paren])
                 out += style.color ? style.underline(label) + restore() + style.dim(" (\(url))") + restore() : "\(label) (\(url))"

@@ -93,7 +93,8 @@ public enum TranscriptFolding {
         guard line.hasPrefix("+"), let space = line.firstIndex(of: " ") else { return nil }
         let stamp = line[..<space]
         guard stamp.count >= 7, stamp.hasSuffix("s"),
-              stamp.dropFirst().dropLast().allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) else { return nil }
+            stamp.dropFirst().dropLast().allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") })
+        else { return nil }
         let rest = line[space...].drop { $0 == " " }
         guard rest.hasPrefix("["), let close = rest.firstIndex(of: "]") else { return nil }
         let source = rest[rest.index(after: rest.startIndex)..<close]

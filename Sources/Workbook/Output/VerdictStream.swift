@@ -43,7 +43,8 @@ public final class VerdictStream: Sendable {
         let later = laterFailures
         guard later > 0, !printer.verbose else { return nil }
         let checks = later == 1 ? "1 more check failed" : "\(later) more checks failed"
-        return printer.style.dim("\(checks) (one line each above): fix the first failure first, often it is their cause too."
-                                 + " `\(command) --verbose` shows every check in full.")
+        return printer.style.dim(
+            "\(checks) (one line each above): fix the first failure first, often it is their cause too."
+                + " `\(command) --verbose` shows every check in full.")
     }
 }

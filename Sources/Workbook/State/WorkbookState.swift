@@ -55,8 +55,10 @@ public struct WorkbookState: Codable, Sendable, Equatable {
         /// `--solution` or `--cmd` run never replaces it.
         public var lastOwnCheck: LastCheck?
 
-        public init(passedAt: Date? = nil, lastPassedAt: Date? = nil, hintsShown: Int = 0, lastCheck: LastCheck? = nil,
-                    lastOwnCheck: LastCheck? = nil) {
+        public init(
+            passedAt: Date? = nil, lastPassedAt: Date? = nil, hintsShown: Int = 0, lastCheck: LastCheck? = nil,
+            lastOwnCheck: LastCheck? = nil
+        ) {
             self.passedAt = passedAt
             self.lastPassedAt = lastPassedAt
             self.hintsShown = hintsShown
@@ -88,9 +90,10 @@ public struct WorkbookState: Codable, Sendable, Equatable {
     /// program (`other` true, which never marks the lesson passed).
     public mutating func record(_ result: LessonResult, at date: Date, other: Bool = false) {
         var progress = self[result.slug]
-        let check = LastCheck(at: date, passed: result.passed, points: result.points, maxPoints: result.maxPoints,
-                              error: result.error, other: other ? true : nil,
-                              checks: result.checks.map { CheckSummary(name: $0.name, status: $0.status, points: $0.points, maxPoints: $0.maxPoints) })
+        let check = LastCheck(
+            at: date, passed: result.passed, points: result.points, maxPoints: result.maxPoints,
+            error: result.error, other: other ? true : nil,
+            checks: result.checks.map { CheckSummary(name: $0.name, status: $0.status, points: $0.points, maxPoints: $0.maxPoints) })
         progress.lastCheck = check
         if !other {
             progress.lastOwnCheck = check

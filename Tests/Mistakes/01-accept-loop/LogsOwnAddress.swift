@@ -11,7 +11,7 @@ enum LogsOwnAddress {
     static func main() -> Never {
         acceptEach { conn, log in
             defer { try? conn.close() }
-            let who = conn.localAddress   // the mistake: this is the server's own address
+            let who = conn.localAddress  // the mistake: this is the server's own address
             log.accepted(who)
             do {
                 let count = try await copy(from: conn, to: conn)

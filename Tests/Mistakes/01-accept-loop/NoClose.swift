@@ -21,7 +21,7 @@ enum NoClose {
                 } catch let error as NetError {
                     log.event("closed \(conn.remoteAddress) after \(error.bytesTransferred) bytes: \(error.reason)")
                 }
-                finished.append(conn)   // kept, never closed
+                finished.append(conn)  // kept, never closed
             }
         }
     }

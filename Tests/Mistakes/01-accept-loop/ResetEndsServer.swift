@@ -10,7 +10,7 @@ enum ResetEndsServer {
     static func main() -> Never {
         acceptEach { conn, log in
             log.accepted(conn.remoteAddress)
-            let count = try await copy(from: conn, to: conn)   // a reset throws out of the loop
+            let count = try await copy(from: conn, to: conn)  // a reset throws out of the loop
             log.event("closed \(conn.remoteAddress) after \(count) bytes")
             try conn.close()
         }

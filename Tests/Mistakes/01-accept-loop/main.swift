@@ -15,7 +15,10 @@ case "logs-own-address": LogsOwnAddress.main()
 case "read-reset-ends-server": ReadResetEndsServer.main()
 case "claims-reset-early": ClaimsResetEarly.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to text-lines, no-close, reset-ends-server, no-byte-count, errors-swallowed, logs-own-address, read-reset-ends-server or claims-reset-early\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "set NETLAB_MISTAKE to text-lines, no-close, reset-ends-server, no-byte-count, errors-swallowed, logs-own-address, read-reset-ends-server or claims-reset-early\n"
+                .utf8))
     exit(2)
 }
 

@@ -12,7 +12,9 @@ enum RetriesQuietly {
 
     static func main() -> Never {
         serveWithTasks { error, log in
-            let first = logged.withLock { done in defer { done = true }; return !done }
+            let first = logged.withLock { done in
+                defer { done = true }; return !done
+            }
             if first { log.error("accept: \(error.reason)") }  // once, then straight back to accept
         }
     }

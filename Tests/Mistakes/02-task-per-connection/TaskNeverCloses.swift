@@ -14,7 +14,7 @@ enum TaskNeverCloses {
             var open: [TCPConn] = []
             while true {
                 let conn = try await listener.accept()
-                open.append(conn)   // kept alive, never closed
+                open.append(conn)  // kept alive, never closed
                 Task {
                     log.accepted(conn.remoteAddress)
                     let count = (try? await copy(from: conn, to: conn)) ?? 0

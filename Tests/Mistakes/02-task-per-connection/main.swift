@@ -13,6 +13,9 @@ case "accept-error-ends-loop": AcceptErrorEndsLoop.main()
 case "retries-without-pause": RetriesWithoutPause.main()
 case "retries-quietly": RetriesQuietly.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to read-in-accept-loop, throwing-group, task-never-closes, fixed-worker-pool, non-discarding-group, accept-error-ends-loop, retries-without-pause or retries-quietly\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "set NETLAB_MISTAKE to read-in-accept-loop, throwing-group, task-never-closes, fixed-worker-pool, non-discarding-group, accept-error-ends-loop, retries-without-pause or retries-quietly\n"
+                .utf8))
     exit(2)
 }

@@ -10,6 +10,7 @@ case "timeout-ends-server": TimeoutEndsServer.main()
 case "read-all-then-write": ReadAllThenWrite.main()
 case "count-from-error-only": CountFromErrorOnly.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to deadline-set-once, no-write-deadline, timeout-ends-server, read-all-then-write or count-from-error-only\n".utf8))
+    FileHandle.standardError.write(
+        Data("set NETLAB_MISTAKE to deadline-set-once, no-write-deadline, timeout-ends-server, read-all-then-write or count-from-error-only\n".utf8))
     exit(2)
 }

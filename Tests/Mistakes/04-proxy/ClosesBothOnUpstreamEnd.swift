@@ -16,7 +16,7 @@ enum ClosesBothOnUpstreamEnd {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await pipe(from: client, to: upstream) }
                 _ = try? await copy(from: upstream, to: client)
-                try? client.close()             // the mistake: an end is not the end of both
+                try? client.close()  // the mistake: an end is not the end of both
                 try? upstream.close()
             }
             log.closed(client.remoteAddress)

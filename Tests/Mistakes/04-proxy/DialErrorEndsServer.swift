@@ -15,7 +15,7 @@ enum DialErrorEndsServer {
             while true {
                 let client = try await listener.accept()
                 log.accepted(client.remoteAddress)
-                let upstream = try await TCPConn.dial(address, timeout: .seconds(5))   // throws out of the loop
+                let upstream = try await TCPConn.dial(address, timeout: .seconds(5))  // throws out of the loop
                 Task {
                     defer { try? client.close(); try? upstream.close() }
                     async let up: Void = {

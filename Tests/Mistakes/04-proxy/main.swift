@@ -12,6 +12,9 @@ case "errors-as-eof": ErrorsAsEOF.main()
 case "dial-without-timeout": DialWithoutTimeout.main()
 case "closes-both-on-upstream-end": ClosesBothOnUpstreamEnd.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to close-on-first-end, no-half-close, upstream-never-closed, dial-error-ends-server, errors-as-eof, dial-without-timeout or closes-both-on-upstream-end\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "set NETLAB_MISTAKE to close-on-first-end, no-half-close, upstream-never-closed, dial-error-ends-server, errors-as-eof, dial-without-timeout or closes-both-on-upstream-end\n"
+                .utf8))
     exit(2)
 }

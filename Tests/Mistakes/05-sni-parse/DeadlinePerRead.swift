@@ -7,15 +7,18 @@ import NetCore
 
 enum DeadlinePerRead {
     static func main() -> Never {
-        HelloServer(startDeadline: { _, _ in }, readExactly: { conn, count, timeout in
-            var bytes: [UInt8] = []
-            while bytes.count < count {
-                try conn.setReadDeadline(.after(timeout))   // the mistake: pushed forward on every read
-                let piece = try await conn.read(upToCount: count - bytes.count)
-                if piece.isEmpty { throw NetError(.unexpectedEOF, op: "read") }
-                bytes += piece
+        HelloServer(
+            startDeadline: { _, _ in },
+            readExactly: { conn, count, timeout in
+                var bytes: [UInt8] = []
+                while bytes.count < count {
+                    try conn.setReadDeadline(.after(timeout))  // the mistake: pushed forward on every read
+                    let piece = try await conn.read(upToCount: count - bytes.count)
+                    if piece.isEmpty { throw NetError(.unexpectedEOF, op: "read") }
+                    bytes += piece
+                }
+                return bytes
             }
-            return bytes
-        }).run()
+        ).run()
     }
 }

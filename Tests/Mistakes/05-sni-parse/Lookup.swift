@@ -44,12 +44,15 @@ enum Lookup {
         var pending: [[UInt8]] = []
         for line in script.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             if line.hasPrefix("send "), let quoted = quoted(line) {
-                let bytes: [UInt8]? = line.contains(" file \"")
+                let bytes: [UInt8]? =
+                    line.contains(" file \"")
                     ? (try? Data(contentsOf: lesson.appendingPathComponent(quoted))).map { Array($0) }
                     : line.contains(" hex \"") ? hex(quoted) : nil
                 if let bytes { pending.append(message(inRecords: bytes)) }
             } else if line.hasPrefix("expect server log /") {
-                let answer: Answer = line.contains("/^sni none$/") ? .name(nil)
+                let answer: Answer =
+                    line.contains("/^sni none$/")
+                    ? .name(nil)
                     : line.contains("/^sni example\\.test$/") ? .name("example.test") : .refuse
                 for message in pending where table[message] == nil { table[message] = answer }
                 pending = []

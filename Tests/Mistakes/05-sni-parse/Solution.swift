@@ -45,11 +45,12 @@ struct HelloServer: Sendable {
         log.accepted(peer)
         do {
             try startDeadline(conn, timeout)
-            let hello = if let readHello {
-                try await readHello(self, conn, timeout)
-            } else {
-                try await readClientHello(from: conn, timeout: timeout)
-            }
+            let hello =
+                if let readHello {
+                    try await readHello(self, conn, timeout)
+                } else {
+                    try await readClientHello(from: conn, timeout: timeout)
+                }
             log.sni(try serverName(hello))
         } catch {
             log.error("\(peer): \(Log.reason(error))")
@@ -63,7 +64,7 @@ struct HelloServer: Sendable {
         while true {
             message += try await readHandshakeRecord(from: conn, timeout: timeout)
             var header = ByteString(message)
-            guard let type = header.readUInt8(), let length = header.readUInt24() else { continue }   // header not complete yet
+            guard let type = header.readUInt8(), let length = header.readUInt24() else { continue }  // header not complete yet
             guard type == 1 else { throw HelloError("handshake message type \(type) is not a ClientHello (1)") }
             if let maxHelloSize, length > maxHelloSize - 4 {
                 throw HelloError("a ClientHello of \(length) bytes is over the \(maxHelloSize)-byte limit")
@@ -112,8 +113,10 @@ func extensions(inClientHello message: [UInt8]) throws -> ByteString? {
 
 /// The host name in a ClientHello's server_name extension, walking every extension; no
 /// extension type may appear twice (RFC 8446 §4.2). `readHostName` reads the server_name's data.
-func solutionServerName(inClientHello message: [UInt8],
-                        readHostName: (ByteString) throws -> String? = { try hostName(inServerNameExtension: $0) }) throws -> String? {
+func solutionServerName(
+    inClientHello message: [UInt8],
+    readHostName: (ByteString) throws -> String? = { try hostName(inServerNameExtension: $0) }
+) throws -> String? {
     guard var extensions = try extensions(inClientHello: message) else { return nil }
     var name: String?
     var seen: Set<UInt16> = []
@@ -122,7 +125,7 @@ func solutionServerName(inClientHello message: [UInt8],
             throw HelloError("malformed extension")
         }
         guard seen.insert(type).inserted else { throw HelloError("extension \(type) appears twice") }
-        if type == 0 { name = try readHostName(data) }   // server_name
+        if type == 0 { name = try readHostName(data) }  // server_name
     }
     return name
 }
@@ -130,8 +133,10 @@ func solutionServerName(inClientHello message: [UInt8],
 /// RFC 6066 §3: a list with a 2-byte length, of entries that are a type byte (0 = host_name)
 /// and a name with a 2-byte length, at most one of each type. `validName` reads a name's bytes:
 /// the solution's wants printable ASCII with no trailing dot.
-func hostName(inServerNameExtension data: ByteString,
-              validName: ([UInt8]) throws -> String = { try validHostName($0) }) throws -> String? {
+func hostName(
+    inServerNameExtension data: ByteString,
+    validName: ([UInt8]) throws -> String = { try validHostName($0) }
+) throws -> String? {
     var data = data
     guard var list = data.readUInt16LengthPrefixed(), data.isEmpty else { throw HelloError("malformed server_name extension") }
     var host: String?

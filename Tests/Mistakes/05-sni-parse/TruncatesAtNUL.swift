@@ -7,12 +7,16 @@
 enum TruncatesAtNUL {
     static func main() -> Never {
         HelloServer(serverName: { message in
-            try solutionServerName(inClientHello: message, readHostName: { data in
-                try hostName(inServerNameExtension: data, validName: { bytes in
-                    // The mistake: the bytes after a NUL are dropped instead of refused.
-                    try validHostName(Array(bytes.prefix { $0 != 0 }))
+            try solutionServerName(
+                inClientHello: message,
+                readHostName: { data in
+                    try hostName(
+                        inServerNameExtension: data,
+                        validName: { bytes in
+                            // The mistake: the bytes after a NUL are dropped instead of refused.
+                            try validHostName(Array(bytes.prefix { $0 != 0 }))
+                        })
                 })
-            })
         }).run()
     }
 }

@@ -12,10 +12,10 @@ enum TrustsLengths {
     /// A length that reaches past the end traps (and ends the whole server); one that reaches
     /// past its parent reads the bytes of the next field.
     static func serverName(inClientHello message: [UInt8]) -> String? {
-        var i = 4 + 2 + 32                                       // handshake header, version, random
-        i += 1 + Int(message[i])                                 // session id
-        i += 2 + (Int(message[i]) << 8 | Int(message[i + 1]))   // cipher suites
-        i += 1 + Int(message[i])                                 // compression methods
+        var i = 4 + 2 + 32  // handshake header, version, random
+        i += 1 + Int(message[i])  // session id
+        i += 2 + (Int(message[i]) << 8 | Int(message[i + 1]))  // cipher suites
+        i += 1 + Int(message[i])  // compression methods
         if i == message.count { return nil }
         let end = i + 2 + (Int(message[i]) << 8 | Int(message[i + 1]))
         i += 2

@@ -16,6 +16,9 @@ case "truncates-at-nul": TruncatesAtNUL.main()
 case "rejects-unusual-record-version": RejectsUnusualRecordVersion.main()
 case "lookup": Lookup.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to one-read, first-record-only, no-deadline, deadline-per-read, trusts-lengths, first-extension-only, no-size-cap, returns-second-name, truncates-at-nul, rejects-unusual-record-version or lookup\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "set NETLAB_MISTAKE to one-read, first-record-only, no-deadline, deadline-per-read, trusts-lengths, first-extension-only, no-size-cap, returns-second-name, truncates-at-nul, rejects-unusual-record-version or lookup\n"
+                .utf8))
     exit(2)
 }

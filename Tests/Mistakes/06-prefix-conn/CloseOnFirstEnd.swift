@@ -14,7 +14,7 @@ enum CloseOnFirstEnd {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     _ = try? await copy(from: replayed, to: upstream)
-                    try? replayed.close()            // either end finishing ends everything
+                    try? replayed.close()  // either end finishing ends everything
                     try? upstream.close()
                 }
                 _ = try? await copy(from: upstream, to: replayed)

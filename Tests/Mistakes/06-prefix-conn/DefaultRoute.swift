@@ -9,8 +9,9 @@ import NetCore
 enum DefaultRoute {
     static func main() -> Never {
         // The mistake: a name without a route goes to the first route, "just in case".
-        serveRoutes(route: { name, routes, firstRoute in
-            routes[name?.lowercased() ?? "none"] ?? firstRoute
-        }, dialAndProxy)
+        serveRoutes(
+            route: { name, routes, firstRoute in
+                routes[name?.lowercased() ?? "none"] ?? firstRoute
+            }, dialAndProxy)
     }
 }

@@ -10,9 +10,10 @@ import NetCore
 enum NoNameDefault {
     static func main() -> Never {
         // The mistake: no name is not "no route" here, but "the first route".
-        serveRoutes(route: { name, routes, firstRoute in
-            guard let name else { return firstRoute }
-            return routes[name.lowercased()]
-        }, dialAndProxy)
+        serveRoutes(
+            route: { name, routes, firstRoute in
+                guard let name else { return firstRoute }
+                return routes[name.lowercased()]
+            }, dialAndProxy)
     }
 }

@@ -12,7 +12,7 @@ enum NoPrefix {
             guard let upstream = try? await TCPConn.dial(address, timeout: .seconds(5)) else { return }
             defer { try? upstream.close() }
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await pipe(from: client, to: upstream) }   // the hello is lost
+                group.addTask { await pipe(from: client, to: upstream) }  // the hello is lost
                 await pipe(from: upstream, to: client)
             }
             log.closed(client.remoteAddress)

@@ -20,7 +20,7 @@ enum SingleRead {
                 let sni: String?
                 do {
                     try client.setReadDeadline(.after(.seconds(5)))
-                    bytes = try await client.read(upToCount: 16 * 1024)   // one read is not one hello
+                    bytes = try await client.read(upToCount: 16 * 1024)  // one read is not one hello
                     try client.setReadDeadline(nil)
                     var record = ByteString(bytes)
                     guard record.readUInt8() == 22, record.skip(2), let body = record.readUInt16LengthPrefixed() else {

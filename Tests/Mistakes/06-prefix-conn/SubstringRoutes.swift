@@ -10,9 +10,10 @@ import NetCore
 enum SubstringRoutes {
     static func main() -> Never {
         // The mistake: `contains` instead of comparing whole names.
-        serveRoutes(route: { name, routes, _ in
-            guard let name = name?.lowercased() else { return nil }
-            return routes.sorted { $0.key < $1.key }.first { name.contains($0.key) }?.value
-        }, dialAndProxy)
+        serveRoutes(
+            route: { name, routes, _ in
+                guard let name = name?.lowercased() else { return nil }
+                return routes.sorted { $0.key < $1.key }.first { name.contains($0.key) }?.value
+            }, dialAndProxy)
     }
 }

@@ -18,7 +18,10 @@ case "case-sensitive-routes": CaseSensitiveRoutes.main()
 case "substring-routes": SubstringRoutes.main()
 case "replays-message": ReplaysMessage.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-prefix, default-route, single-read, close-on-first-end, no-name-default, quiet-dial-failure, dial-without-timeout, case-sensitive-routes, substring-routes or replays-message\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "set NETLAB_MISTAKE to no-prefix, default-route, single-read, close-on-first-end, no-name-default, quiet-dial-failure, dial-without-timeout, case-sensitive-routes, substring-routes or replays-message\n"
+                .utf8))
     exit(2)
 }
 
@@ -44,8 +47,10 @@ struct Hello: Sendable {
 /// The solution's router up to the dial: listen, sniff the hello, choose the upstream with
 /// `route`, log the route. `proceed` gets the client, its hello and the upstream address, and
 /// does the rest. The mistakes that share this differ in `route` or in `proceed`.
-func serveRoutes(route: @escaping Router = routeExactly,
-                 _ proceed: @escaping @Sendable (_ client: TCPConn, _ hello: Hello, _ address: String, _ log: Log) async -> Void) -> Never {
+func serveRoutes(
+    route: @escaping Router = routeExactly,
+    _ proceed: @escaping @Sendable (_ client: TCPConn, _ hello: Hello, _ address: String, _ log: Log) async -> Void
+) -> Never {
     LessonProgram.run(flags: [.route]) { options, log in
         let routes = routeTable(options)
         let firstRoute = options.routes.first?.address
@@ -144,7 +149,7 @@ func readClientHello(from conn: some Conn) async throws -> [UInt8] {
     while true {
         message += try await readHandshakeRecord(from: conn)
         var header = ByteString(message)
-        guard let type = header.readUInt8(), let length = header.readUInt24() else { continue }   // header not complete yet
+        guard let type = header.readUInt8(), let length = header.readUInt24() else { continue }  // header not complete yet
         guard type == 1 else { throw HelloError("handshake message type \(type) is not a ClientHello (1)") }
         guard length <= maxHelloSize - 4 else {
             throw HelloError("a ClientHello of \(length) bytes is over the \(maxHelloSize)-byte limit")
@@ -160,7 +165,7 @@ func readHandshakeRecord(from conn: some Conn) async throws -> [UInt8] {
     // The version in between is legacy_record_version, which RFC 8446 §5.1 says MUST be
     // ignored: clients send 03 01, 03 03 or 03 00, and any of them is fine.
     guard let type = header.readUInt8(), header.skip(2), let length = header.readUInt16() else {
-        throw HelloError("short record header")   // cannot happen: readExactly returned 5 bytes
+        throw HelloError("short record header")  // cannot happen: readExactly returned 5 bytes
     }
     guard type == 22 else { throw HelloError("record type \(type) is not a handshake (22)") }
     guard length > 0, length <= 1 << 14 else { throw HelloError("record length \(length) is not between 1 and 16384") }
@@ -184,7 +189,7 @@ func serverName(inClientHello message: [UInt8]) throws -> String? {
     guard let compression = hello.readUInt8LengthPrefixed(), !compression.isEmpty else {
         throw HelloError("malformed compression methods")
     }
-    if hello.isEmpty { return nil }   // no extensions at all: allowed, and so no server name
+    if hello.isEmpty { return nil }  // no extensions at all: allowed, and so no server name
     guard var extensions = hello.readUInt16LengthPrefixed(), hello.isEmpty else {
         throw HelloError("malformed extensions")
     }
@@ -197,7 +202,7 @@ func serverName(inClientHello message: [UInt8]) throws -> String? {
         // RFC 8446 §4.2: at most one extension of each type. Two server_names could steer a
         // router that reads one of them past a server that reads the other.
         guard seen.insert(type).inserted else { throw HelloError("extension \(type) appears twice") }
-        if type == 0 { name = try hostName(inServerNameExtension: data) }   // server_name
+        if type == 0 { name = try hostName(inServerNameExtension: data) }  // server_name
     }
     return name
 }

@@ -9,6 +9,6 @@ import NetTLS
 
 enum DeadlineNeverCleared {
     static func main() -> Never {
-        serveTerminating(Sniff(clearDeadline: false))   // the deadline stays set
+        serveTerminating(Sniff(clearDeadline: false))  // the deadline stays set
     }
 }

@@ -9,6 +9,6 @@ import NetTLS
 
 enum NoDeadline {
     static func main() -> Never {
-        serveTerminating(Sniff(deadline: false))   // may wait for ever
+        serveTerminating(Sniff(deadline: false))  // may wait for ever
     }
 }

@@ -9,6 +9,6 @@ import NetTLS
 
 enum NoReplay {
     static func main() -> Never {
-        serveTerminating(Sniff(replay: false))   // the 0x16 is gone
+        serveTerminating(Sniff(replay: false))  // the 0x16 is gone
     }
 }

@@ -17,14 +17,16 @@ case "tls12-max": TLS12Max.main()
 case "no-replay": NoReplay.main()
 case "deadline-never-cleared": DeadlineNeverCleared.main()
 default:
-    FileHandle.standardError.write(Data("set NETLAB_MISTAKE to no-deadline, no-sniff, handshake-in-accept-loop, tls12-max, no-replay or deadline-never-cleared\n".utf8))
+    FileHandle.standardError.write(
+        Data("set NETLAB_MISTAKE to no-deadline, no-sniff, handshake-in-accept-loop, tls12-max, no-replay or deadline-never-cleared\n".utf8))
     exit(2)
 }
 
 /// The solution's configuration from the flags.
 func serverConfig(_ options: Options, maxVersion: TLSVersion? = nil) throws -> TLSServerConfig {
-    try TLSServerConfig(certificateFile: options.cert ?? ".netlab/certs/localhost.pem",
-                        keyFile: options.key ?? ".netlab/certs/localhost-key.pem", maxVersion: maxVersion)
+    try TLSServerConfig(
+        certificateFile: options.cert ?? ".netlab/certs/localhost.pem",
+        keyFile: options.key ?? ".netlab/certs/localhost-key.pem", maxVersion: maxVersion)
 }
 
 /// Where a mistake departs from the solution's sniff and handshake (all true: the solution).
@@ -47,7 +49,8 @@ func sniffAndHandshake(_ client: TCPConn, tls: TLSServerConfig, limit: Duration,
             log.event("closed \(peer): not TLS")
             return nil
         }
-        let secure = how.replay
+        let secure =
+            how.replay
             ? TLSConn.server(wrapping: PrefixConn(prefix: first, base: client), config: tls)
             : TLSConn.server(wrapping: client, config: tls)
         try await secure.handshake()
