@@ -1,4 +1,6 @@
-// C wrappers for the Linux calls Swift's Glibc module does not export.
+// C wrappers for the Linux calls Swift's Glibc module does not export. Two modules use them:
+// NetCore (epoll, eventfd, sockets, splice) and ProcessSupervision (pipes, cnet_spawn, the
+// subreaper); nothing above those two imports this module.
 //
 // `_GNU_SOURCE` must not appear in this header: defining it here makes the Clang module clash
 // with SwiftGlibc (`fd_set` redefinition). It is defined only in cnet_shim.c, which calls the
@@ -91,7 +93,7 @@ int cnet_pipe_cloexec(int fds[2]);
 /// ETXTBSY included, in which case the child has been reaped).
 ///
 /// The death signal is sent when the *thread* that forked ends, not only the process: call it
-/// from a thread that lives as long as netlab (Workbook's SpawnThread).
+/// from a thread that lives as long as netlab (ProcessSupervision's SpawnThread).
 pid_t cnet_spawn(const char *file, char *const argv[], char *const envp[], int stdin_null, int out_fd, int err_fd,
                  int new_group, long fd_limit, int in_fd, int outlive, int *error);
 /// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants of netlab's children (a daemon that
