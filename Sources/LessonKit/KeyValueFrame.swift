@@ -40,6 +40,7 @@ public enum KeyValueFrame {
         /// The `length` the frame would have announced.
         public let length: Int
 
+        /// `frame length 1048577 is over the limit of 1048576 bytes`
         public var description: String {
             "frame length \(length) is over the limit of \(KeyValueFrame.maxLength) bytes"
         }

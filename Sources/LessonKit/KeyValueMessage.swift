@@ -44,8 +44,11 @@ public struct KeyValueMessage: Hashable, Sendable {
     /// What a request asks: field 3, a `uint32`. Compare with `.put` and `.get`; any other value
     /// is kept as it came (`message.kind.rawValue`).
     public struct Kind: RawRepresentable, Hashable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+        /// The number on the wire.
         public var rawValue: UInt32
+        /// The kind with this number.
         public init(rawValue: UInt32) { self.rawValue = rawValue }
+        /// The kind with this number, written as a literal: `kind: 7`.
         public init(integerLiteral value: UInt32) { self.rawValue = value }
 
         /// 1: store `value` under `key`, replacing what was there.
@@ -66,7 +69,9 @@ public struct KeyValueMessage: Hashable, Sendable {
     /// The outcome of a request: field 4, the enum `Status` (an `int32` on the wire). Open, as
     /// proto3 enums are: a value other than OK and NOT_OK is kept as it came.
     public struct Status: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The number on the wire.
         public var rawValue: Int32
+        /// The status with this number.
         public init(rawValue: Int32) { self.rawValue = rawValue }
 
         /// `OK = 0`: done (a get found the key). The default, so a reply with it has no field 4.

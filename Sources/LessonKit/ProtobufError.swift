@@ -19,6 +19,7 @@ public enum ProtobufError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `kind` (field 3) or `status` (field 4) holds a value wider than 32 bits.
     case valueTooLarge(field: UInt64, value: UInt64, at: Int)
 
+    /// The reason, one line: `truncated varint at byte 3`.
     public var description: String {
         switch self {
         case .truncatedVarint(let at):
