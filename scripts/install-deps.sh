@@ -7,7 +7,12 @@
 # The `openssl` and `curl` programs are used by the interop tests; they are installed too
 # when missing (they are small and usually present already). So is OpenBSD's `nc`
 # (netcat-openbsd), which every lesson's "Try it by hand" uses (`nc -N` included): a machine
-# with another netcat, or none, gets it. And python3, which some tests use as a judge.
+# with another netcat, or none, gets it. And python3, which some tests use as a judge, with
+# protoc and Python's protobuf package (protobuf-compiler, python3-protobuf): the judges of
+# LessonKit's protobuf codec.
+#
+# NETLAB_SYSTEM_PYTHON (default /usr/bin/python3) is the python3 that Debian's python3-protobuf
+# serves; it counts when the first python3 on PATH (pyenv, a venv) lacks the package.
 set -euo pipefail
 
 missing=()
@@ -19,6 +24,17 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 # The tests grade small Python programs too (the lesson contract for other languages, crash
 # reports of a Python program): python3 is a test judge, never needed by netlab itself.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+has_python_protobuf() {
+    local python
+    for python in python3 "${NETLAB_SYSTEM_PYTHON:-/usr/bin/python3}"; do
+        if command -v "$python" >/dev/null 2>&1 && "$python" -c 'import google.protobuf' >/dev/null 2>&1; then
+            return 0
+        fi
+    done
+    return 1
+}
+has_python_protobuf || missing+=(python3-protobuf)
 if command -v nc >/dev/null 2>&1; then
     nc_help=$(nc -h 2>&1 || true)
     case "$nc_help" in

@@ -5,9 +5,10 @@ import Testing
 /// PATH, and `apt-get` writes down what it was asked to install.
 @Suite("scripts/install-deps.sh")
 struct InstallDepsTests {
-    /// Runs the script with `commands` (name → shell body) as the only commands; what apt-get
-    /// was asked, and the exit status.
-    func run(with commands: [String: String]) throws -> (status: Int32, apt: String) {
+    /// Runs the script with `commands` (name → shell body) as the only commands, and
+    /// `systemPython` (one of them, by name) as NETLAB_SYSTEM_PYTHON, else a path that does not
+    /// exist; what apt-get was asked, and the exit status.
+    func run(with commands: [String: String], systemPython: String? = nil) throws -> (status: Int32, apt: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-deps-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -21,7 +22,7 @@ struct InstallDepsTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [packageRoot.appendingPathComponent("scripts/install-deps.sh").path]
-        process.environment = ["PATH": dir.path]
+        process.environment = ["PATH": dir.path, "NETLAB_SYSTEM_PYTHON": dir.appendingPathComponent(systemPython ?? "no-system-python").path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -32,7 +33,14 @@ struct InstallDepsTests {
         return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
-    let present = ["pkg-config": "exit 0", "openssl": "exit 0", "curl": "exit 0", "python3": "exit 0"]
+    let present = ["pkg-config": "exit 0", "openssl": "exit 0", "curl": "exit 0", "python3": "exit 0", "protoc": "exit 0"]
+
+    /// Every command present, OpenBSD's netcat included.
+    var everything: [String: String] {
+        var commands = present
+        commands["nc"] = "printf 'usage: nc [-46CDdFhklNnrStUuvZz]\\n\\t-N\\t\\tShutdown the network socket after EOF on stdin\\n'; exit 1"
+        return commands
+    }
 
     @Test func installsNetcatWhenThereIsNone() throws {
         let r = try run(with: present)
@@ -48,9 +56,32 @@ struct InstallDepsTests {
     }
 
     @Test func leavesAMachineWithEverythingAlone() throws {
-        var commands = present
-        commands["nc"] = "printf 'usage: nc [-46CDdFhklNnrStUuvZz]\\n\\t-N\\t\\tShutdown the network socket after EOF on stdin\\n'; exit 1"
+        let r = try run(with: everything)
+        #expect(r.status == 0)
+        #expect(r.apt.isEmpty, "\(r.apt)")
+    }
+
+    @Test func installsProtocWhenThereIsNone() throws {
+        var commands = everything
+        commands["protoc"] = nil
         let r = try run(with: commands)
+        #expect(r.apt.contains("install -y -qq protobuf-compiler"), "\(r.apt)")
+        #expect(!r.apt.contains("python3-protobuf"))
+    }
+
+    @Test func installsPythonProtobufWhenPython3CannotImportIt() throws {
+        var commands = everything
+        commands["python3"] = "case \"$*\" in *google.protobuf*) exit 1 ;; esac; exit 0"
+        let r = try run(with: commands)
+        #expect(r.apt.contains("install -y -qq python3-protobuf"), "\(r.apt)")
+        #expect(!r.apt.contains("protobuf-compiler"))
+    }
+
+    @Test func acceptsTheSystemPythonsProtobufWhenPython3OnPathLacksIt() throws {
+        var commands = everything
+        commands["python3"] = "case \"$*\" in *google.protobuf*) exit 1 ;; esac; exit 0"
+        commands["system-python3"] = "exit 0"
+        let r = try run(with: commands, systemPython: "system-python3")
         #expect(r.status == 0)
         #expect(r.apt.isEmpty, "\(r.apt)")
     }
