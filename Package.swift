@@ -89,12 +89,16 @@ let package = Package(
         .target(name: "Syscall", dependencies: ["CSyscall"], exclude: ["CSyscall"]),
         .testTarget(name: "SyscallTests", dependencies: ["Syscall"]),
         .target(name: "LessonKit", dependencies: ["NetCore", "Syscall"]),
-        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "netlab-testserver"]),
+        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "netlab-testserver", "netlab-blockingserver"]),
         // A lesson-shaped program with deliberate behaviours (echo, silent, crash, flood, …) that the
         // runtime tests grade as a real process.
         .executableTarget(
             name: "netlab-testserver", dependencies: ["LessonKit", "NetCore", "NetTLS"],
             path: "Sources/NetlabTestServer"),
+        // The same for `LessonProgram.runBlocking`: an echo server on raw blocking sockets, a thread
+        // per connection.
+        .executableTarget(
+            name: "netlab-blockingserver", dependencies: ["LessonKit", "Syscall"], path: "Sources/NetlabBlockingServer"),
         // netlab itself, in layers; each module imports only the ones above it in this list
         // (docs/architecture.md is the map).
         // The check language: `checks.netlab` read into checks and steps. Imports nothing at all.

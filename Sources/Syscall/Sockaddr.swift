@@ -51,7 +51,8 @@ public struct Sockaddr: Hashable, Sendable, CustomStringConvertible {
             throw SockaddrError(text, "port \"\(portText)\" is not a number from 0 to 65535")
         }
         if host.hasPrefix("[") {
-            guard host.hasSuffix("]"), host.count > 2 else { throw SockaddrError(text, "missing ] after an IPv6 address") }
+            guard host.hasSuffix("]") else { throw SockaddrError(text, "missing ] after an IPv6 address") }
+            guard host.count > 2 else { throw SockaddrError(text, "no IPv6 address between the brackets") }
             host = host.dropFirst().dropLast()
             var scope: UInt32 = 0
             if let percent = host.firstIndex(of: "%") {
