@@ -89,7 +89,7 @@ let package = Package(
         .target(name: "Syscall", dependencies: ["CSyscall"], exclude: ["CSyscall"]),
         .testTarget(name: "SyscallTests", dependencies: ["Syscall"]),
         .target(name: "LessonKit", dependencies: ["NetCore", "Syscall"]),
-        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "netlab-testserver", "netlab-blockingserver"]),
+        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Syscall", "netlab-testserver", "netlab-blockingserver"]),
         // A lesson-shaped program with deliberate behaviours (echo, silent, crash, flood, …) that the
         // runtime tests grade as a real process.
         .executableTarget(
