@@ -20,8 +20,10 @@ import Glibc
 /// ```
 ///
 /// Every function of this module throws only this type (`throws(SyscallError)`), so a `catch`
-/// can name the cases directly. `SyscallError(errno:)` picks the named case whenever there is
-/// one, and two values are equal when their errnos are, so `.other(EAGAIN) == .wouldBlock`.
+/// can name the cases directly when the `do` block calls only this module; where other errors
+/// may come too, name the type: `catch SyscallError.wouldBlock`. `SyscallError(errno:)` picks
+/// the named case whenever there is one, and two values are equal when their errnos are, so
+/// `.other(EAGAIN) == .wouldBlock`.
 public enum SyscallError: Error, Sendable, Hashable, CustomStringConvertible {
     /// EAGAIN (the same number as EWOULDBLOCK on Linux): a non-blocking call found nothing to do
     /// yet: no byte to read, no room to write, no connection to accept. Go: `syscall.EAGAIN`.
