@@ -18,7 +18,7 @@ public struct Sockaddr: Hashable, Sendable, CustomStringConvertible {
     /// The port (Go: `Port`); 0 asks bind for a free one.
     public var port: UInt16
     /// The IPv6 scope (interface index) of a link-local address, else 0 (Go: `ZoneId`).
-    public var scopeID: UInt32
+    public let scopeID: UInt32
 
     /// An IPv4 address: `Sockaddr(ipv4: 127, 0, 0, 1, port: 8080)` (Go: `SockaddrInet4`).
     public init(ipv4 a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, port: UInt16) {
