@@ -46,7 +46,7 @@ func lessonTargets(in parent: String, prefix: String) -> [Target] {
         }
         return .executableTarget(
             name: prefix + folder.prefix(2),
-            dependencies: ["LessonKit", "NetCore", "NetTLS"],
+            dependencies: ["LessonKit", "NetCore", "NetTLS", "Syscall"],
             path: path,
             exclude: notCode
         )
@@ -71,6 +71,7 @@ let package = Package(
         .library(name: "NetCore", targets: ["NetCore"]),
         .library(name: "NetTLS", targets: ["NetTLS"]),
         .library(name: "LessonKit", targets: ["LessonKit"]),
+        .library(name: "Syscall", targets: ["Syscall"]),
         .executable(name: "netlab", targets: ["netlab"]),
     ],
     targets: [
@@ -81,13 +82,23 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "NetTLS", dependencies: ["NetCore", "COpenSSL"]),
         .testTarget(name: "NetTLSTests", dependencies: ["NetTLS", "NetCore"]),
-        .target(name: "LessonKit", dependencies: ["NetCore"]),
-        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "netlab-testserver"]),
+        // Raw sockets and epoll for the lessons on blocking, busy-wait and event-loop servers, like
+        // Go's `syscall` package: thin typed wrappers, errno as a Swift error. Its C half (the calls
+        // Glibc's module does not export) lives inside it, in CSyscall/.
+        .target(name: "CSyscall", path: "Sources/Syscall/CSyscall"),
+        .target(name: "Syscall", dependencies: ["CSyscall"], exclude: ["CSyscall"]),
+        .testTarget(name: "SyscallTests", dependencies: ["Syscall"]),
+        .target(name: "LessonKit", dependencies: ["NetCore", "Syscall"]),
+        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Syscall", "netlab-testserver", "netlab-blockingserver"]),
         // A lesson-shaped program with deliberate behaviours (echo, silent, crash, flood, …) that the
         // runtime tests grade as a real process.
         .executableTarget(
             name: "netlab-testserver", dependencies: ["LessonKit", "NetCore", "NetTLS"],
             path: "Sources/NetlabTestServer"),
+        // The same for `LessonProgram.runBlocking`: an echo server on raw blocking sockets, a thread
+        // per connection.
+        .executableTarget(
+            name: "netlab-blockingserver", dependencies: ["LessonKit", "Syscall"], path: "Sources/NetlabBlockingServer"),
         // netlab itself, in layers; each module imports only the ones above it in this list
         // (docs/architecture.md is the map).
         // The check language: `checks.netlab` read into checks and steps. Imports nothing at all.

@@ -36,26 +36,7 @@ public enum LessonProgram {
         flags: [Flag] = [],
         _ body: @escaping @Sendable (Options, Log) async throws -> Void
     ) -> Never {
-        installSignalHandling()
-        lineBufferStdout()
-        raiseDescriptorLimit()  // as a Go program would: a thousand clients need more than 1,024
-        let program = name ?? programName()
-        let parsed: FlagParse
-        do {
-            parsed = try parseFlags(Array(CommandLine.arguments.dropFirst()), flags: flags, program: program)
-        } catch {
-            writeAll(2, Array("\(program): \(error.message)\n".utf8))
-            exit(2)
-        }
-        let options: Options
-        switch parsed {
-        case .help(let text):
-            writeAll(1, Array((text + "\n").utf8))
-            exit(0)
-        case .run(let o):
-            options = o
-        }
-        let log = Log()
+        let (options, log) = start(name: name, flags: flags)
         // On NetCore's executor, whose threads also poll the network (as Go's do); every task
         // the lesson starts inside inherits it.
         Task.detached(executorPreference: NetExecutor.shared) {
@@ -68,6 +49,29 @@ public enum LessonProgram {
             }
         }
         dispatchMain()
+    }
+
+    /// What both entries do before the lesson's code runs: signals, line-buffered stdout, the
+    /// descriptor limit, then the flags (bad flags and `--help` end the program here).
+    static func start(name: String?, flags: [Flag]) -> (Options, Log) {
+        installSignalHandling()
+        lineBufferStdout()
+        raiseDescriptorLimit()  // as a Go program would: a thousand clients need more than 1,024
+        let program = name ?? programName()
+        let parsed: FlagParse
+        do {
+            parsed = try parseFlags(Array(CommandLine.arguments.dropFirst()), flags: flags, program: program)
+        } catch {
+            writeAll(2, Array("\(program): \(error.message)\n".utf8))
+            exit(2)
+        }
+        switch parsed {
+        case .help(let text):
+            writeAll(1, Array((text + "\n").utf8))
+            exit(0)
+        case .run(let options):
+            return (options, Log())
+        }
     }
 
     /// The program's file name, for messages.
