@@ -22,7 +22,8 @@ extension CheckExecution {
         /// The frame at the start of the unmatched bytes, as far as it has arrived.
         func scan(_ record: StreamRecord) -> (KeyValueWire.FrameScan, available: Int) {
             var scan = KeyValueWire.scan(record.unmatchedPrefix(KeyValueWire.headerSize))
-            if case .incomplete(let needed) = scan, needed > KeyValueWire.headerSize {
+            // The whole frame is copied only once it has all arrived.
+            if case .incomplete(let needed) = scan, needed > KeyValueWire.headerSize, record.unmatchedCount >= needed {
                 scan = KeyValueWire.scan(record.unmatchedPrefix(needed))
             }
             return (scan, record.unmatchedCount)
