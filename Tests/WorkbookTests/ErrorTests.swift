@@ -25,7 +25,7 @@ let badScripts: [(source: String, error: String)] = [
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a \"\"",
-        "checks.netlab:4:12: error: empty string: every expectation must wait for something; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"
+        "checks.netlab:4:12: error: empty string: every expectation must wait for something; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, `silence for T` or a key-value reply (`ok`, `not-ok`, `value V`, `reply …`)"
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  send a \"x\" in chunks of 0",
@@ -205,7 +205,7 @@ let badScripts: [(source: String, error: String)] = [
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a clsoed",
-        "checks.netlab:4:12: error: unknown word `clsoed` (did you mean `closed`?); expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"
+        "checks.netlab:4:12: error: unknown word `clsoed` (did you mean `closed`?); expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, `silence for T` or a key-value reply (`ok`, `not-ok`, `value V`, `reply …`)"
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  shutdown a",
@@ -265,7 +265,7 @@ let badScripts: [(source: String, error: String)] = [
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a",
-        "checks.netlab:4:11: error: unexpected end of line; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"
+        "checks.netlab:4:11: error: unexpected end of line; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, `silence for T` or a key-value reply (`ok`, `not-ok`, `value V`, `reply …`)"
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  peer echo as up",
@@ -393,7 +393,7 @@ let badScripts: [(source: String, error: String)] = [
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  expect server fd <= 3",
-        "checks.netlab:3:17: error: unexpected `fd` (did you mean `fds`?); expected `log`, `no log`, `alive`, `exited`, `fds`, `sockets`, `rss`, `peak-rss` or `cpu` after `expect server`"
+        "checks.netlab:3:17: error: unexpected `fd` (did you mean `fds`?); expected `log`, `no log`, `alive`, `exited`, `fds`, `sockets`, `threads`, `rss`, `peak-rss`, `cpu` or `cpu-usage` after `expect server`"
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  send a \"x\" in 0 chunks",

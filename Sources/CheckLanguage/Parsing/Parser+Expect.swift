@@ -1,7 +1,7 @@
 /// `expect …` and the comparisons it uses.
 extension ScriptParser {
     static let streamKeywords = ["eof", "reset", "closed", "silence", "received"]
-    static let serverKeywords = ["log", "no", "alive", "exited", "fds", "sockets", "rss", "peak-rss", "cpu"]
+    static let serverKeywords = ["log", "no", "alive", "exited", "fds", "sockets", "threads", "rss", "peak-rss", "cpu", "cpu-usage"]
 
     func expect(_ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) -> Step {
         guard let t = cursor.peek, t.kind == .word else {
@@ -20,6 +20,9 @@ extension ScriptParser {
         let client = try nameTemplate(&cursor, what: "a client name after `expect`")
         try checkDeclared(client, in: current?.clients ?? [], what: "client", introducedBy: "connect \(client)")
         _ = cursor.accept("received")
+        if let w = cursor.peek, w.kind == .word, Self.replyWords.contains(w.text) {
+            return .expectClient(ClientExpectation(client: client, expectation: try replyExpectation(&cursor), location: at))
+        }
         let expectation = try streamExpectation(&cursor, subject: client.description)
         return .expectClient(ClientExpectation(client: client, expectation: expectation, location: at))
     }
@@ -61,7 +64,8 @@ extension ScriptParser {
         let what =
             dataOnly
             ? "the data after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/ or a name given by `random … as NAME`"
-            : "what `\(subject)` should get after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed` or `silence for T`"
+            : "what `\(subject)` should get after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, "
+                + "`silence for T` or a key-value reply (`ok`, `not-ok`, `value V`, `reply …`)"
         guard let t = cursor.peek else { throw cursor.unexpected(what) }
         if t.kind == .word, !dataOnly {
             switch t.text {
@@ -127,7 +131,7 @@ extension ScriptParser {
             if let first = t.raw.first, Lexer.isLetter(first) || first == "_" {
                 let probe = NamePattern(NameTemplate(t.text, location: cursor.here))
                 if !t.text.contains("{"), !declared.contains(where: { $0.overlaps(probe) }) {
-                    let keywords = Self.streamKeywords + ["hex", "file"]
+                    let keywords = Self.streamKeywords + ["hex", "file"] + Self.replyWords
                     if let near = Suggestion.nearest(to: t.text, in: keywords) {
                         throw ScriptError(
                             "unknown word `\(Token.abbreviate(t.text))` (did you mean `\(near)`?); expected \(what)", at: cursor.location(of: t))
@@ -225,7 +229,8 @@ extension ScriptParser {
         guard let t = cursor.peek, t.kind == .word, Self.serverKeywords.contains(t.text) else {
             let hint = cursor.peek.flatMap { $0.kind == .word ? Suggestion.didYouMean($0.text, in: Self.serverKeywords) : nil } ?? ""
             throw cursor.unexpected(
-                "`log`, `no log`, `alive`, `exited`, `fds`, `sockets`, `rss`, `peak-rss` or `cpu` after `expect server`", hint: hint)
+                "`log`, `no log`, `alive`, `exited`, `fds`, `sockets`, `threads`, `rss`, `peak-rss`, `cpu` or `cpu-usage` after `expect server`",
+                hint: hint)
         }
         _ = cursor.next()
         switch t.text {
@@ -270,6 +275,8 @@ extension ScriptParser {
                 }
             }
             return .exited(status: status, within: within)
+        case "cpu-usage":
+            return .cpuUsage(try cpuUsage(&cursor))
         default:
             let metric = Metric(rawValue: t.text) ?? .fds
             let c = try comparison(&cursor, quantity: metric.quantity, subject: metric.rawValue)

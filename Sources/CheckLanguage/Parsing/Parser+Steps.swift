@@ -20,7 +20,7 @@ extension ScriptParser {
             append(command == "reset" ? .reset(action) : .close(action))
         case "expect":
             append(try expect(&cursor, at: at))
-        case "fds", "sockets", "rss", "peak-rss", "cpu":
+        case "fds", "sockets", "threads", "rss", "peak-rss", "cpu":
             let metric = Metric(rawValue: command) ?? .fds
             try cursor.expectWord("as", "and a name after `\(command)`, as in `\(command) as base`")
             let name = try plainName(&cursor, what: "a name for the measurement after `as`")
@@ -162,7 +162,7 @@ extension ScriptParser {
 
     static let reservedDataNames: Set<String> = [
         "eof", "reset", "closed", "silence", "received", "hex", "file", "random", "connections", "server",
-        "within", "after", "for", "in", "every", "seed", "as",
+        "within", "after", "for", "in", "every", "seed", "as", "put", "get", "kv", "then", "ok", "not-ok", "value", "reply",
     ]
 
     /// Records a client name introduced by `connect`.
@@ -210,7 +210,8 @@ extension ScriptParser {
     func send(_ cursor: inout Cursor, at: SourceLocation) throws(ScriptError) -> Send {
         let client = try usedClient(&cursor, after: "send")
         let what =
-            "what to send after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, `random SIZE`, `hello` or a name given by `random … as NAME`"
+            "what to send after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, `random SIZE`, `hello`, a key-value request "
+            + "(`put KEY VALUE`, `get KEY`, `kv …`) or a name given by `random … as NAME`"
         guard let t = cursor.peek else { throw cursor.unexpected(what) }
         var payload: Payload
         var isRandom = false
@@ -236,6 +237,8 @@ extension ScriptParser {
         case .word where t.text == "hello":
             _ = cursor.next()
             payload = .hello(HelloPayload())
+        case .word where Self.keyValueRequests.contains(t.text):
+            payload = .keyValue(try keyValueRequests(&cursor))
         case .word:
             let name = try nameTemplate(&cursor, what: what)
             try checkDeclared(name, in: current?.data ?? [], what: "data name", introducedBy: "send … random SIZE as \(name)")
@@ -297,7 +300,7 @@ extension ScriptParser {
             switch step.payload {
             case .text(let b), .hex(let b): try checkPieces(delivery, payloadSize: b.count, at: at)
             case .random(let r): try checkPieces(delivery, payloadSize: r.size, at: at)
-            case .file, .named, .hello: break
+            case .file, .named, .hello, .keyValue: break
             }
         }
         if isHello {

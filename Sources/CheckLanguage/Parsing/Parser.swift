@@ -61,7 +61,7 @@ final class ScriptParser {
     static let topLevelCommands = ["lesson", "start", "timeout", "upstream", "check"]
     static let checkHeaderCommands = ["hint", "timeout", "upstream", "start", "limit"]
     static let stepCommands = [
-        "connect", "tls-connect", "send", "shutdown", "reset", "close", "expect", "fds", "sockets", "rss", "peak-rss", "cpu",
+        "connect", "tls-connect", "send", "shutdown", "reset", "close", "expect", "fds", "sockets", "threads", "rss", "peak-rss", "cpu",
         "stop", "sleep", "repeat", "parallel",
     ]
     static var allCommands: [String] { topLevelCommands + ["hint", "limit", "end"] + stepCommands }

@@ -43,6 +43,9 @@ public enum StreamExpectation: Sendable, Equatable {
     case ends(End, after: Duration?, within: Duration?)
     /// `silence for T`: nothing arrives and the connection does not end for T.
     case silence(for: Duration)
+    /// `ok|not-ok|value V|reply … [within T]`: the next bytes not yet matched are one
+    /// key-value reply frame (docs/kv-protocol.md) that holds what is given.
+    case reply(ExpectedReply, within: Duration?)
 
     public enum End: String, Sendable, Equatable, CaseIterable {
         /// A FIN (read returns 0) with no unmatched bytes before it.
@@ -186,9 +189,12 @@ public struct ServerExpectation: Sendable, Equatable {
         case alive(for: Duration?)
         /// `exited [status N] [within T]`: the process ends (with that exit status, when given).
         case exited(status: Int?, within: Duration?)
-        /// `fds|rss|cpu OP EXPR [within T]`: a measurement from /proc satisfies the comparison;
+        /// `fds|sockets|threads|rss|peak-rss|cpu OP EXPR [within T]`: a measurement from /proc satisfies the comparison;
         /// retried until it does or the bound runs out.
         case metric(Metric, Comparison, within: Duration?)
+        /// `cpu-usage OP PERCENT for T`: the CPU time the server uses during the next T, as a
+        /// percentage of T (of one core), compares as given; known only once T has passed.
+        case cpuUsage(CPUUsage)
     }
 
     public var condition: Condition
@@ -200,6 +206,35 @@ public struct ServerExpectation: Sendable, Equatable {
     }
 }
 
+/// `cpu-usage OP PERCENT for T`: how busy the server is over a window, as a percentage of one
+/// core (200% is two cores, busy all the time).
+public struct CPUUsage: Sendable, Equatable {
+    public var op: Comparison.Operator
+    /// The percentage written, such as 5 for `5%` (0 to ``maximumPercent``).
+    public var percent: Double
+    /// The window (`for T`): the step lasts that long.
+    public var window: Duration
+
+    /// The largest percentage a script may write: 100 cores, busy all the time.
+    public static let maximumPercent = 10_000.0
+    /// The shortest window: the kernel counts CPU time in ticks of 10 ms, so a shorter window
+    /// could not tell 0% from 100%.
+    public static let minimumWindow = Duration.milliseconds(100)
+
+    public init(op: Comparison.Operator, percent: Double, window: Duration) {
+        self.op = op
+        self.percent = percent
+        self.window = window
+    }
+
+    /// `5%`, `0.5%`: a percentage as a script writes it.
+    public static func text(_ value: Double) -> String {
+        let rounded = (value * 1000).rounded() / 1000
+        if rounded == rounded.rounded(), rounded < 1e15 { return "\(Int(rounded))%" }
+        return "\(rounded)%"
+    }
+}
+
 /// What netlab can measure about the server process.
 public enum Metric: String, Sendable, Equatable, CaseIterable {
     /// Open file descriptors (`/proc/PID/fd`): a count.
@@ -207,6 +242,9 @@ public enum Metric: String, Sendable, Equatable, CaseIterable {
     /// Open sockets: the descriptors of `/proc/PID/fd` that are sockets (`socket:[INODE]`), a
     /// count. What a connection leak leaves behind, unlike a pool of pipes or files.
     case sockets
+    /// Threads of the process (`Threads:` in `/proc/PID/status`): a count. How a
+    /// thread-per-connection server grows with its clients, and whether it lets them go.
+    case threads
     /// Resident memory (`VmRSS` in `/proc/PID/status`): a size in bytes.
     case rss
     /// CPU time used, user + system (`/proc/PID/stat`): a duration.
@@ -217,7 +255,7 @@ public enum Metric: String, Sendable, Equatable, CaseIterable {
 
     public var quantity: Quantity {
         switch self {
-        case .fds, .sockets: .count
+        case .fds, .sockets, .threads: .count
         case .rss, .peakRSS: .bytes
         case .cpu: .duration
         }

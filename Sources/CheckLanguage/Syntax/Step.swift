@@ -138,6 +138,9 @@ public enum Payload: Sendable, Equatable {
     case named(NameTemplate)
     /// `hello …`: a ClientHello built afresh every time the step runs (see `HelloPayload`).
     case hello(HelloPayload)
+    /// `put "k" "v" then get "k" then kv …`: key-value request frames, back to back (one write,
+    /// unless a delivery cuts it up). See `KeyValueRequest`.
+    case keyValue([KeyValueRequest])
 }
 
 /// `random SIZE [seed N] [as NAME]`: pseudo-random bytes that are the same on every run.

@@ -85,7 +85,7 @@ struct Lexer {
                 tokens.append(Token(kind: .symbol, raw: Array(s[start..<i]), column: start + 1))
             default:
                 if Lexer.isDigit(c) {
-                    while i < s.count, Lexer.isLetterOrDigit(s[i]) || s[i] == "." || s[i] == "_" { i += 1 }
+                    while i < s.count, Lexer.isLetterOrDigit(s[i]) || s[i] == "." || s[i] == "_" || s[i] == "%" { i += 1 }
                     tokens.append(Token(kind: .number, raw: Array(s[start..<i]), column: start + 1))
                 } else if Lexer.isLetter(c) || c == "_" || c == "{" {
                     while i < s.count {

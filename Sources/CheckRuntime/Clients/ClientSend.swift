@@ -42,6 +42,8 @@ extension CheckExecution {
             description = "`\(dataName)`"
         case .hello(let hello):
             (bytes, description) = helloBytes(hello)
+        case .keyValue(let requests):
+            (bytes, description) = keyValueBytes(requests)
         }
         let bound = s.within ?? stepTimeout
         let deadline = ContinuousClock.now + bound
@@ -61,6 +63,7 @@ extension CheckExecution {
             for (i, size) in pieces.enumerated() {
                 try await client.conn.write(Array(bytes[sent..<sent + size]))
                 sent += size
+                clientBytesSent.withLock { $0 += size }
                 if i < pieces.count - 1, let pause = s.delivery?.pause {
                     if ContinuousClock.now + pause > deadline {
                         throw NetError(.deadlineExceeded, op: "write")
@@ -72,7 +75,10 @@ extension CheckExecution {
         } catch let error as CancellationError {
             throw error
         } catch {
-            if let net = error as? NetError { sent += net.bytesTransferred }
+            if let net = error as? NetError {
+                sent += net.bytesTransferred
+                clientBytesSent.withLock { $0 += net.bytesTransferred }
+            }
             try? client.conn.setWriteDeadline(nil)
             if s.untilClosed, !isTimeout(error) {
                 // `until closed`: the server ending the connection is an allowed way to stop.
@@ -89,7 +95,11 @@ extension CheckExecution {
             transcript.add(label, "send \(description): \(why)", at: stepTime)
             throw StepFailure(message: "\(label) could not send \(description): \(why)", location: s.location)
         }
-        transcript.add(label, "sent \(Bytes.size(bytes.count)): \(description)", at: stepTime)
+        if case .keyValue = s.payload {
+            transcript.add(label, "sent \(description)", at: stepTime)
+        } else {
+            transcript.add(label, "sent \(Bytes.size(bytes.count)): \(description)", at: stepTime)
+        }
     }
 
     func fileBytes(_ path: String, at location: SourceLocation) throws -> [UInt8] {

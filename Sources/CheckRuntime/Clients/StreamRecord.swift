@@ -178,6 +178,10 @@ final class StreamRecord: Sendable {
     /// The bytes no `expect` has matched yet.
     var unmatched: ArraySlice<UInt8> { state.withLock { s in s.data[s.consumed...] } }
     var unmatchedCount: Int { state.withLock { $0.data.count - $0.consumed } }
+    /// The first `count` bytes no `expect` has matched (fewer when fewer have arrived).
+    func unmatchedPrefix(_ count: Int) -> [UInt8] {
+        state.withLock { s in Array(s.data[s.consumed..<min(s.data.count, s.consumed + max(0, count))]) }
+    }
     /// Every byte received, matched ones let go of included.
     var totalCount: Int { state.withLock { $0.dropped + $0.data.count } }
     var end: (End, ContinuousClock.Instant)? { state.withLock { s in s.end.map { ($0, s.endTime ?? .now) } } }

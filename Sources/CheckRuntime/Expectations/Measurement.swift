@@ -14,6 +14,7 @@ extension ProcessMetrics {
         switch metric {
         case .fds: .count(fds)
         case .sockets: .count(sockets)
+        case .threads: .count(threads)
         case .rss: .count(rss)
         case .peakRSS: .count(peakRSS)
         case .cpu: .duration(cpu)

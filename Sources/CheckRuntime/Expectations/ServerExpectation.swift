@@ -115,6 +115,9 @@ extension CheckExecution {
             }
             transcript.add("netlab", "server \(exit)")
 
+        case .cpuUsage(let usage):
+            try await expectCPUUsage(usage, at: location)
+
         case .metric(let metric, let comparison, let within):
             let bound = within ?? stepTimeout
             let rhs = try evaluate(comparison.rhs, vars: vars, at: location)

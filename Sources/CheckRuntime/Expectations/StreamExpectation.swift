@@ -180,6 +180,9 @@ extension CheckExecution {
                 })
             if let note { transcript.add(label, note) }
 
+        case .reply(let reply, let within):
+            try await expectReply(label: label, records: records, reply, within: within, at: location)
+
         case .silence(let duration):
             _ = try await poll(
                 until: started + duration, at: location,

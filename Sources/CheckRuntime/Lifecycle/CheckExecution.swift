@@ -23,6 +23,9 @@ package final class CheckExecution: Sendable {
     let data = Mutex<[String: [UInt8]]>([:])
     /// The names `send … hello sni random as NAME` made: `{NAME.name}` in patterns.
     let serverNames = Mutex<[String: String]>([:])
+    /// Bytes the check's clients have written so far: `cpu-usage` says whether any client sent
+    /// something during its window.
+    let clientBytesSent = Mutex<Int>(0)
     let captures = Mutex<[String: Measured]>([:])
     let usedLogLines = Mutex<Set<Int>>([])
     /// See EventMark.swift: log lines read before it do not satisfy `expect server log`.

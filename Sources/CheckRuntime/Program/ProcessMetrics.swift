@@ -6,6 +6,8 @@ public struct ProcessMetrics: Sendable, Equatable {
     public var fds: Int
     /// How many of them are sockets.
     public var sockets: Int
+    /// `Threads` of `/proc/PID/status`: how many threads the process has.
+    public var threads: Int
     /// `VmRSS` of `/proc/PID/status`, in bytes.
     public var rss: Int
     /// `VmHWM` of `/proc/PID/status` (the peak of `rss`), in bytes.
@@ -15,7 +17,7 @@ public struct ProcessMetrics: Sendable, Equatable {
 }
 
 extension ServerProcess {
-    /// Descriptors, resident memory and CPU time; nil once the process is gone.
+    /// Descriptors, threads, resident memory and CPU time; nil once the process is gone.
     public func metrics() -> ProcessMetrics? {
         guard exitStatus == nil,
             let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"),
@@ -27,6 +29,9 @@ extension ServerProcess {
             return (Int(line.dropFirst(field.count).filter(\.isNumber)) ?? 0) * 1024
         }
         let rss = kibibytes("VmRSS:")
+        let threads =
+            status.split(separator: "\n").first { $0.hasPrefix("Threads:") }
+            .flatMap { Int($0.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
         let peakRSS = max(rss, kibibytes("VmHWM:"))
         var cpu = Duration.zero
         if let close = stat.lastIndex(of: ")") {
@@ -38,6 +43,6 @@ extension ServerProcess {
         }
         // Each socket descriptor names its own inode (a dup shares one, and counts once).
         let sockets = PortOwnership.socketInodes(of: [pid]).count
-        return ProcessMetrics(fds: fds.count, sockets: sockets, rss: rss, peakRSS: peakRSS, cpu: cpu)
+        return ProcessMetrics(fds: fds.count, sockets: sockets, threads: threads, rss: rss, peakRSS: peakRSS, cpu: cpu)
     }
 }
