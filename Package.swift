@@ -83,13 +83,15 @@ let package = Package(
         .target(name: "NetTLS", dependencies: ["NetCore", "COpenSSL"]),
         .testTarget(name: "NetTLSTests", dependencies: ["NetTLS", "NetCore"]),
         // Raw sockets and epoll for the lessons on blocking, busy-wait and event-loop servers, like
-        // Go's `syscall` package: thin typed wrappers, errno as a Swift error. Its C half (the calls
-        // Glibc's module does not export) lives inside it, in CSyscall/.
-        .target(name: "CSyscall", path: "Sources/Syscall/CSyscall"),
-        .target(name: "Syscall", dependencies: ["CSyscall"], exclude: ["CSyscall"]),
+        // Go's `syscall` package: thin typed wrappers, errno as a Swift error. CSyscall is its C half:
+        // the calls Glibc's module does not export (epoll, accept4), with the flags left to the caller.
+        .target(name: "CSyscall"),
+        .target(name: "Syscall", dependencies: ["CSyscall"]),
         .testTarget(name: "SyscallTests", dependencies: ["Syscall"]),
         .target(name: "LessonKit", dependencies: ["NetCore", "Syscall"]),
-        .testTarget(name: "LessonKitTests", dependencies: ["LessonKit", "Syscall", "netlab-testserver", "netlab-blockingserver"]),
+        .testTarget(
+            name: "LessonKitTests", dependencies: ["LessonKit", "Syscall", "netlab-testserver", "netlab-blockingserver"],
+            exclude: ["Fixtures"]),
         // A lesson-shaped program with deliberate behaviours (echo, silent, crash, flood, …) that the
         // runtime tests grade as a real process.
         .executableTarget(
