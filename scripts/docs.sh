@@ -2,7 +2,7 @@
 # Builds the API docs of the library modules from their doc comments, with the toolchain alone
 # (swift build, swift-symbolgraph-extract, docc: no network, no package plugin).
 #
-#   bash scripts/docs.sh [--check] [MODULE ...]     (default modules: NetCore NetTLS LessonKit)
+#   bash scripts/docs.sh [--check] [MODULE ...]     (default modules: NetCore NetTLS LessonKit Syscall)
 #
 # Writes a static site to .build/docs/: one folder a module (.build/docs/NetCore/, …) and an
 # index.html linking them. Serve it with `python3 -m http.server -d .build/docs 8000` and open
@@ -23,7 +23,7 @@ for arg in "$@"; do
         *) modules+=("$arg") ;;
     esac
 done
-[ "${#modules[@]}" -gt 0 ] || modules=(NetCore NetTLS LessonKit)
+[ "${#modules[@]}" -gt 0 ] || modules=(NetCore NetTLS LessonKit Syscall)
 limit=${NETLAB_DOCS_TIMEOUT:-900}
 
 # The tools ship with the toolchain, next to `swift`.

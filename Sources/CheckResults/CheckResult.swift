@@ -36,10 +36,15 @@ public struct CheckResult: Sendable, Equatable {
     /// or was killed); nil while it ran to the end. On a failure the runner's `message` already
     /// starts with it where it is news (``ProgramEnd/headline``).
     public var programEnd: ProgramEnd?
+    /// Figures the check measured for the learner to see beside its verdict, pass or fail:
+    /// `the server used 97.4% of a core over 2s (1.948s of CPU time) while every client was idle`.
+    /// Made by netlab, not by the program.
+    public var figures: [String]
 
     public init(
         name: String, status: Status, points: Int, maxPoints: Int, message: String?, transcript: String,
-        hint: String?, location: String, index: Int, duration: Duration, programEnd: ProgramEnd? = nil
+        hint: String?, location: String, index: Int, duration: Duration, programEnd: ProgramEnd? = nil,
+        figures: [String] = []
     ) {
         self.name = name
         self.status = status
@@ -52,6 +57,7 @@ public struct CheckResult: Sendable, Equatable {
         self.index = index
         self.duration = duration
         self.programEnd = programEnd
+        self.figures = figures
     }
 }
 

@@ -8,7 +8,7 @@ struct APICommand: NetlabCommand, Equatable {
     static let name = "api"
     static let usage = "netlab api [NAME]"
     static let summary =
-        "Shows the API your lesson programs use (NetCore, NetTLS, LessonKit), from the doc comments in Sources/. With NAME, shows its declaration and whole doc comment."
+        "Shows the API your lesson programs use (NetCore, NetTLS, LessonKit, Syscall), from the doc comments in Sources/. With NAME, shows its declaration and whole doc comment."
     static let positionals = CommandSpec.Positionals.optionalName
     static let details =
         "NAME is a type (`ByteString`), a member (`TCPConn.setReadDeadline`, or just `setReadDeadline`),"
@@ -99,7 +99,7 @@ extension NetlabCLI {
     }
 
     func listAPI(_ symbols: [APISymbol], modules: [String]) {
-        let docs = ["NetCore": "docs/netcore.md", "NetTLS": "docs/nettls.md", "LessonKit": "docs/lessonkit.md"]
+        let docs = ["NetCore": "docs/netcore.md", "NetTLS": "docs/nettls.md", "LessonKit": "docs/lessonkit.md", "Syscall": "docs/syscall.md"]
         for (k, module) in modules.enumerated() {
             let mine = symbols.filter { $0.module == module }
             guard !mine.isEmpty else { continue }

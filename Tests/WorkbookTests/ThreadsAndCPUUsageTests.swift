@@ -2,6 +2,7 @@
 @testable import CheckRuntime
 import Foundation
 import Testing
+@testable import Workbook
 
 @Suite("Server threads and CPU use over a window", .serialized, .timeLimit(.minutes(3)))
 struct ThreadsAndCPUUsageTests {
@@ -46,6 +47,10 @@ struct ThreadsAndCPUUsageTests {
         expectPass(idle)
         #expect(idle.transcript.contains("% of a core over 1s ("), "\(idle.transcript)")
         #expect(idle.transcript.contains("of CPU time) while every client was idle, expected cpu-usage <= 25%"), "\(idle.transcript)")
+        // The figure is the point of such a check: the verdict shows it under a pass too.
+        #expect(idle.figures.count == 1 && idle.figures[0].hasPrefix("the server used "), "\(idle.figures)")
+        let shown = CheckPrinter(style: .plain, verbose: false).render(idle)
+        #expect(shown == "✓ idle\n  " + idle.figures[0], "\(shown)")
         let busy = try await runOne(
             """
             start --listen {listen} --mode busy
@@ -58,6 +63,9 @@ struct ThreadsAndCPUUsageTests {
         expectFail(busy, "% of a core over 1s (")
         // The send came before the window: the clients were idle during it.
         expectFail(busy, "of CPU time) while every client was idle (checks.netlab:5:3)")
+        // A failure's message already holds the figure: it is not repeated under it.
+        let failed = CheckPrinter(style: .plain, verbose: false).render(busy)
+        #expect(failed.hasPrefix("✗ busy\n  expected cpu-usage <= 5% for 1s: the server used "), "\(failed)")
     }
 
     @Test("cpu-usage: a server that exits during the window fails at once")

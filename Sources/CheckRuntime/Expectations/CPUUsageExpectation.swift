@@ -32,6 +32,7 @@ extension CheckExecution {
             "the server used \(Self.percentFigure(percent)) of a core over \(usage.window.scriptText) "
             + "(\(seconds(used)) of CPU time)" + (idle ? " while every client was idle" : "")
         let bound = "cpu-usage \(usage.op.rawValue) \(CPUUsage.text(usage.percent))"
+        transcript.addFigure(figure)
         guard compare(percent, usage.op, usage.percent) else {
             transcript.add("netlab", "\(figure); expected \(bound)")
             throw StepFailure(message: "expected \(bound) for \(usage.window.scriptText): \(figure)", location: location)

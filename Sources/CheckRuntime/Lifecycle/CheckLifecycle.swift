@@ -69,7 +69,7 @@ extension CheckExecution {
                 name: check.name, status: status, points: status == .pass ? check.points : 0,
                 maxPoints: check.points, message: message, transcript: lines.joined(separator: "\n") + "\n",
                 hint: check.hint, location: check.location.description, index: index, duration: duration,
-                programEnd: ended?.end)
+                programEnd: ended?.end, figures: transcript.figures)
         }
 
         func errorResult(_ message: String, afterStop: ClientShutdown? = nil) async -> CheckResult {

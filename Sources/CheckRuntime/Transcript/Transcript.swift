@@ -17,6 +17,7 @@ package final class Transcript: Sendable {
     let origin: ContinuousClock.Instant
     private let entries = Mutex<[Entry]>([])
     private let omitted = Mutex(0)
+    private let figureList = Mutex<[String]>([])
     /// At most this many entries are kept: the first 500 and the most recent ones, so that
     /// `repeat 1000000` cannot fill the memory with its transcript.
     static let entryLimit = 6000
@@ -32,6 +33,16 @@ package final class Transcript: Sendable {
         }
         if dropped > 0 { omitted.withLock { $0 += dropped } }
     }
+
+    /// Records a figure the check measured that the learner should see beside its verdict, pass
+    /// or fail (`the server used 97.4% of a core over 2s …`): the point of some checks is the
+    /// figure. At most 20 are kept.
+    func addFigure(_ text: String) {
+        figureList.withLock { if $0.count < 20 { $0.append(text) } }
+    }
+
+    /// The figures recorded so far, in order.
+    var figures: [String] { figureList.withLock { $0 } }
 
     /// The entries and the server's lines (from `sequence` on), sorted by time, at most `limit`
     /// lines: the first quarter and the rest from the end, with a line saying how many were left out.

@@ -38,7 +38,7 @@ public struct APISymbol: Sendable, Equatable {
 /// Code inside function bodies, strings and comments is skipped.
 public enum APIIndex {
     /// The modules `netlab api` shows, in order.
-    public static let modules = ["NetCore", "NetTLS", "LessonKit"]
+    public static let modules = ["NetCore", "NetTLS", "LessonKit", "Syscall"]
 
     /// Every public symbol of `modules` under `root/Sources`, module by module, each module's
     /// symbols in file order.

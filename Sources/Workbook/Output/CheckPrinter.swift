@@ -46,6 +46,11 @@ public struct CheckPrinter: Sendable {
         let check = check.escapingUntrustedText()
         var out = line(check)
         let transcript = check.transcript.trimmingBlankLines()
+        // A figure the check measured is shown under its line, pass or fail, unless the failure
+        // message already gives it.
+        for figure in check.figures where !(check.message?.contains(figure) ?? false) {
+            out += "\n  " + style.dim(figure)
+        }
         if check.status == .pass {
             if verbose, !transcript.isEmpty { out += "\n" + indent(transcript) }
             return out
