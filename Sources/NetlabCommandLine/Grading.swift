@@ -65,7 +65,7 @@ extension NetlabCLI {
             let script = try? CheckScript.parse(source: source, file: file.lastPathComponent)
         else { return [] }
         var names = script.checks.map(\.name)
-        if command, let contract = ContractChecks.script(forLessonSource: source),
+        if command, let contract = ContractChecks.script(for: script),
             let parsed = try? CheckScript.parse(source: contract, file: file.lastPathComponent)
         {
             names += parsed.checks.map(\.name)

@@ -13,7 +13,8 @@ import Testing
 struct ContractTests {
     func contract(_ lesson: LessonUnderTest) throws -> CheckScript {
         let source = try String(contentsOf: lesson.directory.appendingPathComponent("checks.netlab"), encoding: .utf8)
-        let text = try #require(ContractChecks.script(forLessonSource: source), "lesson \(lesson.slug) has no start line")
+        let text = try #require(
+            ContractChecks.script(for: try CheckScript.parse(source: source, file: "checks.netlab")), "lesson \(lesson.slug) has no start line")
         return try CheckScript.parse(source: text, file: "contract")
     }
 

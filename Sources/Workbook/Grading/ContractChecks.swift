@@ -1,3 +1,4 @@
+import CheckLanguage
 import Foundation
 
 /// The process contract every lesson program honours (docs/lessonkit.md), checked for `--cmd`
@@ -9,16 +10,16 @@ import Foundation
 /// so each bad flag is the only thing wrong with the command line: a lesson 4 program that
 /// refuses `--listen` twice is not refusing a missing `--upstream` instead.
 package enum ContractChecks {
-    /// The check script for `source`'s lesson, or nil when its header has no `start` line.
-    package static func script(forLessonSource source: String) -> String? {
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
-        let header = lines.prefix { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("check ") }
-        guard let start = header.last(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("start ") }) else {
-            return nil
-        }
-        let startLine = start.trimmingCharacters(in: .whitespaces)
+    /// The contract's checks for `lesson` (a parsed `checks.netlab`), as a script to parse: its
+    /// header (the lines before its first check, where its upstreams and `start` line are) and
+    /// three checks. Nil when the lesson has no `start` line of its own or no checks.
+    package static func script(for lesson: CheckScript) -> String? {
+        guard let start = lesson.defaultStart, let first = lesson.checks.first,
+            start.location.line >= 1, start.location.line <= lesson.sourceLines.count,
+            first.location.line >= 1, first.location.line <= lesson.sourceLines.count + 1
+        else { return nil }
+        let header = lesson.sourceLines.prefix(first.location.line - 1)
+        let startLine = lesson.sourceLines[start.location.line - 1].trimmingCharacters(in: .whitespaces)
         let lineHint = "Print one line, `PROGRAM: MESSAGE`, on stderr and exit with status 2"
         return header.joined(separator: "\n") + """
 

@@ -98,7 +98,7 @@ public struct ScriptLessonGrader: LessonGrader {
         }
         var checks = await run(script, lesson.directory, program, options, onResult)
         // A program in another language is also held to the process contract (ContractChecks).
-        if program.kind == .command, let contractSource = ContractChecks.script(forLessonSource: source) {
+        if program.kind == .command, let contractSource = ContractChecks.script(for: script) {
             do {
                 let contract = try CheckScript.parse(source: contractSource, file: "\(name) (the lesson contract)")
                 checks += await run(contract, lesson.directory, program, options, onResult)
