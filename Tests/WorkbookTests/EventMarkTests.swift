@@ -141,8 +141,36 @@ struct SocketsAndLogCountTests {
             "expected the number of log lines matching /^read / to be <= 5; it was ")
     }
 
+    @Test("log count within T waits for lines still on their way, and fails with the count at T")
+    func logCountWithin() async throws {
+        // Twenty clients come and go; their `closed` lines arrive over the next moments.
+        let script = """
+            start --listen {listen}
+            check "closes"
+              parallel 20 as i
+                connect c{i}
+              end
+              parallel 20 as i
+                close c{i}
+              end
+              expect server log /^closed / count >= BOUND within 5s
+            """
+        let passed = try await runOne(script.replacingOccurrences(of: "BOUND", with: "20"))
+        expectPass(passed)
+        #expect(passed.transcript.contains("log lines matched /^closed / (>= 20, within 5s)"), "\(passed.transcript)")
+        expectFail(
+            try await runOne(script.replacingOccurrences(of: "BOUND", with: "21").replacingOccurrences(of: "within 5s", with: "within 1s")),
+            "expected the number of log lines matching /^closed / to be >= 21 within 1s; it was 20")
+    }
+
     @Test("log count parses a comparison and refuses a size")
     func parse() throws {
+        _ = try CheckScript.parse(
+            source: "start --listen {listen}\ncheck \"c\"\n  expect server log /x/ count >= 2 within 1s\n", file: "checks.netlab")
+        #expect(throws: ScriptError.self) {
+            _ = try CheckScript.parse(
+                source: "start --listen {listen}\ncheck \"c\"\n  expect server log /x/ count >= 2 for 1s within 2s\n", file: "checks.netlab")
+        }
         _ = try CheckScript.parse(source: "start --listen {listen}\ncheck \"c\"\n  expect server log /x/ count >= 2 for 1s\n", file: "checks.netlab")
         #expect(throws: ScriptError.self) {
             _ = try CheckScript.parse(source: "start --listen {listen}\ncheck \"c\"\n  expect server log /x/ count <= 2MiB\n", file: "checks.netlab")

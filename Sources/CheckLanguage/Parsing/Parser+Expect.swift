@@ -240,10 +240,16 @@ extension ScriptParser {
                 _ = cursor.next()
                 let c = try comparison(&cursor, quantity: .count, subject: "count")
                 var duration: Duration?
-                try optionLoop(&cursor, ["for"]) { (_, cursor) throws(ScriptError) in
-                    duration = try cursor.duration(after: "for")
+                var within: Duration?
+                try optionLoop(&cursor, ["for", "within"]) { (option, cursor) throws(ScriptError) in
+                    let at = cursor.location(of: cursor.peek)
+                    if option == "for" { duration = try cursor.duration(after: "for") } else { within = try cursor.duration(after: "within") }
+                    if duration != nil, within != nil {
+                        throw ScriptError(
+                            "give `for T` (the count holds all through T) or `within T` (it comes to hold by T), not both", at: at)
+                    }
                 }
-                return .logCount(p, c, for: duration)
+                return .logCount(p, c, for: duration, within: within)
             }
             var within: Duration?
             try optionLoop(&cursor, ["within"]) { (_, cursor) throws(ScriptError) in

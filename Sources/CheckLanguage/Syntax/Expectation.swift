@@ -182,9 +182,10 @@ public struct ServerExpectation: Sendable, Equatable {
         case log(Pattern, within: Duration?)
         /// `no log /re/ [for T]`: no line so far matches, nor during the next T (when given).
         case noLog(Pattern, for: Duration?)
-        /// `log /re/ count OP EXPR [for T]`: the number of lines of the whole run that match
-        /// compares as given, now and (when T is given) all through the next T.
-        case logCount(Pattern, Comparison, for: Duration?)
+        /// `log /re/ count OP EXPR [for T | within T]`: the number of lines of the whole run that
+        /// match compares as given: now; all through the next T (`for`); or by the end of the next
+        /// T (`within`: a count that has to grow, `>= 200`, waits for the lines still coming).
+        case logCount(Pattern, Comparison, for: Duration?, within: Duration? = nil)
         /// `alive [for T]`: the process is running now (and still is after T, when given).
         case alive(for: Duration?)
         /// `exited [status N] [within T]`: the process ends (with that exit status, when given).

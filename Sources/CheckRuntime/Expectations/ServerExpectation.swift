@@ -84,8 +84,8 @@ extension CheckExecution {
                 }, timeout: { nil })
             transcript.add("netlab", "no log line matched \(shown)" + (duration.map { " for \($0.scriptText)" } ?? ""))
 
-        case .logCount(let pattern, let comparison, let duration):
-            try await expectLogCount(pattern, comparison, for: duration, vars: vars, started: started, at: location)
+        case .logCount(let pattern, let comparison, let duration, let within):
+            try await expectLogCount(pattern, comparison, for: duration, within: within, vars: vars, started: started, at: location)
 
         case .alive(let duration):
             guard let process else { throw StepFailure(message: notReady, location: location) }

@@ -63,7 +63,7 @@ extension CheckExecution {
                 try await expectServer(e, vars: vars)
             } catch var failure as StepFailure {
                 if case .log(let pattern, _) = e.condition { failure.logPattern = pattern }
-                if case .logCount(let pattern, _, _) = e.condition { failure.logPattern = pattern }
+                if case .logCount(let pattern, _, _, _) = e.condition { failure.logPattern = pattern }
                 throw failure
             }
         case .capture(let c):
