@@ -12,16 +12,16 @@ import Glibc
 /// do {
 ///     let n = try read(fd, &buffer)
 ///     …
-/// } catch .wouldBlock {
+/// } catch SyscallError.wouldBlock {
 ///     // EAGAIN: nothing to read yet on a non-blocking socket; try again later
-/// } catch .connectionReset {
+/// } catch SyscallError.connectionReset {
 ///     // ECONNRESET: the peer reset the connection; close it
 /// }
 /// ```
 ///
-/// Every function of this module throws only this type (`throws(SyscallError)`), so a `catch`
-/// can name the cases directly when the `do` block calls only this module; where other errors
-/// may come too, name the type: `catch SyscallError.wouldBlock`. `SyscallError(errno:)` picks
+/// Every function of this module throws only this type (`throws(SyscallError)`). A `do` block's
+/// error is still `any Error` in Swift 6, so a `catch` names the type with the case:
+/// `catch SyscallError.wouldBlock`. `SyscallError(errno:)` picks
 /// the named case whenever there is one, and two values are equal when their errnos are, so
 /// `.other(EAGAIN) == .wouldBlock`.
 public enum SyscallError: Error, Sendable, Hashable, CustomStringConvertible {
