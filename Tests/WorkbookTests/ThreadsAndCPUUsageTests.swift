@@ -51,6 +51,9 @@ struct ThreadsAndCPUUsageTests {
         #expect(idle.figures.count == 1 && idle.figures[0].hasPrefix("the server used "), "\(idle.figures)")
         let shown = CheckPrinter(style: .plain, verbose: false).render(idle)
         #expect(shown == "✓ idle\n  " + idle.figures[0], "\(shown)")
+        // And so does `netlab check`, which shows a pass as its line alone.
+        let streamed = VerdictStream(printer: CheckPrinter(style: .plain, verbose: false)).render(idle)
+        #expect(streamed == shown, "\(streamed)")
         let busy = try await runOne(
             """
             start --listen {listen} --mode busy

@@ -46,11 +46,7 @@ public struct CheckPrinter: Sendable {
         let check = check.escapingUntrustedText()
         var out = line(check)
         let transcript = check.transcript.trimmingBlankLines()
-        // A figure the check measured is shown under its line, pass or fail, unless the failure
-        // message already gives it.
-        for figure in check.figures where !(check.message?.contains(figure) ?? false) {
-            out += "\n  " + style.dim(figure)
-        }
+        out += figureLines(check)
         if check.status == .pass {
             if verbose, !transcript.isEmpty { out += "\n" + indent(transcript) }
             return out
@@ -65,6 +61,12 @@ public struct CheckPrinter: Sendable {
         if !shown.isEmpty { out += "\n" + indent(shown) }
         if let fitting, !shown.contains("hint: \(fitting)") { out += "\n  " + style.yellow("hint: ") + fitting }
         return out
+    }
+
+    /// The figures the check measured (``CheckResult/figures``), one indented line each, to go
+    /// under its line, pass or fail; none that its failure message already gives.
+    public func figureLines(_ check: CheckResult) -> String {
+        check.figures.filter { !(check.message?.contains($0) ?? false) }.map { "\n  " + style.dim($0) }.joined()
     }
 
     /// `transcript` without the `hint: …` lines the runner ended it with.

@@ -22,7 +22,7 @@ public final class VerdictStream: Sendable {
     /// The text for `check`, in the order the checks finish.
     public func render(_ check: CheckResult) -> String {
         if printer.verbose { return printer.render(check) }
-        if check.status == .pass { return printer.line(check) }
+        if check.status == .pass { return printer.line(check) + printer.figureLines(check) }
         let first = state.withLock { s -> Bool in
             if s.focusShown {
                 s.laterFailures += 1
