@@ -1,9 +1,8 @@
 // swift-tools-version:6.1
 // netlab: a workbook that teaches the network-programming patterns of Go's `net`, in Swift.
 //
-// Besides the fixed modules, the manifest discovers every `lessons/NN-slug/` and
-// `solutions/NN-slug/` folder and makes one executable target per folder (`lessonNN`,
-// `solutionNN`). One target per folder means a compile error in one lesson never stops
+// Besides the fixed modules, the manifest makes one executable target for each lesson of
+// `lessonNames` (below) in `lessons/` and `solutions/` (`lessonNN`, `solutionNN`). One target per folder means a compile error in one lesson never stops
 // another lesson from building. `Tests/Mistakes/NN-slug/` folders become `mistakesNN`: each is
 // the lesson's solution with one common mistake per file, chosen with NETLAB_MISTAKE, which the
 // LessonTests grade to prove that every check can fail.
@@ -12,29 +11,33 @@ import PackageDescription
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
-/// Whether a folder name is `NN-slug`: two ASCII digits, a dash, then letters, digits, `-` or
-/// `_`. The same rule as Workbook's `Catalog.parseFolderName` (a manifest cannot import it), so
-/// that netlab lists exactly the lessons SwiftPM builds; CatalogTests holds the two to it.
-func isLessonFolderName(_ name: String) -> Bool {
-    let chars = Array(name)
-    guard chars.count >= 4, chars[0].isASCII, chars[0].isNumber, chars[1].isASCII, chars[1].isNumber, chars[2] == "-" else {
-        return false
-    }
-    return chars[3...].allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
-}
+/// The lessons, in order. Each name is a folder in `lessons/` and, when it has one there, in
+/// `solutions/` and `Tests/Mistakes/`; each becomes `lessonNN`, `solutionNN` and `mistakesNN`.
+///
+/// The list is written out, not read from the disk: SwiftPM caches what this file evaluates to,
+/// keyed by its text (even across fresh clones on one machine), so a folder found by listing
+/// `lessons/` would stay unbuilt until this file changed. A new lesson is a new line here.
+/// CatalogTests checks that the list and the folders agree, and that each name is one
+/// `Catalog.parseFolderName` reads as a lesson (`NN-slug`).
+let lessonNames = [
+    "01-accept-loop",
+    "02-task-per-connection",
+    "03-timeouts",
+    "04-proxy",
+    "05-sni-parse",
+    "06-prefix-conn",
+    "07-tls",
+    "08-framing",
+    "09-blocking-threads",
+    "10-busy-wait",
+    "11-event-loop",
+]
 
-/// Folders named `NN-slug` directly inside `parent` that hold a `main.swift`, sorted by name.
+/// The lessons that have a `main.swift` inside `parent`.
 func lessonFolders(in parent: String) -> [String] {
-    let url = packageRoot.appendingPathComponent(parent)
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-    return names.filter { name in
-        var isDirectory: ObjCBool = false
-        let full = url.appendingPathComponent(name).path
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return false
-        }
-        return isLessonFolderName(name) && FileManager.default.fileExists(atPath: full + "/main.swift")
-    }.sorted()
+    lessonNames.filter {
+        FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("\(parent)/\($0)/main.swift").path)
+    }
 }
 
 /// One executable target per lesson or solution folder, without the files that are not code.

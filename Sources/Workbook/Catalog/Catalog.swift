@@ -154,9 +154,9 @@ public struct Catalog: Sendable {
     /// The lesson with this number (the first one when the number is duplicated).
     public func lesson(number: Int) -> Lesson? { lessons.first { $0.number == number } }
 
-    /// `(4, "proxy")` for `04-proxy`; nil for any other shape. The rule is `Package.swift`'s
-    /// `isLessonFolderName` (which makes a target only for such a folder): CatalogTests holds the
-    /// two to the same answers.
+    /// `(4, "proxy")` for `04-proxy`; nil for any other shape. Every name in
+    /// `Package.swift`'s `lessonNames` has this shape, and the list and the folders agree
+    /// (CatalogTests).
     public static func parseFolderName(_ name: String) -> (number: Int, name: String)? {
         let chars = Array(name)
         guard chars.count >= 4, chars[0].isASCII, chars[0].isNumber, chars[1].isASCII, chars[1].isNumber, chars[2] == "-" else { return nil }
