@@ -4,11 +4,9 @@ import LessonKit
 import Syscall
 
 /// The solution's loop. `triggering` is added to every registration (`.edgeTriggered` for an
-/// edge-triggered loop); `acceptOnePerEvent` accepts a single connection per report of the
-/// listener instead of every waiting one; `makeConn` makes the conn of each accepted socket.
+/// edge-triggered loop); `makeConn` makes the conn of each accepted socket.
 func serveEventLoop(
     triggering: EpollEvents = [],
-    acceptOnePerEvent: Bool = false,
     makeConn: @escaping (FD, Sockaddr, FD, EpollEvents) -> Conn = { Conn(fd: $0, peer: $1, epfd: $2, triggering: $3) }
 ) -> Never {
     LessonProgram.runBlocking { options, log in
@@ -46,7 +44,7 @@ func serveEventLoop(
                             log.error("accept: \(error)")
                             break
                         }
-                    } while !acceptOnePerEvent
+                    } while true
                 } else if let conn = conns[event.fd] {
                     conn.handle(event.events, chunk: &chunk, store: &store, log: log)
                     if conn.isClosed { conns[event.fd] = nil }

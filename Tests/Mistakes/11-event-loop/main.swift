@@ -8,12 +8,11 @@ case "always-epollout": AlwaysEpollout.main()
 case "no-write-buffer": NoWriteBuffer.main()
 case "unbounded-output": UnboundedOutput.main()
 case "never-closes": NeverCloses.main()
-case "edge-triggered-once": EdgeTriggeredOnce.main()
 case "forgets-buffered-requests": ForgetsBufferedRequests.main()
 default:
     FileHandle.standardError.write(
         Data(
-            "set NETLAB_MISTAKE to always-epollout, no-write-buffer, unbounded-output, never-closes, edge-triggered-once or forgets-buffered-requests\n"
+            "set NETLAB_MISTAKE to always-epollout, no-write-buffer, unbounded-output, never-closes or forgets-buffered-requests\n"
                 .utf8))
     exit(2)
 }
