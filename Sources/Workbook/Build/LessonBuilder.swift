@@ -40,7 +40,7 @@ public struct LessonBuilder: Sendable {
         do {
             output = try await ProcessRunner.run(
                 swift, ["build", "--product", product], directory: root,
-                environment: environment, timeout: timeout
+                timeout: timeout
             ) { data, _ in
                 guard let progress else { return }
                 for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("[") || line.hasPrefix("Build") {
@@ -88,28 +88,12 @@ public struct LessonBuilder: Sendable {
         return await binPath()
     }
 
-    /// netlab's environment plus `NETLAB_PACKAGE_FOLDERS`, the names of the folders that
-    /// Package.swift turns into targets. SwiftPM caches its reading of Package.swift by the
-    /// manifest's text and the environment, not by the folders that exist, so without this a
-    /// lesson folder added since the last build (by `git pull`, or a lesson author) would be
-    /// "no product named lessonNN" until Package.swift itself changed. The variable changes
-    /// exactly when the folders do, and the cache works as before otherwise.
-    var environment: [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        let fm = FileManager.default
-        let names = ["lessons", "solutions", "Tests/Mistakes"].flatMap { parent in
-            ((try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(parent).path)) ?? []).sorted().map { "\(parent)/\($0)" }
-        }
-        env["NETLAB_PACKAGE_FOLDERS"] = names.joined(separator: ",")
-        return env
-    }
-
     /// `swift build --show-bin-path`.
     public func binPath() async -> URL? {
         guard
             let out = try? await ProcessRunner.run(
                 swift, ["build", "--show-bin-path"], directory: root,
-                environment: environment, timeout: .seconds(120)),
+                timeout: .seconds(120)),
             out.status == 0
         else { return nil }
         let path = out.stdoutText.split(separator: "\n").last.map { String($0).trimmingSpaces() } ?? ""
