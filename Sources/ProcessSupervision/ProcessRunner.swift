@@ -202,11 +202,10 @@ public enum ProcessRunner {
         return result
     }
 
-    package final class Collected: @unchecked Sendable {
+    final class Collected: @unchecked Sendable {
         private let lock = NSLock()
         private var out = Data(), err = Data()
         private var timedOut = false
-        package init() {}
         private var exited = false
 
         func append(_ d: Data, isErr: Bool) {
