@@ -104,16 +104,7 @@ struct LessonKitFlagTests {
 /// LessonKit in a real program: netlab-testserver uses `LessonProgram.run`.
 @Suite("LessonKit programs", .timeLimit(.minutes(1)))
 struct LessonKitProgramTests {
-    func server() throws -> String {
-        let exe = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        var directory = exe.deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("netlab-testserver")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
-            directory = directory.deletingLastPathComponent()
-        }
-        throw FlagError("netlab-testserver not found")
-    }
+    func server() throws -> String { try builtExecutable("netlab-testserver") }
 
     /// Runs the program, sends `signal` once it printed its ready line (if given), returns
     /// (status, stdout, stderr).

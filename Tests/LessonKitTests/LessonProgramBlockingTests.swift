@@ -23,8 +23,11 @@ struct LessonProgramBlockingTests {
             process.standardOutput = out
             process.standardError = err
             try process.run()
-            let pid = process.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + 20) { kill(pid, SIGKILL) }
+            // Only while it runs: once it has exited and been reaped, its pid may be another
+            // process's (pid_max can be as low as 32768 on a box that starts many).
+            DispatchQueue.global().asyncAfter(deadline: .now() + 20) { [self] in
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            }
             for (handle, isStdout) in [(out.fileHandleForReading, true), (err.fileHandleForReading, false)] {
                 readers.enter()
                 Thread.detachNewThread { [self] in
@@ -75,16 +78,7 @@ struct LessonProgramBlockingTests {
             }
         }
 
-        static func path() throws -> String {
-            let exe = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            var directory = exe.deletingLastPathComponent()
-            while directory.path != "/" {
-                let candidate = directory.appendingPathComponent("netlab-blockingserver")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
-                directory = directory.deletingLastPathComponent()
-            }
-            throw FlagError("netlab-blockingserver not found")
-        }
+        static func path() throws -> String { try builtExecutable("netlab-blockingserver") }
     }
 
     @Test("an unknown flag: one line on stderr, exit status 2; --help: usage on stdout, exit status 0")

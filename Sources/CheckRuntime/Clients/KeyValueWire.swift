@@ -1,4 +1,5 @@
 import CheckLanguage
+import CheckResults
 
 /// The checker's own codec for the key-value protocol (docs/kv-protocol.md): protobuf's wire
 /// format for `KeyValueMessage` and the frame around it. Written apart from LessonKit's on
@@ -24,6 +25,11 @@ enum KeyValueWire {
         return out
     }
 
+    /// `value`'s low `count` bytes, least significant first: a fixed64, a fixed32, a frame's length.
+    static func littleEndian(_ value: UInt64, _ count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+
     static func tag(_ number: Int, _ wireType: UInt64) -> [UInt8] { varint(UInt64(number) << 3 | wireType) }
 
     static func lengthDelimited(_ number: Int, _ bytes: [UInt8]) -> [UInt8] {
@@ -37,9 +43,9 @@ enum KeyValueWire {
         case .kind(let n): tag(3, 0) + varint(n)
         case .status(let n): tag(4, 0) + varint(n)
         case .varint(let number, let n): tag(number, 0) + varint(n)
-        case .fixed64(let number, let n): tag(number, 1) + (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) }
+        case .fixed64(let number, let n): tag(number, 1) + littleEndian(n, 8)
         case .bytes(let number, let b): lengthDelimited(number, b)
-        case .fixed32(let number, let n): tag(number, 5) + (0..<4).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) }
+        case .fixed32(let number, let n): tag(number, 5) + littleEndian(UInt64(n), 4)
         }
     }
 
@@ -65,8 +71,7 @@ enum KeyValueWire {
     /// A whole frame: length, body, footer. The length is whatever the body makes it, even past
     /// the limit (a script's lines are far too short for that).
     static func frame(_ body: [UInt8]) -> [UInt8] {
-        let length = UInt32(truncatingIfNeeded: body.count + footer.count)
-        return (0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + body + footer
+        littleEndian(UInt64(UInt32(truncatingIfNeeded: body.count + footer.count)), headerSize) + body + footer
     }
 
     // MARK: Decoding
@@ -183,13 +188,8 @@ enum KeyValueWire {
         guard bytes.count >= size else { return .incomplete(needed: size) }
         let end = Array(bytes[(size - footer.count)..<size])
         guard end == footer else {
-            return .invalid("it ends with \(end.map { hex2($0) }.joined(separator: " ")) where the footer 0d 0a 0d 0a should be")
+            return .invalid("it ends with \(end.map(Bytes.hex).joined(separator: " ")) where the footer 0d 0a 0d 0a should be")
         }
         return .frame(body: Array(bytes[headerSize..<(size - footer.count)]), size: size)
-    }
-
-    private static func hex2(_ byte: UInt8) -> String {
-        let s = String(byte, radix: 16)
-        return s.count == 1 ? "0" + s : s
     }
 }
