@@ -65,7 +65,7 @@ let lessonTestTarget: Target = .testTarget(
     name: "LessonTests",
     dependencies: ["NetlabCommandLine", "Workbook", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision"]
         + lessonTargetList.map { .target(name: $0.name) },
-    exclude: ["Golden"]
+    exclude: ["Golden", "OtherLanguage"]
 )
 
 let package = Package(

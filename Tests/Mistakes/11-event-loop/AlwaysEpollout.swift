@@ -9,12 +9,12 @@ import Syscall
 
 enum AlwaysEpollout {
     static func main() -> Never {
-        serveEventLoop(makeConn: { AlwaysWritable(fd: $0, peer: $1, epfd: $2, triggering: $3) })
+        serveEventLoop(makeConn: { AlwaysWritable(fd: $0, peer: $1, epfd: $2) })
     }
 
     final class AlwaysWritable: Conn {
-        override init(fd: FD, peer: Sockaddr, epfd: FD, triggering: EpollEvents) {
-            super.init(fd: fd, peer: peer, epfd: epfd, triggering: triggering)
+        override init(fd: FD, peer: Sockaddr, epfd: FD) {
+            super.init(fd: fd, peer: peer, epfd: epfd)
             interest = [.in, .out]
         }
 

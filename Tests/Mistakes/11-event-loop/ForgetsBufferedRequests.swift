@@ -9,7 +9,7 @@ import Syscall
 
 enum ForgetsBufferedRequests {
     static func main() -> Never {
-        serveEventLoop(makeConn: { Forgetting(fd: $0, peer: $1, epfd: $2, triggering: $3) })
+        serveEventLoop(makeConn: { Forgetting(fd: $0, peer: $1, epfd: $2) })
     }
 
     final class Forgetting: Conn {

@@ -8,7 +8,7 @@ import Syscall
 
 enum NeverCloses {
     static func main() -> Never {
-        serveEventLoop(makeConn: { Leaky(fd: $0, peer: $1, epfd: $2, triggering: $3) })
+        serveEventLoop(makeConn: { Leaky(fd: $0, peer: $1, epfd: $2) })
     }
 
     final class Leaky: Conn {

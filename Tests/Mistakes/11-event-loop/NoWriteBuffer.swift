@@ -8,7 +8,7 @@ import Syscall
 
 enum NoWriteBuffer {
     static func main() -> Never {
-        serveEventLoop(makeConn: { Forgetful(fd: $0, peer: $1, epfd: $2, triggering: $3) })
+        serveEventLoop(makeConn: { Forgetful(fd: $0, peer: $1, epfd: $2) })
     }
 
     final class Forgetful: Conn {

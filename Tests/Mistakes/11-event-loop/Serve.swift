@@ -1,14 +1,10 @@
 // The solution's event loop and conn, shared by the mistakes: each one changes one part of it,
-// by a parameter of the loop or by overriding one method of `Conn`.
+// by overriding one method of `Conn`.
 import LessonKit
 import Syscall
 
-/// The solution's loop. `triggering` is added to every registration (`.edgeTriggered` for an
-/// edge-triggered loop); `makeConn` makes the conn of each accepted socket.
-func serveEventLoop(
-    triggering: EpollEvents = [],
-    makeConn: @escaping (FD, Sockaddr, FD, EpollEvents) -> Conn = { Conn(fd: $0, peer: $1, epfd: $2, triggering: $3) }
-) -> Never {
+/// The solution's loop; `makeConn` makes the conn of each accepted socket.
+func serveEventLoop(makeConn: @escaping (FD, Sockaddr, FD) -> Conn = { Conn(fd: $0, peer: $1, epfd: $2) }) -> Never {
     LessonProgram.runBlocking { options, log in
         let address = try Sockaddr(options.listen)
         let listener = try socket(address.domain, [.stream, .nonblock, .cloexec])
@@ -17,7 +13,7 @@ func serveEventLoop(
         try listen(listener, 4096)
         try log.ready(getsockname(listener))
         let epfd = try epollCreate1()
-        try epollCtl(epfd, .add, listener, EpollEvents.in.union(triggering))
+        try epollCtl(epfd, .add, listener, .in)
         var conns: [FD: Conn] = [:]
         var store: [String: String] = [:]
         var events = [EpollEvent](repeating: EpollEvent(), count: 256)
@@ -34,7 +30,7 @@ func serveEventLoop(
                     repeat {
                         do {
                             let (fd, peer) = try accept4(listener, [.nonblock, .cloexec])
-                            let conn = makeConn(fd, peer, epfd, triggering)
+                            let conn = makeConn(fd, peer, epfd)
                             try epollCtl(epfd, .add, fd, conn.interest)
                             log.accepted(peer)
                             conns[fd] = conn
@@ -59,19 +55,16 @@ class Conn {
     let fd: FD
     let peer: Sockaddr
     let epfd: FD
-    let triggering: EpollEvents
     var input: [UInt8] = []
     var output: [UInt8] = []
-    var interest: EpollEvents
+    var interest: EpollEvents = .in
     var peerDone = false
     var isClosed = false
 
-    init(fd: FD, peer: Sockaddr, epfd: FD, triggering: EpollEvents) {
+    init(fd: FD, peer: Sockaddr, epfd: FD) {
         self.fd = fd
         self.peer = peer
         self.epfd = epfd
-        self.triggering = triggering
-        self.interest = EpollEvents.in.union(triggering)
     }
 
     /// The largest output a conn keeps before it stops reading.
@@ -88,7 +81,7 @@ class Conn {
                 close(log: log, protocolError: input.isEmpty ? nil : "connection closed in the middle of a frame")
                 return
             }
-            let wanted = wantedEvents().union(triggering)
+            let wanted = wantedEvents()
             if wanted != interest {
                 try epollCtl(epfd, .modify, fd, wanted)
                 interest = wanted

@@ -8,7 +8,7 @@ import Syscall
 
 enum UnboundedOutput {
     static func main() -> Never {
-        serveEventLoop(makeConn: { Hoarder(fd: $0, peer: $1, epfd: $2, triggering: $3) })
+        serveEventLoop(makeConn: { Hoarder(fd: $0, peer: $1, epfd: $2) })
     }
 
     final class Hoarder: Conn {
