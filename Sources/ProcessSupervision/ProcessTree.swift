@@ -120,6 +120,30 @@ package enum ProcessTree {
         return found
     }
 
+    /// `root` and its descendants, found through the kernel's lists of each thread's children
+    /// (`/proc/PID/task/TID/children`) rather than a scan of all of /proc: cheap enough to run
+    /// at every look of a polling step. At most `limit` processes; a process that is gone by
+    /// the time it is read is left out.
+    package static func subtree(of root: pid_t, limit: Int = 4096) -> [pid_t] {
+        var found: [pid_t] = [root]
+        var seen: Set<pid_t> = [root]
+        var next = 0
+        while next < found.count, found.count < limit {
+            let pid = found[next]
+            next += 1
+            guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { continue }
+            for task in tasks {
+                guard let text = readFile("/proc/\(pid)/task/\(task)/children", limit: 1 << 16) else { continue }
+                for word in text.split(separator: UInt8(ascii: " ")) {
+                    if let child = pid_t(String(decoding: word, as: UTF8.self)), seen.insert(child).inserted, found.count < limit {
+                        found.append(child)
+                    }
+                }
+            }
+        }
+        return found
+    }
+
     /// The live processes of `table` whose environment holds `NETLAB_TREE=token`. Processes of
     /// other users cannot be read and are never counted.
     static func carrying(_ token: String, in table: [pid_t: Entry]) -> Set<pid_t> {

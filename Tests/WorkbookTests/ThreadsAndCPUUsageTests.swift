@@ -71,6 +71,25 @@ struct ThreadsAndCPUUsageTests {
         #expect(failed.hasPrefix("✗ busy\n  expected cpu-usage <= 5% for 1s: the server used "), "\(failed)")
     }
 
+    /// `--cmd "go run ."` or `sh -c "python3 server.py"` (no exec) leaves an idle launcher as
+    /// the process netlab started: the measurement covers the program it runs too.
+    @Test("measurements cover the processes the program started: a busy server behind an idle launcher")
+    func measuresTheWholeTree() async throws {
+        let (python, folder) = try keyValueServer("kvtree")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let wrapped = ProgramLaunch(
+            executable: "/bin/sh",
+            arguments: ["-c", "\(python.executable) \(python.arguments.map { "'\($0)'" }.joined(separator: " ")) \"$@\"; true", "sh"])
+        let busy = try await runOne(
+            """
+            start --listen {listen} --mode busy
+            check "busy behind a launcher"
+              connect a
+              expect server cpu-usage >= 30% for 1s
+            """, program: wrapped)
+        expectPass(busy)
+    }
+
     @Test("cpu-usage: a server that exits during the window fails at once")
     func exitsDuringWindow() async throws {
         let r = try await runOne(
