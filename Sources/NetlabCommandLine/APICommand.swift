@@ -93,9 +93,18 @@ extension NetlabCLI {
         }
     }
 
-    /// DocC's ``Symbol`` links as plain code spans.
+    /// DocC's ``Symbol`` links as plain code spans. Code blocks (between ``` fences) and the
+    /// fences themselves stay as written.
     static func plainDocLinks(_ doc: String) -> String {
-        doc.replacingOccurrences(of: "``", with: "`")
+        var inCode = false
+        let lines = doc.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line.drop(while: { $0 == " " }).hasPrefix("```") {
+                inCode.toggle()
+                return String(line)
+            }
+            return inCode ? String(line) : line.replacingOccurrences(of: "``", with: "`")
+        }
+        return lines.joined(separator: "\n")
     }
 
     func listAPI(_ symbols: [APISymbol], modules: [String]) {

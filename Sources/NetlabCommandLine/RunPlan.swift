@@ -29,6 +29,9 @@ struct RunPlan: Sendable {
     var sniNames: [String]
     /// Whether the checks make TLS connections to the program (`tls-connect`).
     var checksUseTLS: Bool
+    /// Whether the checks send key-value frames (`send a put …`): a binary protocol that `nc`
+    /// cannot type.
+    var checksUseKeyValue: Bool
 
     /// The plan for `script`'s header and the learner's `flags`. Without a `start` line, the
     /// program gets `--listen 127.0.0.1:0` (unless the learner gave `--listen`) and no upstream.
@@ -65,6 +68,7 @@ struct RunPlan: Sendable {
         }
         sniNames = names
         checksUseTLS = script.checks.contains { Self.hasTLSConnect($0.steps) }
+        checksUseKeyValue = script.checks.contains { Self.sendsKeyValue($0.steps) }
     }
 
     /// `--upstream` for `--upstream`, `--upstream=X` and `--upstream X`; nil for a value.
@@ -116,6 +120,16 @@ struct RunPlan: Sendable {
             switch step {
             case .connect(let c): c.tls != nil
             case .repeat(let loop), .parallel(let loop): hasTLSConnect(loop.body)
+            default: false
+            }
+        }
+    }
+
+    static func sendsKeyValue(_ steps: [Step]) -> Bool {
+        steps.contains { step in
+            switch step {
+            case .send(let send): if case .keyValue = send.payload { true } else { false }
+            case .repeat(let loop), .parallel(let loop): sendsKeyValue(loop.body)
             default: false
             }
         }

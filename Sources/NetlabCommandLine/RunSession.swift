@@ -140,6 +140,12 @@ final class RunSession: Sendable {
                 "openssl s_client -connect \(target) -servername \(name) </dev/null"
                     + "    # a real ClientHello with sni \(name)")
         }
+        if plan.checksUseKeyValue {
+            lines.append(
+                "printf '\\x0d\\x00\\x00\\x00\\x0a\\x05color\\x18\\x02\\r\\n\\r\\n' | nc -N \(host) \(port) | xxd"
+                    + "    # a get of \"color\", framed; the README's Try it by hand has more")
+            return lines
+        }
         let plain =
             plan.programServesTLS || plan.checksUseTLS
             ? "not TLS: see what your program does with it"

@@ -138,5 +138,13 @@ struct APIIndexTests {
         #expect(missing.err.contains("no public API named `ByteStrin`") && missing.err.contains("Did you mean `ByteString`?"), "\(missing.err)")
         let two = await runCLI(["api", "a", "b"], in: packageRoot)
         #expect(two.status == 2)
+        // A doc comment's code block stays a block: its fences are not read as ``links``.
+        let kv = await runCLI(["api", "KeyValueMessage"], in: packageRoot)
+        #expect(kv.out.contains("\n    let request = try KeyValueMessage(decoding: body)\n"), "\(kv.out)")
+    }
+
+    @Test func docLinksBecomeCodeSpansButFencesStay() {
+        let doc = "Like ``TCPConn``.\n\n```swift\nlet a = ``b``\n```\nThen ``Deadline``."
+        #expect(NetlabCLI.plainDocLinks(doc) == "Like `TCPConn`.\n\n```swift\nlet a = ``b``\n```\nThen `Deadline`.")
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import NetCore
 import NetTLS
+import ProcessSupervision
 @testable import NetlabCommandLine
 import Testing
 @testable import Workbook
@@ -153,6 +154,35 @@ struct RunCommandTests {
         let tls = TLSConn.client(wrapping: tcp, config: config)
         #expect(try await echoes(tls, "through TLS and back\n"), "\(run.output)")
         try? tls.close()
+        #expect(await run.interrupt(), "\(run.output)")
+    }
+
+    @Test("run 8: a framed printf | nc -N line instead of 'type lines', and it works as printed")
+    func lesson8() async throws {
+        let run = try RunningLesson(8, slug: "08-framing")
+        defer { run.cleanup() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var line: String?
+        while line == nil, ContinuousClock.now < deadline, run.process.isRunning {
+            line = run.output.split(separator: "\n").first { $0.contains("| nc -N 127.0.0.1 ") }.map(String.init)
+            if line == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let printed = try #require(line, "no printf line:\n\(run.output)")
+        #expect(!run.output.contains("type lines"), "\(run.output)")
+        // Run it as printed, without the `| xxd` and the comment: the reply to a get of a key
+        // never stored is NOT_OK for "color".
+        let command = try #require(printed.components(separatedBy: " | xxd").first)
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "timeout 5 bash -c \(shellQuoted(command))"]  // dash's printf has no \\x
+        let out = Pipe()
+        shell.standardOutput = out
+        try shell.run()
+        #expect(await waitForExit(shell, within: .seconds(10)))
+        let reply = out.fileHandleForReading.readDataToEndOfFile()
+        // length 15; key "color", kind 2 (get), status 1 (NOT_OK); the footer.
+        let expected: [UInt8] = [0x0f, 0, 0, 0, 0x0a, 5] + Array("color".utf8) + [0x18, 2, 0x20, 1, 0x0d, 0x0a, 0x0d, 0x0a]
+        #expect(Array(reply) == expected, "\(Array(reply)) from \(command)")
         #expect(await run.interrupt(), "\(run.output)")
     }
 }
