@@ -19,13 +19,15 @@ final class Outbox: Sendable {
     }
     private let state = Mutex(State())
 
-    /// Adds a line, or drops it when the outbox is full.
-    func push(_ line: [UInt8]) {
+    /// Adds the lines of one read, in order; each line that does not fit is dropped.
+    func push(_ lines: [[UInt8]]) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            // TODO: hold at most `Outbox.limit` bytes: drop a line that does not fit, and count it
-            // in `s.dropped`.
-            s.lines.append(line)
-            s.bytes += line.count
+            for line in lines {
+                // TODO: hold at most `Outbox.limit` bytes: drop a line that does not fit, and
+                // count it in `s.dropped`.
+                s.lines.append(line)
+                s.bytes += line.count
+            }
             defer { s.waiter = nil }
             return s.waiter
         }

@@ -19,15 +19,17 @@ final class Outbox: Sendable {
     }
     private let state = Mutex(State())
 
-    /// Adds a line, or drops it when the outbox is full.
-    func push(_ line: [UInt8]) {
+    /// Adds the lines of one read, in order; each line that does not fit is dropped.
+    func push(_ lines: [[UInt8]]) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            guard s.bytes + line.count <= Outbox.limit else {
-                s.dropped += 1
-                return nil
+            for line in lines {
+                guard s.bytes + line.count <= Outbox.limit else {
+                    s.dropped += 1
+                    continue
+                }
+                s.lines.append(line)
+                s.bytes += line.count
             }
-            s.lines.append(line)
-            s.bytes += line.count
             defer { s.waiter = nil }
             return s.waiter
         }

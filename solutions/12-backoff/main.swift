@@ -131,12 +131,15 @@ func readLines(from client: TCPConn, into outbox: Outbox, log: Log) async {
             let bytes = try await client.read(upToCount: 32 * 1024)
             if bytes.isEmpty { break }
             pending += bytes
+            // Every whole line of this read, pushed together: one lock and one wake-up a read.
+            var lines: [[UInt8]] = []
             var start = pending.startIndex
             while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                outbox.push(Array(pending[start...newline]))
+                lines.append(Array(pending[start...newline]))
                 start = newline + 1
             }
             pending.removeSubrange(..<start)
+            outbox.push(lines)
             if pending.count > Outbox.maxLine { throw LineTooLong() }
         }
         log.closed(client.remoteAddress)

@@ -23,15 +23,17 @@ final class Outbox: Sendable {
 
     init(limit: Int? = Outbox.limit) { limitBytes = limit }
 
-    /// Adds a line, or drops it when the outbox is full.
-    func push(_ line: [UInt8]) {
+    /// Adds the lines of one read, in order; each line that does not fit is dropped.
+    func push(_ lines: [[UInt8]]) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            guard limitBytes.map({ s.bytes + line.count <= $0 }) ?? true else {
-                s.dropped += 1
-                return nil
+            for line in lines {
+                guard limitBytes.map({ s.bytes + line.count <= $0 }) ?? true else {
+                    s.dropped += 1
+                    continue
+                }
+                s.lines.append(line)
+                s.bytes += line.count
             }
-            s.lines.append(line)
-            s.bytes += line.count
             defer { s.waiter = nil }
             return s.waiter
         }
