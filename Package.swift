@@ -31,6 +31,7 @@ let lessonNames = [
     "09-blocking-threads",
     "10-busy-wait",
     "11-event-loop",
+    "12-backoff",
 ]
 
 /// The lessons that have a `main.swift` inside `parent`.

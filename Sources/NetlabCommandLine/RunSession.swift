@@ -61,7 +61,8 @@ final class RunSession: Sendable {
                         keyFile: try options.key.map { runner.path(try fill($0)) } ?? certificates.key.path,
                         alpnProtocols: options.alpn)
                 }
-                peers[upstream.name] = try UpstreamPeer(name: upstream.name, kind: upstream.kind, tls: tls, transcript: transcript)
+                peers[upstream.name] = try UpstreamPeer(
+                    name: upstream.name, kind: upstream.kind, faults: upstream.faults, tls: tls, transcript: transcript)
             }
             arguments = program.launch.arguments + (try plan.arguments.map(fill)) + plan.learnerFlags
         } catch {

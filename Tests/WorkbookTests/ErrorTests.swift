@@ -345,7 +345,7 @@ let badScripts: [(source: String, error: String)] = [
     ),
     (
         "upstream echo as up cert {cert}",
-        "checks.netlab:1:21: error: unexpected `cert`; `echo` upstreams take no options; expected end of line"
+        "checks.netlab:1:21: error: unexpected `cert` after `upstream echo as up`; expected `down`, `reset`, `close` or end of line"
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  limit fds 8",

@@ -17,7 +17,8 @@ extension ScriptParser {
 
     static let upstreamKinds = ["echo", "sink", "reply-at-eof", "silent", "close", "half-close", "refuse", "blackhole", "tls-echo"]
 
-    /// `upstream KIND as NAME [cert FILE key FILE] [alpn P,…]`
+    /// `upstream KIND as NAME [cert FILE key FILE] [alpn P,…]`, or for `echo` and `sink`
+    /// `[down for T] [reset first N] [close after SIZE]`
     func upstreamLine(_ cursor: inout Cursor, at: SourceLocation, scope: Scope) throws(ScriptError) -> Upstream {
         guard let kindToken = cursor.peek, kindToken.kind == .word, Self.upstreamKinds.contains(kindToken.text) else {
             let kinds = Suggestion.list(Self.upstreamKinds.map { "`\($0)`" })
@@ -74,9 +75,12 @@ extension ScriptParser {
             }
             try validate(raws, scope: scope)
             kind = .tlsEcho(options)
+        } else if kind == .echo || kind == .sink {
+            return Upstream(name: name.text, kind: kind, faults: try upstreamFaults(&cursor), location: at)
         } else if let t = cursor.peek {
+            let faulty = ["down", "reset", "close"].contains(t.text) ? " (`down for`, `reset first` and `close after` are for `echo` and `sink`)" : ""
             throw ScriptError(
-                "unexpected \(t.quoted); `\(kindToken.text)` upstreams take no options; expected end of line", at: cursor.location(of: t))
+                "unexpected \(t.quoted); `\(kindToken.text)` upstreams take no options\(faulty); expected end of line", at: cursor.location(of: t))
         }
         return Upstream(name: name.text, kind: kind, location: at)
     }

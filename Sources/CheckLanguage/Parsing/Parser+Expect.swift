@@ -48,15 +48,19 @@ extension ScriptParser {
         if let t = cursor.peek, t.kind == .word, ["eof", "reset", "closed", "silence"].contains(t.text) {
             return .stream(try streamExpectation(&cursor, subject: name))
         }
+        if let t = cursor.peek, t.kind == .word, t.text == "wait" || t.text == "waits" {
+            return .waits(try waitExpectation(&cursor, upstream: name))
+        }
         if let t = cursor.peek, t.kind == .string || t.kind == .pattern || (t.kind == .word && ["hex", "file"].contains(t.text)) {
             throw ScriptError(
                 "what an upstream got is written `expect \(name) received …`; expected `received` before the data", at: cursor.location(of: t))
         }
         let hint =
             cursor.peek.flatMap {
-                $0.kind == .word ? Suggestion.didYouMean($0.text, in: ["received", "eof", "reset", "closed", "silence", "connections"]) : nil
+                $0.kind == .word ? Suggestion.didYouMean($0.text, in: ["received", "eof", "reset", "closed", "silence", "connections", "wait", "waits"]) : nil
             } ?? ""
-        throw cursor.unexpected("`received`, `eof`, `reset`, `closed`, `silence` or `connections` after `expect \(name)`", hint: hint)
+        throw cursor.unexpected(
+            "`received`, `eof`, `reset`, `closed`, `silence`, `connections`, `wait` or `waits` after `expect \(name)`", hint: hint)
     }
 
     /// What a client (or upstream) reads: data, an end, or silence.

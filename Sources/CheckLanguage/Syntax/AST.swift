@@ -151,11 +151,14 @@ public struct Upstream: Sendable, Equatable {
 
     public var name: String
     public var kind: Kind
+    /// `down for T`, `reset first N`, `close after SIZE` (only on `echo` and `sink`).
+    public var faults: UpstreamFaults
     public var location: SourceLocation
 
-    public init(name: String, kind: Kind, location: SourceLocation) {
+    public init(name: String, kind: Kind, faults: UpstreamFaults = UpstreamFaults(), location: SourceLocation) {
         self.name = name
         self.kind = kind
+        self.faults = faults
         self.location = location
     }
 }

@@ -19,6 +19,8 @@ public struct UpstreamExpectation: Sendable, Equatable {
         case stream(StreamExpectation)
         /// `connections OP EXPR [within T]`: how many connections it has accepted so far.
         case connections(Comparison, within: Duration?)
+        /// `wait N OP EXPR`, `waits backoff …`: the pauses between its connections.
+        case waits(WaitExpectation)
     }
 
     public var upstream: String

@@ -19,6 +19,8 @@ extension CheckExecution {
                     label: "upstream \(label)", records: { peer.latest.map { [$0.record] } ?? [] }, anyOf: false,
                     expectation, vars: vars, at: e.location)
             }
+        case .waits(let expectation):
+            try await expectWaits(expectation, peer: peer, label: label, vars: vars, at: e.location)
         case .connections(let comparison, let within):
             let bound = within ?? stepTimeout
             let started = ContinuousClock.now

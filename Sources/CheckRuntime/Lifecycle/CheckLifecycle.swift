@@ -102,7 +102,8 @@ extension CheckExecution {
                         tls = try TLSServerConfig(certificateFile: files.cert, keyFile: files.key, alpnProtocols: options.alpn)
                     }
                 }
-                let peer = try UpstreamPeer(name: upstream.name, kind: upstream.kind, tls: tls, transcript: transcript)
+                let peer = try UpstreamPeer(
+                    name: upstream.name, kind: upstream.kind, faults: upstream.faults, tls: tls, transcript: transcript)
                 upstreams[upstream.name] = peer
                 transcript.add(
                     "netlab",
@@ -111,7 +112,9 @@ extension CheckExecution {
                             ? "at \(peer.address) (nothing listens there)"
                             : upstream.kind == .blackhole
                                 ? "at \(peer.address) (its listen queue is full: connection attempts get no answer)"
-                                : "listening on \(peer.address)"))
+                                : upstream.faults.downFor.map { "at \(peer.address) (down for \($0.scriptText): nothing listens there yet)" }
+                                    ?? "listening on \(peer.address)")
+                        + Self.faultNote(upstream.faults))
             } catch {
                 return await errorResult("cannot start upstream \(upstream.name): \(error)")
             }

@@ -6,13 +6,17 @@ import NetTLS
 import Synchronization
 
 /// A checker-owned peer (`upstream echo|sink|reply-at-eof|silent|close|half-close|refuse|blackhole|tls-echo as NAME`): it listens on
-/// 127.0.0.1 at a free port, accepts every connection, and records what each one received.
+/// 127.0.0.1 at a free port, accepts every connection, and records what each one received and
+/// when it came and ended. An `echo` or `sink` may have faults (`down for`, `reset first`,
+/// `close after`; see ``UpstreamFaults``), which `UpstreamPeer+Faults.swift` carries out.
 package final class UpstreamPeer: Sendable {
     final class Connection: Sendable {
         let number: Int
         let remote: String
         let record = StreamRecord()
         let conn: any Conn
+        /// When it was accepted: the start of a connection, for `expect UP wait …`.
+        let acceptedAt: ContinuousClock.Instant
         /// For tls-echo: the server name the client asked for (nil: none), once the handshake is done.
         let sni = Mutex<String?>(nil)
 
@@ -20,54 +24,74 @@ package final class UpstreamPeer: Sendable {
             self.number = number
             self.remote = remote
             self.conn = conn
+            acceptedAt = .now
         }
     }
 
     let name: String
     let kind: Upstream.Kind
+    let faults: UpstreamFaults
     /// `127.0.0.1:PORT`
     package let address: String
-    private let listener: TCPListener?
+    /// Set at once, or once a `down for` upstream comes up.
+    let listener = Mutex<TCPListener?>(nil)
     private let blackhole: Blackhole?
+    let reservation: PortReservation?
+    /// Stopped: a `down for` upstream coming up later must not listen any more.
+    let stopped = Mutex(false)
     private let connectionList = Mutex<[Connection]>([])
-    private let acceptTask = Mutex<Task<Void, Never>?>(nil)
+    let acceptTask = Mutex<Task<Void, Never>?>(nil)
     private let handlers = Mutex<[Task<Void, Never>]>([])
 
-    /// Starts listening. `tls` is the configuration for `tls-echo`.
-    package init(name: String, kind: Upstream.Kind, tls: TLSServerConfig?, transcript: Transcript) throws {
+    /// Starts listening (a `down for` upstream only holds its port, and listens later). `tls` is
+    /// the configuration for `tls-echo`.
+    package init(
+        name: String, kind: Upstream.Kind, faults: UpstreamFaults = UpstreamFaults(), tls: TLSServerConfig?, transcript: Transcript
+    ) throws {
         self.name = name
         self.kind = kind
+        self.faults = faults
         if case .blackhole = kind {
             let blackhole = try Blackhole()
             self.blackhole = blackhole
             address = blackhole.address
-            listener = nil
+            reservation = nil
             return
         }
         blackhole = nil
+        if let downFor = faults.downFor {
+            let reservation = try PortReservation()
+            self.reservation = reservation
+            address = reservation.address
+            comeUp(after: downFor, tls: tls, transcript: transcript)
+            return
+        }
+        reservation = nil
         let listener = try TCPListener.listen(address: "127.0.0.1:0")
         address = listener.address.description
         if case .refuse = kind {
             // The port was free a moment ago and nothing listens on it now: connecting is refused.
             try? listener.close()
-            self.listener = nil
             return
         }
-        self.listener = listener
-        let task = Task { [self] in
-            while true {
-                guard let conn = try? await listener.accept() else { break }
-                let number = connectionList.withLock { $0.count + 1 }
-                var wrapped: any Conn = conn
-                if case .tlsEcho = kind, let tls { wrapped = TLSConn.server(wrapping: conn, config: tls) }
-                let connection = Connection(number: number, remote: conn.remoteAddress.description, conn: wrapped)
-                connectionList.withLock { $0.append(connection) }
-                transcript.add("upstream \(name)", "accepted connection \(number) from \(connection.remote)")
-                let handler = Task { await self.handle(connection, tcp: conn, transcript: transcript) }
-                handlers.withLock { $0.append(handler) }
-            }
+        self.listener.withLock { $0 = listener }
+        acceptTask.withLock { $0 = Task { await self.acceptLoop(listener, tls: tls, transcript: transcript) } }
+    }
+
+    /// Accepts until the listener closes, a handler task for each connection.
+    func acceptLoop(_ listener: TCPListener, tls: TLSServerConfig?, transcript: Transcript) async {
+        while true {
+            guard let conn = try? await listener.accept() else { break }
+            let number = connectionList.withLock { $0.count + 1 }
+            var wrapped: any Conn = conn
+            if case .tlsEcho = kind, let tls { wrapped = TLSConn.server(wrapping: conn, config: tls) }
+            let connection = Connection(number: number, remote: conn.remoteAddress.description, conn: wrapped)
+            connectionList.withLock { $0.append(connection) }
+            transcript.add("upstream \(name)", "accepted connection \(number) from \(connection.remote)")
+            if resetAtOnce(connection, tcp: conn, transcript: transcript) { continue }
+            let handler = Task { await self.handle(connection, tcp: conn, transcript: transcript) }
+            handlers.withLock { $0.append(handler) }
         }
-        acceptTask.withLock { $0 = task }
     }
 
     private func handle(_ c: Connection, tcp: TCPConn, transcript: Transcript) async {
@@ -78,6 +102,9 @@ package final class UpstreamPeer: Sendable {
             transcript.add("upstream \(name)", "connection \(c.number): stopped reading for now: it holds \(Bytes.size(held)) that no expect matched")
         }
         switch kind {
+        case .echo where faults.closeAfter != nil, .sink where faults.closeAfter != nil:
+            await pumpClosingAfter(c, echo: kind == .echo, onFull: onFull, onEnd: onEnd, transcript: transcript)
+            try? c.conn.close()
         case .echo:
             await StreamRecord.pump(c.conn, into: c.record, echo: true, onFull: onFull, onEnd: onEnd)
         case .sink:
@@ -163,7 +190,9 @@ package final class UpstreamPeer: Sendable {
 
     /// Stops accepting and closes every connection.
     package func stop() {
-        try? listener?.close()
+        stopped.withLock { $0 = true }
+        reservation?.release()
+        try? listener.withLock({ $0 })?.close()
         blackhole?.stop()
         acceptTask.withLock { $0?.cancel() }
         for c in connections { try? c.conn.close() }
