@@ -32,9 +32,33 @@ struct ContractChecksTests {
         #expect(!text.contains("proxies"))
     }
 
-    @Test("no contract without a start line of the file's own")
-    func needsAStartLine() throws {
-        let lesson = try CheckScript.parse(source: "check \"c\"\n  start --listen {listen}\n  connect a\n", file: "checks.netlab")
+    @Test("without a start line in the header: the first check's upstreams and start line")
+    func fromTheFirstCheckThatStarts() throws {
+        let lesson = try CheckScript.parse(
+            source: """
+                timeout 3s
+
+                check "forwards" points 2
+                  hint "an upstream mentioned in a hint"
+                  upstream sink as up down for 1s
+                  start --listen {listen} --upstream {up.addr}
+                  connect a
+                check "another"
+                  upstream echo as other
+                  start --listen {listen} --upstream {other.addr}
+                """, file: "checks.netlab")
+        let text = try #require(ContractChecks.script(for: lesson))
+        let contract = try CheckScript.parse(source: text, file: "contract")
+        #expect(contract.checks.count == 3)
+        #expect(contract.checks[0].upstreams.map(\.name) == ["up"])
+        #expect(contract.checks[0].start?.arguments.map(\.description).last == "1")
+        #expect(text.contains("  upstream sink as up down for 1s\n  start --listen {listen} --upstream {up.addr} --netlab-no-such-flag 1\n"))
+        #expect(!text.contains("other") && !text.contains("forwards"))
+    }
+
+    @Test("no contract without a check")
+    func needsACheck() throws {
+        let lesson = try CheckScript.parse(source: "start --listen {listen}\n", file: "checks.netlab")
         #expect(ContractChecks.script(for: lesson) == nil)
     }
 }

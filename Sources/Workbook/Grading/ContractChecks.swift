@@ -12,14 +12,33 @@ import Foundation
 package enum ContractChecks {
     /// The contract's checks for `lesson` (a parsed `checks.netlab`), as a script to parse: its
     /// header (the lines before its first check, where its upstreams and `start` line are) and
-    /// three checks. Nil when the lesson has no `start` line of its own or no checks.
+    /// three checks. A lesson whose checks each start the program themselves (no `start` in the
+    /// header) lends the first such check's `upstream` lines and `start` line to every contract
+    /// check. Nil when the lesson has no `start` line at all, or no checks.
     package static func script(for lesson: CheckScript) -> String? {
-        guard let start = lesson.defaultStart, let first = lesson.checks.first,
-            start.location.line >= 1, start.location.line <= lesson.sourceLines.count,
+        guard let first = lesson.checks.first,
             first.location.line >= 1, first.location.line <= lesson.sourceLines.count + 1
         else { return nil }
         let header = lesson.sourceLines.prefix(first.location.line - 1)
-        let startLine = lesson.sourceLines[start.location.line - 1].trimmingCharacters(in: .whitespaces)
+        let start: StartSpec
+        var upstreamLines: [String] = []
+        if let defaultStart = lesson.defaultStart {
+            start = defaultStart
+        } else if let check = lesson.checks.first(where: { $0.start != nil }), let own = check.start {
+            start = own
+            let from = check.location.line, to = own.location.line - 1
+            if from >= 1, to <= lesson.sourceLines.count, from < to {
+                upstreamLines = lesson.sourceLines[from..<to]
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { $0.hasPrefix("upstream ") }
+            }
+        } else {
+            return nil
+        }
+        guard start.location.line >= 1, start.location.line <= lesson.sourceLines.count else { return nil }
+        let startLine =
+            (upstreamLines + [lesson.sourceLines[start.location.line - 1].trimmingCharacters(in: .whitespaces)])
+            .joined(separator: "\n  ")
         let lineHint = "Print one line, `PROGRAM: MESSAGE`, on stderr and exit with status 2"
         return header.joined(separator: "\n") + """
 
