@@ -86,7 +86,7 @@ struct BenchStatsTests {
             Netload.figures(of: .keyValue(connections: 1), line: "ops=10 secs=1.0 rps=10.0 cpu=0.1 errors=1 notok=2 p50us=1 p99us=2 maxus=3 hist="))
         #expect(kv.errors == 3)
         let proxy = try #require(Netload.figures(of: .proxy(streams: 8), line: "bytes=2000000000 secs=2.0 cpu=0.5 errors=0 threads=2"))
-        #expect(proxy.rate == 500)  // MB/s
+        #expect(proxy.rate == 1000)  // MB/s: 2,000 MB in 2 s
         #expect(Netload.figures(of: .echo(connections: 1), line: "netload: connect: refused") == nil)
         #expect(Netload.figures(of: .echo(connections: 1), line: "reqs=1 secs=nan cpu=0") == nil)
     }
