@@ -53,7 +53,7 @@ extension NetlabCLI {
             bound: bound, netload: netload, certificate: certificate)
         let subject = c.compare ? "lessons " + lessons.map { String($0.number) }.joined(separator: " ") : "lesson \(lessons[0].number)"
         console.out(
-            "Measuring \(subject) for about \(Int(estimate.rounded(.up))) s (bound \(bound)): \(contenders.map(\.name).joined(separator: ", ")); Ctrl-C stops it.")
+            "Measuring \(subject) for about \(Int(estimate.rounded(.up))) s (at most \(bound.components.seconds) s): \(contenders.map(\.name).joined(separator: ", ")); Ctrl-C stops it.")
         let runner = BenchRunner(workload: workload, contenders: contenders, settings: settings, subject: subject)
         let console = self.console
         var progress: (@Sendable (BenchRunner.Progress) -> Void)? = nil

@@ -33,8 +33,8 @@ package enum BenchTable {
         let reference = report.referenceIndex.map { summaries[$0] }
         var rows: [[String]] = []
         var failures: [String] = []
-        let header: [String]
-        let right: Set<Int>
+        var header: [String]
+        var right: Set<Int>
         if scenario.isTimed {
             header = [
                 "program", scenario.unit.rawValue, "spread", "× ref", "p50", "p99", "max", "CPU/\(scenario.unit.operation)",
@@ -73,6 +73,13 @@ package enum BenchTable {
             }
             if summary.errors > 0 { failures.append("\(style.yellow("!")) \(contender.name): \(summary.errors) errors in \(summary.rounds) rounds") }
             if let failure = outcome.failure { failures.append("\(style.yellow("!")) \(contender.name), a later round: \(failure)") }
+        }
+        // A load that measures no latency (a proxy's byte stream, handshakes) shows no latency columns.
+        if scenario.isTimed, !summaries.contains(where: { $0.p50 != nil }) {
+            let keep = header.indices.filter { !["p50", "p99", "max"].contains(header[$0]) }
+            header = keep.map { header[$0] }
+            rows = rows.map { row in keep.map { row[$0] } }
+            right = Set(1..<header.count)
         }
         var text = rows.isEmpty ? "" : renderTable(header: header, rows: rows, rightAligned: right, style: style)
         if !failures.isEmpty { text += (text.isEmpty ? "" : "\n") + failures.joined(separator: "\n") }

@@ -20,7 +20,7 @@ package enum HistogramRenderer {
             let length = count == 0 ? 0 : Int((Double(count) * Double(barWidth) / Double(max(fullest, 1))).rounded(.up))
             let share = total > 0 ? Double(count) / total * 100 : 0
             let bar = String(repeating: "■", count: min(length, barWidth))
-            let percent = share >= 0.1 || count == 0 ? String(format: "%5.1f%%", share) : "  <0.1%"
+            let percent = share >= 0.1 || count == 0 ? String(format: "%5.1f%%", share) : " <0.1%"
             lines.append("  " + pad(label, 15) + " " + percent + " │" + style.cyan(bar) + " \(count)")
         }
         return lines.joined(separator: "\n")
