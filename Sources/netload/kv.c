@@ -58,6 +58,7 @@ typedef struct {
     int next_get;  // 0: put next, 1: get next
     size_t got;
     double sent_at;
+    long long answered;  // replies in the measured window
     char key[16];
     unsigned char in[KV_REPLY_MAX];
 } kvconn_t;
@@ -121,6 +122,7 @@ int mode_kv(int argc, char **argv) {
                     double t1 = now_s();
                     if (measuring && t1 < end) {
                         ops++;
+                        p->answered++;
                         if (count == cap) { cap *= 2; lat = realloc(lat, cap * sizeof *lat); }
                         double us = (t1 - p->sent_at) * 1e6;
                         lat[count++] = us;
@@ -137,6 +139,18 @@ int mode_kv(int argc, char **argv) {
     }
     double elapsed = now_s() - t0, cpu = cpu_s() - c0;
     if (!measuring) elapsed = 1e-9;
+    // Requests unanswered at the end count with their age (see mode_echo).
+    int answered = 0;
+    for (int i = 0; i < conns; i++) {
+        if (c[i].answered > 0) answered++;
+        if (measuring && c[i].fd >= 0 && c[i].sent_at < end) {
+            double age = (end - (c[i].sent_at > t0 ? c[i].sent_at : t0)) * 1e6;
+            if (count == cap) { cap *= 2; lat = realloc(lat, cap * sizeof *lat); }
+            lat[count++] = age;
+            hist_add(&hist, age);
+        }
+    }
+    printf("answered=%d ", answered);
     printf("ops=%lld secs=%.6f rps=%.1f cpu=%.6f errors=%d notok=%d", ops, elapsed, ops / elapsed, cpu, errors, notok);
     print_percentiles(lat, count);
     hist_print(&hist);

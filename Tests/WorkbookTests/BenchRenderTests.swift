@@ -54,6 +54,17 @@ struct BenchRenderTests {
         #expect(text.contains("note: yours was measured no further"))
     }
 
+    @Test func aServerThatAnswersFewConnectionsIsFlagged() {
+        var report = Self.echoReport()
+        report.outcomes[0][1].samples[0].answered = 1
+        report.outcomes[0][1].samples[0].connections = 100
+        report.outcomes[0][1].samples[1].answered = 100
+        report.outcomes[0][1].samples[1].connections = 100
+        let text = BenchTable.render(report)
+        #expect(text.contains("! yours: only 1 of 100 connections got an answer in some round"))
+        #expect(!text.contains("! reference: only"))
+    }
+
     @Test func theLoadLineSaysWhenNetloadWasTheLimit() {
         let text = BenchTable.render(Self.echoReport())
         #expect(text.contains("load generator: netload used at most 0.95 cores of 2; it was the limit"))

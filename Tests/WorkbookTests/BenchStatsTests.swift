@@ -77,11 +77,12 @@ struct BenchStatsTests {
         let echo = try #require(
             Netload.figures(
                 of: .echo(connections: 100),
-                line: "reqs=5000 secs=2.000000 rps=2500.0 cpu=0.400000 errors=0 p50us=30.5 p99us=80.0 maxus=900.0 hist=0,0,1,4"))
+                line: "answered=99 reqs=5000 secs=2.000000 rps=2500.0 cpu=0.400000 errors=0 p50us=30.5 p99us=80.0 maxus=900.0 hist=0,0,1,4"))
         #expect(echo.rate == 2500)
         #expect(echo.p99 == 80)
         #expect(echo.max == 900)
         #expect(echo.histogram == [0, 0, 1, 4])
+        #expect(echo.answered == 99)
         let kv = try #require(
             Netload.figures(of: .keyValue(connections: 1), line: "ops=10 secs=1.0 rps=10.0 cpu=0.1 errors=1 notok=2 p50us=1 p99us=2 maxus=3 hist="))
         #expect(kv.errors == 3)

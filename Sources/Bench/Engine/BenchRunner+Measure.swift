@@ -50,7 +50,8 @@ extension BenchRunner {
                 fdsPerConnection: Stats.perConnection(before: before.fds, after: middle.fds, count: connections),
                 threads: middle.threads,
                 loadCores: figures.seconds > 0 ? figures.loadCPU / figures.seconds : 0,
-                errors: figures.errors, histogram: figures.histogram))
+                errors: figures.errors, histogram: figures.histogram, answered: figures.answered,
+                connections: figures.answered == nil ? nil : connections))
     }
 
     /// The idle scenario: open the connections, wait until every one was served once, then

@@ -29,13 +29,13 @@ package enum Netload {
             guard let reqs = number("reqs") else { return nil }
             return LoadFigures(
                 operations: reqs, seconds: seconds, p50: number("p50us"), p99: number("p99us"), max: number("maxus"),
-                histogram: histogram, loadCPU: cpu, errors: errors)
+                histogram: histogram, loadCPU: cpu, errors: errors, answered: p["answered"].flatMap { Int($0) })
         case .keyValue:
             guard let ops = number("ops") else { return nil }
             let notOK = Int(p["notok"] ?? "0") ?? 0
             return LoadFigures(
                 operations: ops, seconds: seconds, p50: number("p50us"), p99: number("p99us"), max: number("maxus"),
-                histogram: histogram, loadCPU: cpu, errors: errors &+ notOK)
+                histogram: histogram, loadCPU: cpu, errors: errors &+ notOK, answered: p["answered"].flatMap { Int($0) })
         case .proxy:
             guard let bytes = number("bytes") else { return nil }
             return LoadFigures(operations: bytes / 1_000_000, seconds: seconds, loadCPU: cpu, errors: errors)

@@ -74,8 +74,13 @@ package struct Summary: Sendable, Equatable {
     package var loadCores: Double?
     package var errors: Int
     package var histogram: LatencyHistogram
+    /// The fewest connections answered in any round, and how many there were; nil when not counted.
+    package var answered: Int?
+    package var connections: Int?
 
     package init(_ samples: [Sample]) {
+        answered = samples.compactMap(\.answered).min()
+        connections = samples.compactMap(\.connections).max()
         rounds = samples.count
         let rates = samples.map(\.rate)
         rate = Stats.median(rates)

@@ -12,11 +12,14 @@ package struct LoadFigures: Sendable, Equatable {
     /// The load generator's own CPU time in the window, in seconds.
     package var loadCPU: Double
     package var errors: Int
+    /// Connections that got at least one answer in the window (echo and kv); nil when not counted.
+    package var answered: Int?
 
     package init(
         operations: Double, seconds: Double, p50: Double? = nil, p99: Double? = nil, max: Double? = nil,
-        histogram: [UInt64] = [], loadCPU: Double, errors: Int
+        histogram: [UInt64] = [], loadCPU: Double, errors: Int, answered: Int? = nil
     ) {
+        self.answered = answered
         self.operations = operations
         self.seconds = seconds
         self.p50 = p50
@@ -52,12 +55,17 @@ package struct Sample: Sendable, Equatable, Codable {
     package var loadCores: Double
     package var errors: Int
     package var histogram: [UInt64]
+    /// Connections that got at least one answer (echo and kv), of ``connections``.
+    package var answered: Int?
+    package var connections: Int?
 
     package init(
         rate: Double, p50: Double? = nil, p99: Double? = nil, max: Double? = nil, cpuPerOperation: Double? = nil,
         rssPerConnection: Double? = nil, fdsPerConnection: Double? = nil, threads: Int? = nil, idleCPU: Double? = nil,
-        loadCores: Double = 0, errors: Int = 0, histogram: [UInt64] = []
+        loadCores: Double = 0, errors: Int = 0, histogram: [UInt64] = [], answered: Int? = nil, connections: Int? = nil
     ) {
+        self.answered = answered
+        self.connections = connections
         self.rate = rate
         self.p50 = p50
         self.p99 = p99

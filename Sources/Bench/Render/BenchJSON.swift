@@ -65,6 +65,7 @@ package enum BenchJSON {
         var loadGeneratorCores: Double?
         var errors: Int
         var histogram: [UInt64]
+        var answeredConnections: Int?
     }
 
     static func loadName(_ load: Load) -> String {
@@ -100,7 +101,8 @@ package enum BenchJSON {
                             p50Micros: summary.p50, p99Micros: summary.p99, maxMicros: summary.max,
                             cpuMicrosPerOperation: summary.cpuPerOperation, rssBytesPerConnection: summary.rssPerConnection,
                             fdsPerConnection: summary.fdsPerConnection, threads: summary.threads, idleCPUCores: summary.idleCPU,
-                            loadGeneratorCores: summary.loadCores, errors: summary.errors, histogram: summary.histogram.counts),
+                            loadGeneratorCores: summary.loadCores, errors: summary.errors, histogram: summary.histogram.counts,
+                            answeredConnections: summary.answered),
                         rounds: report.outcomes[s][c].samples)
                 })
         }

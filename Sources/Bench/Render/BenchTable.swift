@@ -71,6 +71,11 @@ package enum BenchTable {
                     Figures.cores(summary.idleCPU) + " cores",
                 ])
             }
+            if let answered = summary.answered, let connections = summary.connections, answered < connections {
+                failures.append(
+                    "\(style.yellow("!")) \(contender.name): only \(answered) of \(connections) connections got an answer in some round;"
+                        + " the others' requests count in the latencies with the time they waited")
+            }
             if summary.errors > 0 { failures.append("\(style.yellow("!")) \(contender.name): \(summary.errors) errors in \(summary.rounds) rounds") }
             if let failure = outcome.failure { failures.append("\(style.yellow("!")) \(contender.name), a later round: \(failure)") }
         }
