@@ -96,6 +96,9 @@ package struct BenchRunner: Sendable {
                         outcomes[s][c].failure = error.message
                         // Nothing more from it: its other scenarios would each wait out a round for nothing.
                         active[c] = false
+                        for later in outcomes.indices where later > s && outcomes[later][c].samples.isEmpty {
+                            outcomes[later][c].failure = "not measured: it failed \(scenario.label) first"
+                        }
                         notes.append("\(contender.name) was measured no further after round \(round) (\(scenario.label)).")
                     }
                 }
