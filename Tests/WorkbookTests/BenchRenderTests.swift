@@ -107,7 +107,7 @@ struct BenchRenderTests {
         let report = BenchReport(
             subject: "lessons 9 11 10", workload: "kv", workloadTitle: "kv", contenders: [threads, loop, busy], scenarios: scenarios,
             outcomes: [
-                [.init(samples: [Sample(rate: 30_000, p99: 4000, cpuPerOperation: 50)]),
+                [.init(samples: [Sample(rate: 30_000, p99: 4000, cpuPerOperation: 50, answered: 1, connections: 100)]),
                  .init(samples: [Sample(rate: 50_000, p99: 2500, cpuPerOperation: 25)]), .init(failure: busy.unavailable)],
                 [.init(samples: [Sample(rate: 0, rssPerConnection: 70_000, fdsPerConnection: 1, threads: 1002, idleCPU: 0)]),
                  .init(samples: [Sample(rate: 0, rssPerConnection: 300, fdsPerConnection: 1, threads: 1, idleCPU: 0.001)]),
@@ -121,6 +121,7 @@ struct BenchRenderTests {
         #expect(lines.contains { $0.hasPrefix("9 blocking threads") && $0.contains("30.0k") && $0.contains("1002") && $0.contains("68.4 KiB") })
         #expect(lines.contains { $0.hasPrefix("11 event loop") && $0.contains("50.0k") && $0.contains("300 B") && $0.contains("0.00 cores") })
         #expect(text.contains("✗ 10 busy-wait: lessons/10-busy-wait/main.swift does not build"))
+        #expect(text.contains("! 9 blocking threads: only 1 of 100 connections got an answer"))
         // The idle scenario in the ordinary table: memory per connection against the reference (the first).
         #expect(BenchTable.render(report).contains("0.00×"))
     }

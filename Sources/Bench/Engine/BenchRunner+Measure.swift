@@ -83,7 +83,7 @@ extension BenchRunner {
             Sample(
                 rate: 0, rssPerConnection: Stats.perConnection(before: before.rss, after: end.rss, count: ok),
                 fdsPerConnection: Stats.perConnection(before: before.fds, after: end.fds, count: ok), threads: end.threads,
-                idleCPU: max(0, idle), errors: failed))
+                idleCPU: max(0, idle), errors: 0, answered: ok, connections: ok + failed))
     }
 
     static func seconds(_ d: Duration) -> Double {

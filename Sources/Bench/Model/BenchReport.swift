@@ -53,8 +53,9 @@ package struct BenchReport: Sendable {
         self.elapsed = elapsed
     }
 
-    /// The index of the reference program, if one was measured.
-    package var referenceIndex: Int? { contenders.firstIndex { $0.role == .reference } }
+    /// The program the ratios are to: the reference solution, or (`--compare` of learners'
+    /// programs) the first program; nil when there is none.
+    package var referenceIndex: Int? { contenders.firstIndex { $0.role == .reference } ?? (contenders.isEmpty ? nil : 0) }
 }
 
 /// The medians (and spread) of one program's rounds in one scenario.

@@ -76,7 +76,7 @@ package enum BenchTable {
                     "\(style.yellow("!")) \(contender.name): only \(answered) of \(connections) connections got an answer in some round;"
                         + " the others' requests count in the latencies with the time they waited")
             }
-            if summary.errors > 0 { failures.append("\(style.yellow("!")) \(contender.name): \(summary.errors) errors in \(summary.rounds) rounds") }
+            if summary.errors > 0 { failures.append("\(style.yellow("!")) \(contender.name): \(summary.errors) errors in \(summary.rounds) round\(summary.rounds == 1 ? "" : "s")") }
             if let failure = outcome.failure { failures.append("\(style.yellow("!")) \(contender.name), a later round: \(failure)") }
         }
         // A load that measures no latency (a proxy's byte stream, handshakes) shows no latency columns.

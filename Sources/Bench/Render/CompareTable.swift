@@ -31,6 +31,11 @@ package enum CompareTable {
                 quiet?.idleCPU.map { Figures.cores($0) + " cores" } ?? "–",
             ])
             if let failure { failures.append("\(style.yellow("!")) \(contender.name): \(failure)") }
+            for summary in [busy, quiet].compactMap({ $0 }) {
+                if let answered = summary.answered, let connections = summary.connections, answered < connections {
+                    failures.append("\(style.yellow("!")) \(contender.name): only \(answered) of \(connections) connections got an answer")
+                }
+            }
         }
         var out = [style.bold("The same key-value workload against each flavour (seed 003)")]
         if !rows.isEmpty { out.append(renderTable(header: header, rows: rows, rightAligned: Set(1..<header.count), style: style)) }
