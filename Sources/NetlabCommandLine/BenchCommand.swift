@@ -10,8 +10,7 @@ import Workbook
 struct BenchCommand: NetlabCommand, Equatable {
     static let name = "bench"
     static let usage =
-        "netlab bench N [--cmd PROGRAM] [--rounds R] [--duration D] [--conns LIST] [--json FILE]\n"
-        + "       netlab bench --compare [N…] [--solutions] [--rounds R] [--duration D] [--json FILE]"
+        "netlab bench N [--cmd PROGRAM] [--rounds R] [--duration D] [--conns LIST] [--json FILE] | netlab bench --compare [N…] [--solutions]"
     static let summary =
         "Measures lesson N's program against the reference solution, in the same run, with the lesson's workload, and prints one table."
     static let positionals = CommandSpec.Positionals.lessons
@@ -45,12 +44,13 @@ struct BenchCommand: NetlabCommand, Equatable {
             case .conns: .value("LIST", help: "connections (streams, clients) per scenario, e.g. 1,100,1000")
             case .json: .value("FILE", help: "write every number as JSON")
             case .compare: .flag(help: "put several lessons' programs side by side on the key-value workload (default 9 10 11 8)")
-            case .solutions: .flag(help: "with --compare: measure the reference solutions instead of your files")
+            case .solutions: .flag(help: "compare the reference solutions instead of your files (implies --compare)")
             }
         }
     }
 
-    /// The lessons (one without `--compare`).
+    /// The lessons (one without `--compare`; none is refused when the command runs, with the
+    /// lessons that have a workload).
     var lessons: [Int]
     var cmd: CommandProgram?
     var rounds: Int
@@ -67,18 +67,16 @@ struct BenchCommand: NetlabCommand, Equatable {
     static let durationLimit = 60.0
 
     init(_ arguments: CommandArguments<Option>) throws(UsageError) {
-        compare = arguments.flag(.compare)
         solutions = arguments.flag(.solutions)
+        // --solutions means something only beside --compare, so it asks for it.
+        compare = arguments.flag(.compare) || solutions
         lessons = arguments.lessons
         json = arguments.value(.json)
         if compare {
             if lessons.isEmpty { lessons = [9, 10, 11, 8] }
             if arguments.value(.cmd) != nil { throw UsageError("--cmd measures one program beside the reference: not with --compare", command: Self.name) }
-        } else {
-            if solutions { throw UsageError("--solutions goes with --compare (`netlab bench N` always measures the reference)", command: Self.name) }
-            guard lessons.count == 1 else {
-                throw UsageError(lessons.isEmpty ? "which lesson? `netlab bench N`" : "one lesson at a time (or --compare)", command: Self.name)
-            }
+        } else if lessons.count > 1 {
+            throw UsageError("one lesson at a time (or --compare)", command: Self.name)
         }
         cmd = try arguments.value(.cmd).map { text throws(UsageError) in try CommandProgram(text, command: Self.name) }
         rounds = try Self.integer(arguments.value(.rounds), option: "rounds", range: 1...Self.roundLimit) ?? 3

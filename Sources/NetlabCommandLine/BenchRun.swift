@@ -5,6 +5,10 @@ import Workbook
 
 extension NetlabCLI {
     func bench(_ c: BenchCommand, _ w: OpenedWorkbook) async throws -> Int32 {
+        guard !c.lessons.isEmpty else {
+            let list = Workloads.lessons.map(String.init).joined(separator: ", ")
+            throw UsageError("which lesson? `netlab bench N` (lessons \(list) have a workload), or `netlab bench --compare`", command: BenchCommand.name)
+        }
         try validateOutputPaths(["json": c.json], command: BenchCommand.name)
         let lessons = try c.lessons.map { try findLesson($0, w, command: BenchCommand.name) }
         guard let workload = Workloads.forLesson(lessons[0].number) else {
@@ -103,6 +107,7 @@ extension NetlabCLI {
     /// The netload binary: `NETLAB_NETLOAD` when set (tests), else built in release mode.
     func benchNetload(_ builder: LessonBuilder) async throws -> String {
         if let path = environment["NETLAB_NETLOAD"], !path.isEmpty { return path }
+        console.out(style.dim("Building netload (Sources/netload)…"))
         let outcome = await builder.build(product: "netload", learnerFile: "Sources/netload/main.c", style: style)
         guard let binary = outcome.binary else {
             throw CLIError(message: "the load generator does not build (`\(outcome.command)`): \(outcome.plainFailure ?? "")", code: ExitCode.failure)

@@ -30,10 +30,10 @@ struct BenchCommandTests {
         let compare = try parse("bench --compare --solutions")
         #expect(compare.compare && compare.solutions && compare.lessons == [9, 10, 11, 8])
         #expect(try parse("bench --compare 11 9").lessons == [11, 9])
+        #expect(try parse("bench --solutions").compare)  // --solutions asks for --compare
     }
 
     @Test func refusesWrongCommandLines() {
-        #expect(usageError("bench")?.contains("which lesson") == true)
         #expect(usageError("bench 2 4")?.contains("one lesson at a time") == true)
         #expect(usageError("bench 2 --rounds 0")?.contains("--rounds takes a whole number from 1 to 20, not `0`") == true)
         #expect(usageError("bench 2 --rounds many") != nil)
@@ -42,7 +42,6 @@ struct BenchCommandTests {
         #expect(usageError("bench 2 --conns 1,,3")?.contains("`` is not one") == true)
         #expect(usageError("bench 2 --conns 0") != nil)
         #expect(usageError("bench 2 --conns 20000") != nil)
-        #expect(usageError("bench 2 --solutions")?.contains("--solutions goes with --compare") == true)
         #expect(usageError("bench --compare --cmd ./x")?.contains("not with --compare") == true)
         #expect(usageError("bench 2 --cmd 'unclosed") != nil)
     }
@@ -107,6 +106,15 @@ struct BenchCommandTests {
             #expect(summary["rounds"] as? Int == 1, "\(result)")
             #expect((summary["rate"] as? Double ?? 0) > 0, "\(result)")
         }
+    }
+
+    @Test("without a lesson: a usage error that names the lessons with a workload")
+    func withoutALesson() async throws {
+        let wb = try TempWorkbook()
+        defer { wb.cleanup() }
+        let result = await runCLI(["bench"], in: wb.root)
+        #expect(result.status == 2)
+        #expect(result.err.contains("which lesson? `netlab bench N` (lessons 1, 2, 3, 4, 7, 8, 9, 10, 11 have a workload)"), "\(result.err)")
     }
 
     @Test("lesson 5 has no workload: one clear line naming the lessons that have one")
