@@ -121,15 +121,20 @@ let package = Package(
         // The workbook: the lesson catalog, the learner's state, building a lesson, grading it,
         // and every way a verdict is shown (terminal, Markdown, JSON, JUnit, the class report).
         .target(name: "Workbook", dependencies: ["CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision"]),
+        // `netlab bench`: workloads, the interleaved rounds that drive a lesson's program with
+        // netload, their statistics, and the table, histogram and JSON they end in.
+        .target(name: "Bench", dependencies: ["Workbook", "CheckResults", "CheckRuntime", "ProcessSupervision"]),
         // The `netlab` command line: one file per command.
         .target(
             name: "NetlabCommandLine",
-            dependencies: ["Workbook", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision", "NetCore", "NetTLS"]),
+            dependencies: [
+                "Workbook", "Bench", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision", "NetCore", "NetTLS",
+            ]),
         .testTarget(
             name: "WorkbookTests",
             dependencies: [
-                "NetlabCommandLine", "Workbook", "CheckLanguage", "CheckResults", "CheckRuntime",
-                "ProcessSupervision", "NetTLS", "netlab-testserver",
+                "NetlabCommandLine", "Workbook", "Bench", "CheckLanguage", "CheckResults", "CheckRuntime",
+                "ProcessSupervision", "NetTLS", "netlab-testserver", "netload",
             ],
             exclude: ["Fixtures", "Golden"]),
         // Benchmarks: the driver (NetCore/NetTLS servers under test run as its hidden

@@ -11,6 +11,7 @@ public enum NetlabCommands {
         RunCommand.self,
         HintCommand.self,
         WatchCommand.self,
+        BenchCommand.self,
         SolutionCommand.self,
         ResetCommand.self,
         CertCommand.self,

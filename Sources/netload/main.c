@@ -3,13 +3,17 @@
 // is never the bottleneck. Every mode prints one line of key=value results on stdout.
 //
 //   netload sink ADDR                       accept, discard (recv MSG_TRUNC; NETLOAD_SINK_READ=1: read), close at EOF
-//   netload send ADDR STREAMS BYTES         STREAMS conns write BYTES in total, closeWrite, wait EOF (a thread per CPU)
+//   netload send ADDR STREAMS BYTES [SECS]  STREAMS conns write BYTES in total (or for SECS), closeWrite, wait EOF (a thread per CPU)
 //   netload echo ADDR CONNS SECS WARMUP SZ  ping-pong: SZ-byte messages, one in flight per conn
 //   netload idle ADDR CONNS HOLDSECS        open CONNS conns, one echo each, "ready", hold until stdin EOF
 //   netload connrate ADDR SECS CONC         connect, one 64-byte echo, close; CONC at a time
 //   netload threadecho ADDR                 thread-per-connection blocking echo server ("port N")
-//   netload tlshs ADDR THREADS SECS         TLS 1.3 full handshakes + "GET /1", per second
+//   netload tlshs ADDR THREADS SECS [echo]  TLS 1.3 full handshakes + "GET /1" (echo: 64 bytes back), per second
 //   netload tlsbulk ADDR BYTES              one TLS conn, "GET /BYTES", read to EOF
+//   netload kv ADDR CONNS SECS WARMUP VSIZE key-value put/get, one in flight per conn (kv.c)
+//   netload kvidle ADDR CONNS HOLDSECS      open CONNS conns, one put each, "ready", hold (kv.c)
+//
+// echo and kv add maxus= and hist=c0,c1,… (log2 buckets of µs, see netload.h) to their line.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,19 +36,21 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_s(void) {
+#include "netload.h"
+
+double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static double cpu_s(void) {
+double cpu_s(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-static void die(const char *what) {
+void die(const char *what) {
     fprintf(stderr, "netload: %s: %s\n", what, strerror(errno));
     exit(2);
 }
@@ -57,7 +63,7 @@ static void raise_nofile(void) {
     }
 }
 
-static struct sockaddr_in parse_addr(const char *text) {
+struct sockaddr_in parse_addr(const char *text) {
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
@@ -72,7 +78,7 @@ static struct sockaddr_in parse_addr(const char *text) {
     return sa;
 }
 
-static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 static void set_nodelay(int fd) {
     int one = 1;
@@ -91,7 +97,7 @@ static int start_connect(const struct sockaddr_in *sa) {
     return fd;
 }
 
-static int blocking_connect(const struct sockaddr_in *sa) {
+int blocking_connect(const struct sockaddr_in *sa) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     set_nodelay(fd);
@@ -167,6 +173,9 @@ typedef struct {
     int errors;
 } sender_t;
 
+// With `send … SECS`: when the streams stop writing (and half-close), however much is left.
+static double send_deadline = 0;
+
 // What every stream sends: filled once, then only read, by all the sending threads.
 static char send_buf[1 << 18];
 
@@ -190,6 +199,7 @@ static void *send_loop(void *arg) {
             stream_t *st = &s[events[k].data.u32];
             if (st->state == 0) {
                 while (st->left > 0) {
+                    if (send_deadline > 0 && now_s() >= send_deadline) { st->left = 0; break; }
                     ssize_t w = write(st->fd, buf, st->left < (long long)sizeof send_buf ? st->left : (long long)sizeof send_buf);
                     if (w > 0) { st->left -= w; me->sent += w; continue; }
                     if (w < 0 && errno == EAGAIN) break;
@@ -220,6 +230,7 @@ static int mode_send(int argc, char **argv) {
     struct sockaddr_in sa = parse_addr(argv[2]);
     int streams = atoi(argv[3]);
     long long total = atoll(argv[4]);
+    if (argc > 5) send_deadline = now_s() + atof(argv[5]);
     memset(send_buf, 'x', sizeof send_buf);
     int threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (getenv("NETLOAD_SEND_THREADS")) threads = atoi(getenv("NETLOAD_SEND_THREADS"));
@@ -262,12 +273,8 @@ typedef struct {
     int got;
     double sent_at;
     int connected;
+    long long answered;  // requests answered in the measured window
 } pp_t;
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static int mode_echo(int argc, char **argv) {
     if (argc < 7) return 1;
@@ -289,6 +296,7 @@ static int mode_echo(int argc, char **argv) {
     }
     size_t cap = 1 << 20, count = 0;
     double *lat = malloc(cap * sizeof *lat);
+    hist_t hist = {0};
     long long reqs = 0;
     int errors = 0, alive = conns;
     double start = now_s(), measure_from = start + warm, end = measure_from + secs;
@@ -315,8 +323,10 @@ static int mode_echo(int argc, char **argv) {
                     double t1 = now_s();
                     if (measuring && t1 < end) {
                         reqs++;
+                        p->answered++;
                         if (count == cap) { cap *= 2; lat = realloc(lat, cap * sizeof *lat); }
                         lat[count++] = (t1 - p->sent_at) * 1e6;
+                        hist_add(&hist, lat[count - 1]);
                     }
                     p->got = 0;
                     p->sent_at = t1;
@@ -329,10 +339,25 @@ static int mode_echo(int argc, char **argv) {
         }
     }
     double elapsed = now_s() - t0, cpu = cpu_s() - c0;
-    qsort(lat, count, sizeof *lat, cmp_double);
-    double p50 = count ? lat[count / 2] : 0, p99 = count ? lat[(size_t)(count * 0.99)] : 0;
-    printf("reqs=%lld secs=%.6f rps=%.1f p50us=%.1f p99us=%.1f cpu=%.6f errors=%d\n",
-           reqs, elapsed, reqs / elapsed, p50, p99, cpu, errors);
+    if (!measuring) elapsed = 1e-9;
+    // A request still unanswered when the window closes counts with its age so far (as wrk
+    // counts a timeout): a server that never answers 999 of 1,000 clients must not look fast
+    // because the one it serves is. `answered` says how many connections got any answer.
+    int answered = 0;
+    for (int i = 0; i < conns; i++) {
+        if (c[i].answered > 0) answered++;
+        if (measuring && c[i].fd >= 0 && c[i].sent_at < end) {
+            double age = (end - (c[i].sent_at > t0 ? c[i].sent_at : t0)) * 1e6;
+            if (count == cap) { cap *= 2; lat = realloc(lat, cap * sizeof *lat); }
+            lat[count++] = age;
+            hist_add(&hist, age);
+        }
+    }
+    printf("answered=%d ", answered);
+    printf("reqs=%lld secs=%.6f rps=%.1f cpu=%.6f errors=%d", reqs, elapsed, reqs / elapsed, cpu, errors);
+    print_percentiles(lat, count);
+    hist_print(&hist);
+    printf("\n");
     return 0;
 }
 
@@ -497,6 +522,9 @@ static SSL_CTX *client_ctx(void) {
     return ctx;
 }
 
+/// Set by `tlshs ADDR THREADS SECS echo`.
+static int tls_echo = 0;
+
 /// One connection: full handshake, "GET /n", read to EOF. Returns bytes read, -1 on failure.
 static long long tls_get(SSL_CTX *ctx, const struct sockaddr_in *sa, long long n, double *first_byte, char *proto, size_t proto_len) {
     int fd = blocking_connect(sa);
@@ -505,7 +533,20 @@ static long long tls_get(SSL_CTX *ctx, const struct sockaddr_in *sa, long long n
     SSL_set_fd(ssl, fd);
     SSL_set_tlsext_host_name(ssl, "localhost");
     long long got = -1;
-    if (SSL_connect(ssl) == 1) {
+    if (SSL_connect(ssl) == 1 && tls_echo) {
+        // The echo variant (tlshs … echo): 64 bytes there and back, then close, for a server
+        // that relays to an echo upstream rather than answering a request itself.
+        char msg[64], in[64];
+        memset(msg, 'h', sizeof msg);
+        if (SSL_write(ssl, msg, sizeof msg) == (int)sizeof msg) {
+            got = 0;
+            while (got < (long long)sizeof in) {
+                int r = SSL_read(ssl, in, (int)(sizeof in - got));
+                if (r <= 0) { got = -1; break; }
+                got += r;
+            }
+        }
+    } else if (SSL_is_init_finished(ssl)) {
         if (proto) snprintf(proto, proto_len, "%s/%s", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
         char req[64];
         int len = snprintf(req, sizeof req, "GET /%lld HTTP/1.0\r\n\r\n", n);
@@ -549,6 +590,7 @@ static int mode_tlshs(int argc, char **argv) {
     struct sockaddr_in sa = parse_addr(argv[2]);
     int threads = atoi(argv[3]);
     double secs = atof(argv[4]);
+    tls_echo = argc > 5 && !strcmp(argv[5], "echo");
     SSL_CTX *ctx = client_ctx();
     char proto[128] = "?";
     if (tls_get(ctx, &sa, 1, NULL, proto, sizeof proto) <= 0) { fprintf(stderr, "netload tlshs: first connection failed\n"); }
@@ -595,9 +637,11 @@ int main(int argc, char **argv) {
     else if (!strcmp(m, "threadecho")) rc = mode_threadecho(argc, argv);
     else if (!strcmp(m, "tlshs")) rc = mode_tlshs(argc, argv);
     else if (!strcmp(m, "tlsbulk")) rc = mode_tlsbulk(argc, argv);
+    else if (!strcmp(m, "kv")) rc = mode_kv(argc, argv);
+    else if (!strcmp(m, "kvidle")) rc = mode_kvidle(argc, argv);
     if (rc != 1 && rc != -1) return rc;
     if (rc == 0) return 0;
 usage:
-    fprintf(stderr, "usage: netload sink|send|echo|idle|connrate|threadecho|tlshs|tlsbulk ...\n");
+    fprintf(stderr, "usage: netload sink|send|echo|idle|connrate|threadecho|tlshs|tlsbulk|kv|kvidle ...\n");
     return 1;
 }

@@ -78,7 +78,9 @@ struct CommandRegistryTests {
                 Issue.record("\(spec.name) does not parse"); continue
             }
             for option in spec.options {
-                let line = [spec.name] + positional + ["--\(option.name)"] + (option.value == nil ? [] : ["x"])
+                // A value of the kind the option reads (`bench --rounds R` takes a number).
+                let sample = ["R": "2", "D": "1s", "LIST": "1,2"][option.value ?? ""] ?? "x"
+                let line = [spec.name] + positional + ["--\(option.name)"] + (option.value == nil ? [] : [sample])
                 guard case .run(let with) = try NetlabCommands.parse(line) else { Issue.record("\(line) does not parse"); continue }
                 #expect(String(describing: with) != String(describing: plain), "\(line) reads nothing of --\(option.name)")
             }

@@ -2,8 +2,8 @@ import CheckRuntime
 import Foundation
 import ProcessSupervision
 
-/// Builds a lesson's program (`swift build --product lessonNN`, or `solutionNN`) and finds the
-/// binary (`swift build --show-bin-path`).
+/// Builds a lesson's program (`swift build --product lessonNN`, or `solutionNN`; with `-c release`
+/// for `netlab bench`, ``Configuration``) and finds the binary (`swift build --show-bin-path`).
 public struct LessonBuilder: Sendable {
     public struct Outcome: Sendable {
         /// The built program, when the build succeeded.
@@ -24,22 +24,45 @@ public struct LessonBuilder: Sendable {
     /// take minutes on a small machine.
     public var timeout: Duration
 
-    public init(root: URL, swift: String = ProcessInfo.processInfo.environment["NETLAB_SWIFT"] ?? "swift", timeout: Duration = .seconds(1200)) {
+    /// SwiftPM's build configuration: `debug` for checks (fast to build), `release` for
+    /// `netlab bench` (fast to run: what a benchmark should measure).
+    public enum Configuration: String, Sendable {
+        case debug, release
+    }
+
+    /// Which configuration ``build(product:learnerFile:style:progress:)`` builds.
+    public var configuration: Configuration
+
+    public init(
+        root: URL, swift: String = ProcessInfo.processInfo.environment["NETLAB_SWIFT"] ?? "swift", timeout: Duration = .seconds(1200),
+        configuration: Configuration = .debug
+    ) {
         self.root = root
         self.swift = swift
         self.timeout = timeout
+        self.configuration = configuration
     }
+
+    /// The same builder, building `configuration`.
+    public func with(_ configuration: Configuration) -> LessonBuilder {
+        var copy = self
+        copy.configuration = configuration
+        return copy
+    }
+
+    /// `["-c", "release"]` for a release build; nothing for debug (SwiftPM's default).
+    var configurationArguments: [String] { configuration == .release ? ["-c", "release"] : [] }
 
     /// Builds `product`; errors are trimmed to `learnerFile` (relative to the root).
     public func build(
         product: String, learnerFile: String, style: Style,
         progress: (@Sendable (String) -> Void)? = nil
     ) async -> Outcome {
-        let command = "swift build --product \(product)"
+        let command = (["swift", "build"] + configurationArguments + ["--product", product]).joined(separator: " ")
         let output: ProcessOutput
         do {
             output = try await ProcessRunner.run(
-                swift, ["build", "--product", product], directory: root,
+                swift, ["build"] + configurationArguments + ["--product", product], directory: root,
                 timeout: timeout
             ) { data, _ in
                 guard let progress else { return }
@@ -83,16 +106,16 @@ public struct LessonBuilder: Sendable {
     /// platform's folder) when it is there, which saves a second SwiftPM run (about 200 ms, a
     /// fifth of a warm edit-to-verdict); `swift build --show-bin-path` otherwise.
     func builtBinPath() async -> URL? {
-        let debug = root.appendingPathComponent(".build/debug")
-        if swift == "swift", FileManager.default.fileExists(atPath: debug.path) { return debug }
+        let link = root.appendingPathComponent(".build/\(configuration.rawValue)")
+        if swift == "swift", FileManager.default.fileExists(atPath: link.path) { return link }
         return await binPath()
     }
 
-    /// `swift build --show-bin-path`.
+    /// `swift build --show-bin-path` (with `-c release` for a release builder).
     public func binPath() async -> URL? {
         guard
             let out = try? await ProcessRunner.run(
-                swift, ["build", "--show-bin-path"], directory: root,
+                swift, ["build", "--show-bin-path"] + configurationArguments, directory: root,
                 timeout: .seconds(120)),
             out.status == 0
         else { return nil }
