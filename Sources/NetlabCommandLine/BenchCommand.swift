@@ -74,7 +74,9 @@ struct BenchCommand: NetlabCommand, Equatable {
         json = arguments.value(.json)
         if compare {
             if lessons.isEmpty { lessons = [9, 10, 11, 8] }
-            if arguments.value(.cmd) != nil { throw UsageError("--cmd measures one program beside the reference: not with --compare", command: Self.name) }
+            if arguments.value(.cmd) != nil {
+                throw UsageError("--cmd measures one program beside the reference: not with --compare", command: Self.name)
+            }
         } else if lessons.count > 1 {
             throw UsageError("one lesson at a time (or --compare)", command: Self.name)
         }

@@ -7,7 +7,8 @@ extension NetlabCLI {
     func bench(_ c: BenchCommand, _ w: OpenedWorkbook) async throws -> Int32 {
         guard !c.lessons.isEmpty else {
             let list = Workloads.lessons.map(String.init).joined(separator: ", ")
-            throw UsageError("which lesson? `netlab bench N` (lessons \(list) have a workload), or `netlab bench --compare`", command: BenchCommand.name)
+            throw UsageError(
+                "which lesson? `netlab bench N` (lessons \(list) have a workload), or `netlab bench --compare`", command: BenchCommand.name)
         }
         try validateOutputPaths(["json": c.json], command: BenchCommand.name)
         let lessons = try c.lessons.map { try findLesson($0, w, command: BenchCommand.name) }
@@ -17,7 +18,8 @@ extension NetlabCLI {
         if c.compare, let other = lessons.first(where: { Workloads.forLesson($0.number)?.name != workload.name }) {
             let why = Workloads.forLesson(other.number).map { "a \($0.name) workload" } ?? "no workload"
             throw CLIError(
-                message: "--compare needs lessons with the same workload: lesson \(lessons[0].number) has the \(workload.name) workload, lesson \(other.number) \(why)",
+                message:
+                    "--compare needs lessons with the same workload: lesson \(lessons[0].number) has the \(workload.name) workload, lesson \(other.number) \(why)",
                 code: ExitCode.failure)
         }
         installInterruptHandler()
@@ -57,7 +59,8 @@ extension NetlabCLI {
             bound: bound, netload: netload, certificate: certificate)
         let subject = c.compare ? "lessons " + lessons.map { String($0.number) }.joined(separator: " ") : "lesson \(lessons[0].number)"
         console.out(
-            "Measuring \(subject) for about \(Int(estimate.rounded(.up))) s (at most \(bound.components.seconds) s): \(contenders.map(\.name).joined(separator: ", ")); Ctrl-C stops it.")
+            "Measuring \(subject) for about \(Int(estimate.rounded(.up))) s (at most \(bound.components.seconds) s): \(contenders.map(\.name).joined(separator: ", ")); Ctrl-C stops it."
+        )
         let runner = BenchRunner(workload: workload, contenders: contenders, settings: settings, subject: subject)
         let console = self.console
         var progress: (@Sendable (BenchRunner.Progress) -> Void)? = nil

@@ -48,7 +48,10 @@ struct BenchCommandTests {
 
     @Test func eachLessonGetsItsWorkload() throws {
         #expect(Workloads.forLesson(1)?.name == "echo")
-        #expect(Workloads.forLesson(2)?.scenarios(connections: nil).map(\.load) == [.echo(connections: 1), .echo(connections: 100), .echo(connections: 1000)])
+        #expect(
+            Workloads.forLesson(2)?.scenarios(connections: nil).map(\.load) == [
+                .echo(connections: 1), .echo(connections: 100), .echo(connections: 1000),
+            ])
         #expect(Workloads.forLesson(3)?.serverFlags(upstream: nil, certificate: nil) == ["--idle-timeout", "60s"])
         let proxy = try #require(Workloads.forLesson(4))
         #expect(proxy.upstream == .sink)

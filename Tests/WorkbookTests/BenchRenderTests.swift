@@ -15,14 +15,20 @@ struct BenchRenderTests {
     static func echoReport() -> BenchReport {
         let scenarios = EchoWorkload(defaultConnections: [100, 1000]).scenarios(connections: nil)
         let fast = [
-            Sample(rate: 40_000, p50: 2000, p99: 5000, max: 9000, cpuPerOperation: 20, rssPerConnection: 4096,
+            Sample(
+                rate: 40_000, p50: 2000, p99: 5000, max: 9000, cpuPerOperation: 20, rssPerConnection: 4096,
                 fdsPerConnection: 1, threads: 3, loadCores: 0.4, histogram: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 30]),
-            Sample(rate: 44_000, p50: 1800, p99: 4000, max: 7000, cpuPerOperation: 22, rssPerConnection: 4096,
+            Sample(
+                rate: 44_000, p50: 1800, p99: 4000, max: 7000, cpuPerOperation: 22, rssPerConnection: 4096,
                 fdsPerConnection: 1, threads: 3, loadCores: 0.95, histogram: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 20]),
         ]
         let slow = [
-            Sample(rate: 10_000, p50: 9000, p99: 20000, max: 30000, cpuPerOperation: 90, loadCores: 0.2, histogram: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8]),
-            Sample(rate: 12_000, p50: 8000, p99: 18000, max: 25000, cpuPerOperation: 80, loadCores: 0.2, histogram: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 9]),
+            Sample(
+                rate: 10_000, p50: 9000, p99: 20000, max: 30000, cpuPerOperation: 90, loadCores: 0.2,
+                histogram: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8]),
+            Sample(
+                rate: 12_000, p50: 8000, p99: 18000, max: 25000, cpuPerOperation: 80, loadCores: 0.2,
+                histogram: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 9]),
         ]
         return BenchReport(
             subject: "lesson 2", workload: "echo", workloadTitle: "echo ping-pong", contenders: [reference, learner],
@@ -95,7 +101,9 @@ struct BenchRenderTests {
     }
 
     @Test func theProgressBarFillsInProportion() {
-        #expect(ProgressBar.line(done: 6, total: 12, label: "round 1") == "[" + String(repeating: "█", count: 12) + String(repeating: "·", count: 12) + "] 6/12  round 1")
+        #expect(
+            ProgressBar.line(done: 6, total: 12, label: "round 1") == "[" + String(repeating: "█", count: 12) + String(repeating: "·", count: 12)
+                + "] 6/12  round 1")
         #expect(ProgressBar.line(done: 99, total: 0, label: "x").hasPrefix("[" + String(repeating: "█", count: 24) + "] 1/1"))
     }
 
@@ -107,11 +115,15 @@ struct BenchRenderTests {
         let report = BenchReport(
             subject: "lessons 9 11 10", workload: "kv", workloadTitle: "kv", contenders: [threads, loop, busy], scenarios: scenarios,
             outcomes: [
-                [.init(samples: [Sample(rate: 30_000, p99: 4000, cpuPerOperation: 50, answered: 1, connections: 100)]),
-                 .init(samples: [Sample(rate: 50_000, p99: 2500, cpuPerOperation: 25)]), .init(failure: busy.unavailable)],
-                [.init(samples: [Sample(rate: 0, rssPerConnection: 70_000, fdsPerConnection: 1, threads: 1002, idleCPU: 0)]),
-                 .init(samples: [Sample(rate: 0, rssPerConnection: 300, fdsPerConnection: 1, threads: 1, idleCPU: 0.001)]),
-                 .init(failure: busy.unavailable)],
+                [
+                    .init(samples: [Sample(rate: 30_000, p99: 4000, cpuPerOperation: 50, answered: 1, connections: 100)]),
+                    .init(samples: [Sample(rate: 50_000, p99: 2500, cpuPerOperation: 25)]), .init(failure: busy.unavailable),
+                ],
+                [
+                    .init(samples: [Sample(rate: 0, rssPerConnection: 70_000, fdsPerConnection: 1, threads: 1002, idleCPU: 0)]),
+                    .init(samples: [Sample(rate: 0, rssPerConnection: 300, fdsPerConnection: 1, threads: 1, idleCPU: 0.001)]),
+                    .init(failure: busy.unavailable),
+                ],
             ],
             roundsPlanned: 1, roundsDone: 1, duration: 1, warmup: 0.5, cores: 2, elapsed: 9)
         let text = CompareTable.render(report)

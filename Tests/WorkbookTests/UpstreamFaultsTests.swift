@@ -40,15 +40,19 @@ struct UpstreamFaultsTests {
             firstError("upstream refuse as up down for 1s\nstart --listen {listen}\ncheck \"c\"\n")?
                 .hasPrefix("checks.netlab:1:23: error: unexpected `down`; `refuse` upstreams take no options (`down for`") == true)
         #expect(firstError("upstream sink as up down 1s\nstart --listen {listen}\ncheck \"c\"\n")?.hasPrefix("checks.netlab:1:26: error:") == true)
-        #expect(firstError("upstream sink as up reset first 0\nstart --listen {listen}\ncheck \"c\"\n")?.contains("1:33: error: `0` is too small") == true)
-        #expect(firstError("upstream sink as up close after 1s\nstart --listen {listen}\ncheck \"c\"\n")?.hasPrefix("checks.netlab:1:33: error:") == true)
+        #expect(
+            firstError("upstream sink as up reset first 0\nstart --listen {listen}\ncheck \"c\"\n")?.contains("1:33: error: `0` is too small") == true
+        )
+        #expect(
+            firstError("upstream sink as up close after 1s\nstart --listen {listen}\ncheck \"c\"\n")?.hasPrefix("checks.netlab:1:33: error:") == true)
         #expect(
             firstError("upstream sink as up reset first 2 reset first 3\nstart --listen {listen}\ncheck \"c\"\n")?
                 .contains("1:35: error: `reset` given twice") == true)
         let header = "upstream sink as up\nstart --listen {listen}\ncheck \"c\"\n"
         #expect(firstError(header + "  expect up waits backoff 100ms jitter equal\n")?.contains("4:27: error: `waits backoff` needs `cap`") == true)
         #expect(firstError(header + "  expect up waits backoff 100ms cap 1s\n")?.contains("4:27: error: `waits backoff` needs `jitter") == true)
-        #expect(firstError(header + "  expect up waits backoff 1s cap 100ms jitter none\n")?.contains("4:34: error: the cap (100ms) is shorter") == true)
+        #expect(
+            firstError(header + "  expect up waits backoff 1s cap 100ms jitter none\n")?.contains("4:34: error: the cap (100ms) is shorter") == true)
         #expect(firstError(header + "  expect up waits backoff 100ms cap 1s jitter some\n")?.contains("4:47: error:") == true)
         #expect(firstError(header + "  expect up wait 0 >= 1ms\n")?.contains("4:18: error: `0` is too small") == true)
         #expect(firstError(header + "  expect up wait 1 >= 3\n")?.contains("4:23: error:") == true)
@@ -79,7 +83,9 @@ struct UpstreamFaultsTests {
         let flat = CheckExecution.judge(ms([101, 202, 401, 803, 1004, 1002]), rule)
         #expect(flat?.hasPrefix("no jitter: each of waits 2, 3, 4, 5, 6 was at least 90% of its full delay") == true)
         // The same waits pass a rule without jitter.
-        #expect(CheckExecution.judge(ms([101, 202, 401, 803, 1004, 1002]), WaitExpectation.Backoff(first: .milliseconds(100), cap: .seconds(1), jitter: .none)) == nil)
+        #expect(
+            CheckExecution.judge(
+                ms([101, 202, 401, 803, 1004, 1002]), WaitExpectation.Backoff(first: .milliseconds(100), cap: .seconds(1), jitter: .none)) == nil)
         // Too few waits to judge jitter.
         #expect(CheckExecution.judge(ms([90]), rule)?.hasPrefix("no wait so far has a full delay of 200ms") == true)
     }

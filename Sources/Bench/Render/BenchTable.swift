@@ -18,7 +18,8 @@ package enum BenchTable {
         for (s, scenario) in report.scenarios.enumerated() {
             out.append("")
             out.append(style.bold(scenario.label))
-            out.append(section(report, s, style: style).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+            out.append(
+                section(report, s, style: style).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
         }
         out.append("")
         out.append(loadLine(report))
@@ -53,9 +54,10 @@ package enum BenchTable {
                 continue
             }
             if scenario.isTimed {
-                let spread = summary.rateSpread.map {
-                    "\(Figures.rate($0.lowerBound, unit: scenario.unit))–\(Figures.rate($0.upperBound, unit: scenario.unit))"
-                } ?? "–"
+                let spread =
+                    summary.rateSpread.map {
+                        "\(Figures.rate($0.lowerBound, unit: scenario.unit))–\(Figures.rate($0.upperBound, unit: scenario.unit))"
+                    } ?? "–"
                 rows.append([
                     contender.name, Figures.rate(summary.rate, unit: scenario.unit), spread,
                     Figures.ratio(Stats.ratio(summary.rate, to: reference?.rate)), Figures.latency(summary.p50),
@@ -76,7 +78,10 @@ package enum BenchTable {
                     "\(style.yellow("!")) \(contender.name): only \(answered) of \(connections) connections got an answer in some round;"
                         + " the others' requests count in the latencies with the time they waited")
             }
-            if summary.errors > 0 { failures.append("\(style.yellow("!")) \(contender.name): \(summary.errors) errors in \(summary.rounds) round\(summary.rounds == 1 ? "" : "s")") }
+            if summary.errors > 0 {
+                failures.append(
+                    "\(style.yellow("!")) \(contender.name): \(summary.errors) errors in \(summary.rounds) round\(summary.rounds == 1 ? "" : "s")")
+            }
             if let failure = outcome.failure { failures.append("\(style.yellow("!")) \(contender.name), a later round: \(failure)") }
         }
         // A load that measures no latency (a proxy's byte stream, handshakes) shows no latency columns.

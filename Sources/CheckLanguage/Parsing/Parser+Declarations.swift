@@ -78,7 +78,8 @@ extension ScriptParser {
         } else if kind == .echo || kind == .sink {
             return Upstream(name: name.text, kind: kind, faults: try upstreamFaults(&cursor), location: at)
         } else if let t = cursor.peek {
-            let faulty = ["down", "reset", "close"].contains(t.text) ? " (`down for`, `reset first` and `close after` are for `echo` and `sink`)" : ""
+            let faulty =
+                ["down", "reset", "close"].contains(t.text) ? " (`down for`, `reset first` and `close after` are for `echo` and `sink`)" : ""
             throw ScriptError(
                 "unexpected \(t.quoted); `\(kindToken.text)` upstreams take no options\(faulty); expected end of line", at: cursor.location(of: t))
         }

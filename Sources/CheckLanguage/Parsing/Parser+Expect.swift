@@ -57,7 +57,8 @@ extension ScriptParser {
         }
         let hint =
             cursor.peek.flatMap {
-                $0.kind == .word ? Suggestion.didYouMean($0.text, in: ["received", "eof", "reset", "closed", "silence", "connections", "wait", "waits"]) : nil
+                $0.kind == .word
+                    ? Suggestion.didYouMean($0.text, in: ["received", "eof", "reset", "closed", "silence", "connections", "wait", "waits"]) : nil
             } ?? ""
         throw cursor.unexpected(
             "`received`, `eof`, `reset`, `closed`, `silence`, `connections`, `wait` or `waits` after `expect \(name)`", hint: hint)

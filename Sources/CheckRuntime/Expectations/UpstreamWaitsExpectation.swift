@@ -16,10 +16,13 @@ extension CheckExecution {
                     let waits = peer.waits()
                     guard waits.count >= index else { return .wait }
                     let wait = waits[index - 1]
-                    let expected = "\(comparison.op.rawValue) \(expressionText(comparison.rhs))"
+                    let expected =
+                        "\(comparison.op.rawValue) \(expressionText(comparison.rhs))"
                         + (expressionText(comparison.rhs) == limit.scriptText ? "" : " = \(limit.scriptText)")
                     return compare(wait, comparison.op, limit)
-                        ? .pass("wait \(index) (from the end of connection \(index) to connection \(index + 1)) was \(Self.millis(wait)), expected \(expected)")
+                        ? .pass(
+                            "wait \(index) (from the end of connection \(index) to connection \(index + 1)) was \(Self.millis(wait)), expected \(expected)"
+                        )
                         : .fail(
                             "expected wait \(index) of upstream \(label) (from the end of connection \(index) to the start of connection \(index + 1)) "
                                 + "\(expected); it was \(Self.millis(wait))", [Self.waitList(waits)])

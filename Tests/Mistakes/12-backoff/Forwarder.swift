@@ -16,21 +16,21 @@ struct Variant: Sendable {
 }
 
 func runForwarder(_ variant: Variant) -> Never {
-  LessonProgram.run(flags: [.upstream]) { options, log in
-    let upstream = options.upstream!
-    let outbox = Outbox(limit: variant.outboxLimit)
-    let listener = try TCPListener.listen(address: options.listen)
-    log.ready(listener.address)
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await keepForwarding(to: upstream, from: outbox, log: log, variant: variant) }
-        group.addTask {
-            try await serve(listener) { client in await readLines(from: client, into: outbox, log: log) }
+    LessonProgram.run(flags: [.upstream]) { options, log in
+        let upstream = options.upstream!
+        let outbox = Outbox(limit: variant.outboxLimit)
+        let listener = try TCPListener.listen(address: options.listen)
+        log.ready(listener.address)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await keepForwarding(to: upstream, from: outbox, log: log, variant: variant) }
+            group.addTask {
+                try await serve(listener) { client in await readLines(from: client, into: outbox, log: log) }
+            }
+            // The first to end is the forwarder giving up on a permanent error: end the program.
+            try await group.next()
+            group.cancelAll()
         }
-        // The first to end is the forwarder giving up on a permanent error: end the program.
-        try await group.next()
-        group.cancelAll()
     }
-  }
 }
 
 /// The backoff rule of the README.
