@@ -74,6 +74,41 @@ struct PortOwnershipTests {
         expectPass(r)
     }
 
+    @Test("a program that exits right after its ready line is judged by the check, not as a foreign port")
+    func exitAfterReady() async throws {
+        // As a lesson 12 program that gives up at once: its listener goes with it, maybe before
+        // netlab has looked. Several times, since the exit races the look.
+        for _ in 0..<5 {
+            let r = try await runOne(
+                """
+                start --listen {listen} --mode crash --delay 0ms
+                check "crashes"
+                  expect server log /crashing now/ within 5s
+                """)
+            expectPass(r)
+            #expect(!r.transcript.contains("nothing listens") && !r.transcript.contains("another program serves it"))
+        }
+    }
+
+    @Test("hasEnded: a live process no, a zombie and a reaped one yes")
+    func endedProcesses() throws {
+        #expect(!PortOwnership.hasEnded(getpid()))
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(argv[0]) }
+        #expect(posix_spawn(&pid, "/bin/true", nil, nil, &argv, nil) == 0)
+        // Not waited for yet: a zombie once it has run.
+        var ended = false
+        for _ in 0..<500 where !ended {
+            ended = PortOwnership.hasEnded(pid)
+            if !ended { usleep(10_000) }
+        }
+        #expect(ended, "the child never showed as ended")
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+        #expect(PortOwnership.hasEnded(pid))
+    }
+
     @Test("/proc/net/tcp rows: LISTEN only, addresses in network order, both families")
     func parsesTables() {
         let v4 = """

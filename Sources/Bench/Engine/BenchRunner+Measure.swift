@@ -38,7 +38,10 @@ extension BenchRunner {
         }
         guard figures.operations > 0 else {
             return .failure(
-                Failure(message: "answered nothing in \(Netload.seconds(figures.seconds)) s (\(figures.errors) error\(figures.errors == 1 ? "" : "s"))\(Self.lastWords(server))"))
+                Failure(
+                    message:
+                        "answered nothing in \(Netload.seconds(figures.seconds)) s (\(figures.errors) error\(figures.errors == 1 ? "" : "s"))\(Self.lastWords(server))"
+                ))
         }
         let cpu = Self.seconds(after.cpu - opened.cpu)
         let connections = scenario.load.connections

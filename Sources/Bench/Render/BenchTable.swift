@@ -80,7 +80,8 @@ package enum BenchTable {
             }
             if summary.errors > 0 {
                 failures.append(
-                    "\(style.yellow("!")) \(contender.name): \(summary.errors) error\(summary.errors == 1 ? "" : "s") in \(summary.rounds) round\(summary.rounds == 1 ? "" : "s")")
+                    "\(style.yellow("!")) \(contender.name): \(summary.errors) error\(summary.errors == 1 ? "" : "s") in \(summary.rounds) round\(summary.rounds == 1 ? "" : "s")"
+                )
             }
             if let failure = outcome.failure { failures.append("\(style.yellow("!")) \(contender.name), a later round: \(failure)") }
         }

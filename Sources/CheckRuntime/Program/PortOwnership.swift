@@ -118,6 +118,16 @@ enum PortOwnership {
         return inodes
     }
 
+    /// Whether `pid` has ended: gone from /proc, or a zombie (exited, its status not collected).
+    static func hasEnded(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        // `PID (COMM) STATE …`: COMM may hold spaces and parentheses, so the state follows the
+        // last `)`.
+        guard let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].drop(while: { $0 == " " }).first
+        return state == "Z" || state == "X"
+    }
+
     /// Why a ready line's port was not accepted.
     struct Problem: Error, Equatable, Sendable {
         var message: String
@@ -139,9 +149,13 @@ enum PortOwnership {
         let token = process.treeToken
         let port = address.split(separator: ":").last.map(String.init) ?? "?"
         while true {
-            let exited = process.exitStatus
             let found: Verdict? = await offPool { PortOwnership.verdict(address: address, root: pid, token: token) }
             guard let found, found != .owned else { return nil }
+            // Read after the verdict: a program that exits while netlab looks (its work done, as
+            // one that gives up at once does) took its listener with it. One that has ended but
+            // is not reaped yet has no sockets either: wait for its status.
+            var exited = process.exitStatus
+            if exited == nil, hasEnded(pid) { exited = await process.waitExit(timeout: .seconds(2)) }
             if let exited {
                 return Problem(
                     message: "the ready line names port \(port), but the server \(exited) before netlab "
