@@ -3,7 +3,8 @@
 // is never the bottleneck. Every mode prints one line of key=value results on stdout.
 //
 //   netload sink ADDR                       accept, discard (recv MSG_TRUNC; NETLOAD_SINK_READ=1: read), close at EOF
-//   netload send ADDR STREAMS BYTES [SECS]  STREAMS conns write BYTES in total (or for SECS), closeWrite, wait EOF (a thread per CPU)
+//   netload send ADDR STREAMS BYTES [SECS [LINE]]  STREAMS conns write BYTES in total (or for SECS), closeWrite, wait EOF
+//                                           (a thread per CPU); LINE: a newline every LINE bytes
 //   netload echo ADDR CONNS SECS WARMUP SZ  ping-pong: SZ-byte messages, one in flight per conn
 //   netload idle ADDR CONNS HOLDSECS        open CONNS conns, one echo each, "ready", hold until stdin EOF
 //   netload connrate ADDR SECS CONC         connect, one 64-byte echo, close; CONC at a time
@@ -232,6 +233,13 @@ static int mode_send(int argc, char **argv) {
     long long total = atoll(argv[4]);
     if (argc > 5) send_deadline = now_s() + atof(argv[5]);
     memset(send_buf, 'x', sizeof send_buf);
+    // LINE: a newline every LINE bytes, so a line forwarder (lesson 12) sees lines of at most
+    // LINE bytes (at most twice that where a short write cuts one).
+    if (argc > 6) {
+        long line = atol(argv[6]);
+        if (line < 2 || line > (long)sizeof send_buf) { fprintf(stderr, "netload: bad LINE %s\n", argv[6]); return 1; }
+        for (long i = line - 1; i < (long)sizeof send_buf; i += line) send_buf[i] = '\n';
+    }
     int threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (getenv("NETLOAD_SEND_THREADS")) threads = atoi(getenv("NETLOAD_SEND_THREADS"));
     if (threads > streams) threads = streams;

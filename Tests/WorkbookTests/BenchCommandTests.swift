@@ -65,9 +65,15 @@ struct BenchCommandTests {
             #expect(kv.name == "kv")
             #expect(kv.scenarios(connections: [5]).map(\.load) == [.keyValue(connections: 5), .idle(connections: 1000)])
         }
-        #expect(Workloads.forLesson(5) == nil && Workloads.forLesson(6) == nil && Workloads.forLesson(12) == nil)
+        let lines = try #require(Workloads.forLesson(12))
+        #expect(lines.name == "lines" && lines.upstream == .sink)
+        #expect(lines.serverFlags(upstream: "127.0.0.1:9", certificate: nil) == ["--upstream", "127.0.0.1:9"])
+        #expect(lines.scenarios(connections: nil).map(\.load) == [.lines(streams: 1), .lines(streams: 8)])
+        #expect(
+            Netload.arguments(.lines(streams: 8), address: "a:1", seconds: 2, warmup: 0) == ["send", "a:1", "8", String(1 << 40), "2.000", "4096"])
+        #expect(Workloads.forLesson(5) == nil && Workloads.forLesson(6) == nil && Workloads.forLesson(14) == nil)
         #expect(Workloads.missingMessage(lesson: 5).hasPrefix("no workload for lesson 5: its program reads one ClientHello"))
-        #expect(Workloads.missingMessage(lesson: 5).hasSuffix("lessons 1, 2, 3, 4, 7, 8, 9, 10, 11 have one"))
+        #expect(Workloads.missingMessage(lesson: 5).hasSuffix("lessons 1, 2, 3, 4, 7, 8, 9, 10, 11, 12 have one"))
     }
 
     /// A workbook whose "build" is a fake swift that points at a folder where lesson01 and
@@ -117,7 +123,7 @@ struct BenchCommandTests {
         defer { wb.cleanup() }
         let result = await runCLI(["bench"], in: wb.root)
         #expect(result.status == 2)
-        #expect(result.err.contains("which lesson? `netlab bench N` (lessons 1, 2, 3, 4, 7, 8, 9, 10, 11 have a workload)"), "\(result.err)")
+        #expect(result.err.contains("which lesson? `netlab bench N` (lessons 1, 2, 3, 4, 7, 8, 9, 10, 11, 12 have a workload)"), "\(result.err)")
     }
 
     @Test("lesson 5 has no workload: one clear line naming the lessons that have one")

@@ -36,7 +36,7 @@ package enum Netload {
             return LoadFigures(
                 operations: ops, seconds: seconds, p50: number("p50us"), p99: number("p99us"), max: number("maxus"),
                 histogram: histogram, loadCPU: cpu, errors: errors &+ notOK, answered: p["answered"].flatMap { Int($0) })
-        case .proxy:
+        case .proxy, .lines:
             guard let bytes = number("bytes") else { return nil }
             return LoadFigures(operations: bytes / 1_000_000, seconds: seconds, loadCPU: cpu, errors: errors)
         case .handshake:
@@ -54,6 +54,7 @@ package enum Netload {
         case .keyValue(let n):
             KeyValueWorkload.netloadArguments(address: address, connections: n, seconds: seconds, warmup: warmup)
         case .proxy(let n): ProxyWorkload.netloadArguments(address: address, streams: n, seconds: seconds)
+        case .lines(let n): LineForwardWorkload.netloadArguments(address: address, streams: n, seconds: seconds)
         case .handshake(let n): HandshakeWorkload.netloadArguments(address: address, threads: n, seconds: seconds)
         case .idle(let n): IdleWorkload.netloadArguments(address: address, connections: n)
         }

@@ -72,6 +72,7 @@ package enum BenchJSON {
         switch load {
         case .echo: "echo"
         case .proxy: "proxy"
+        case .lines: "lines"
         case .handshake: "handshake"
         case .keyValue: "kv"
         case .idle: "idle"

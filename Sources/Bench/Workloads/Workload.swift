@@ -52,6 +52,8 @@ package enum Load: Sendable, Equatable {
     case echo(connections: Int)
     /// A stream of bytes through a proxy to netlab's sink.
     case proxy(streams: Int)
+    /// Newline-ended lines of at most 4 KiB through a forwarder to netlab's sink (lesson 12).
+    case lines(streams: Int)
     /// TLS handshakes, each followed by a 64-byte echo, on `threads` blocking clients.
     case handshake(threads: Int)
     /// Put and get, one in flight per connection.
@@ -62,7 +64,7 @@ package enum Load: Sendable, Equatable {
     /// Connections (streams, threads) the load opens.
     package var connections: Int {
         switch self {
-        case .echo(let n), .proxy(let n), .handshake(let n), .keyValue(let n), .idle(let n): n
+        case .echo(let n), .proxy(let n), .lines(let n), .handshake(let n), .keyValue(let n), .idle(let n): n
         }
     }
 }
@@ -90,7 +92,7 @@ package struct Scenario: Sendable, Equatable {
 /// Which workload each lesson gets.
 package enum Workloads {
     /// The lessons that have a workload.
-    package static let lessons = [1, 2, 3, 4, 7, 8, 9, 10, 11]
+    package static let lessons = [1, 2, 3, 4, 7, 8, 9, 10, 11, 12]
 
     /// Lesson `number`'s workload; nil when it has none (5, the SNI parser, which closes every
     /// connection after one ClientHello; 6, whose clients must speak TLS to be routed).
@@ -103,6 +105,7 @@ package enum Workloads {
         case 4: ProxyWorkload()
         case 7: HandshakeWorkload()
         case 8, 9, 10, 11: KeyValueWorkload()
+        case 12: LineForwardWorkload()
         default: nil
         }
     }
