@@ -56,6 +56,7 @@ func tcpCopy(
         switch try copier.step() {
         case .finished: return copier.total
         case .waitForSource: try await source.waitUntilReadyOutOfLine(.read, "read", bytes: copier.countForErrors)
+        case .waitForMoreFromSource: try await source.waitForMoreAfterShortRead(bytes: copier.countForErrors)
         case .waitForDestination: try await destination.waitUntilReadyOutOfLine(.write, "write", bytes: copier.countForErrors)
         }
         copier.woke = true

@@ -23,6 +23,9 @@ struct TCPCopier {
         /// End of stream, or the limit reached, with everything written.
         case finished
         case waitForSource
+        /// A read came back short, so the source is empty for now: wait without reading it
+        /// again first (`TCPConn.waitForMoreAfterShortRead`).
+        case waitForMoreFromSource
         case waitForDestination
     }
 
@@ -32,6 +35,8 @@ struct TCPCopier {
         case again
         case endOfStream
         case wouldBlock
+        /// A read took less than it asked for, and all of it was sent.
+        case drained
     }
 
     let source: TCPConn
@@ -98,6 +103,9 @@ struct TCPCopier {
             case .wouldBlock:
                 releasePipe()  // empty here: the pool can lend it to someone busy meanwhile
                 return .waitForSource
+            case .drained:
+                releasePipe()
+                return .waitForMoreFromSource
             }
         }
     }
@@ -135,8 +143,11 @@ struct TCPCopier {
             rest.copyMemory(from: UnsafeRawBufferPointer(rebasing: chunk[sent...]))
             pending = rest
             pendingSent = 0
+            return .again
         }
-        return .again
+        // A short read emptied the socket: the next read would only say EAGAIN. Go's read loop
+        // pays for that syscall on every message; this copy waits for the poller instead.
+        return count < want ? .drained : .again
     }
 
     /// Sends what `pending` still holds: true once it is all sent (and freed).

@@ -188,4 +188,42 @@ struct AdaptiveCopyTests {
             #expect(sameBytes(arrived, Array(sent.prefix(arrived.count))), "in order, nothing doubled")
         }
     }
+
+    /// A short read waits without reading again until EAGAIN. The end of stream here arrived
+    /// with the data, before the copy's first read, so its event is not repeated: the wait must
+    /// know the peer closed and read again.
+    @Test("after a short read the copy parks at once, and still sees an end of stream that came with the data")
+    func shortReadThenEndOfStream() async throws {
+        let hop = try await Hop.make()
+        defer { hop.closeAll() }
+        try await hop.source.client.write("hello")
+        try hop.source.client.closeWrite()
+        try await Task.sleep(for: .milliseconds(50))  // the data and the FIN are both in the socket
+        try hop.source.server.setReadDeadline(.after(.seconds(5)))  // a copy that misses the EOF times out
+        let count = try await copy(from: hop.source.server, to: hop.sink.client)
+        #expect(count == 5)
+        try hop.sink.client.closeWrite()
+        #expect(try await readAll(hop.sink.server) == Array("hello".utf8))
+    }
+
+    /// A read stops short at TCP's urgent mark with bytes still behind it, so a short read does
+    /// not prove the socket empty once urgent data was seen (EPOLLPRI): the copy reads again.
+    @Test("bytes behind an urgent mark are copied without waiting for more traffic")
+    func urgentDataDoesNotStall() async throws {
+        let hop = try await Hop.make()
+        defer { hop.closeAll() }
+        let msgOOB: Int32 = 0x01  // MSG_OOB
+        try await hop.source.client.write("hello")
+        let sentUrgent = [UInt8(ascii: "!")].withUnsafeBytes { Glibc.send(hop.source.client.descriptor.fd, $0.baseAddress, 1, msgOOB) }
+        #expect(sentUrgent == 1)
+        try await hop.source.client.write("world")
+        try await Task.sleep(for: .milliseconds(50))
+        try hop.source.server.setReadDeadline(.after(.seconds(10)))
+        try hop.sink.server.setReadDeadline(.after(.seconds(3)))  // a stalled copy fails here
+        async let copied = copy(from: hop.source.server, to: hop.sink.client)
+        // Without SO_OOBINLINE the urgent byte leaves the stream: the rest arrives as one.
+        #expect(try await hop.sink.server.readExactly(10) == Array("helloworld".utf8))
+        try hop.source.client.closeWrite()
+        #expect(try await copied == 10)
+    }
 }

@@ -188,6 +188,8 @@ struct SpliceTests {
         var copier = TCPCopier(source: hop.source.server, destination: hop.sink.client, limit: nil, copied: 0, mode: .spliced)
         defer { copier.finish() }
         #expect(try copier.step() == .waitForSource, "nothing sent yet")
+        // Once the copy turned to buffered reads, a short read ends in .waitForMoreFromSource.
+        let waitsForSource: Set<TCPCopier.Next> = [.waitForSource, .waitForMoreFromSource]
         #expect(!copier.holdsPipe)
         var expectedTotal: Int64 = 0
         for round in 1...3 {
@@ -198,7 +200,7 @@ struct SpliceTests {
             // (10 s at most, so that a broken copier fails instead of hanging).
             let start = ContinuousClock.now
             while copier.total < expectedTotal, ContinuousClock.now - start < .seconds(10) {
-                #expect(try copier.step() == .waitForSource)
+                #expect(waitsForSource.contains(try copier.step()))
                 #expect(!copier.holdsPipe, "round \(round): waiting for the source without a pipe")
                 if copier.total < expectedTotal { try await Task.sleep(for: .milliseconds(2)) }
             }
@@ -207,7 +209,7 @@ struct SpliceTests {
         }
         try hop.source.client.closeWrite()
         var last = try copier.step()
-        while last == .waitForSource {
+        while waitsForSource.contains(last) {
             try await Task.sleep(for: .milliseconds(5))
             last = try copier.step()
         }
