@@ -3,7 +3,9 @@
 // is never the bottleneck. Every mode prints one line of key=value results on stdout.
 //
 //   netload sink ADDR                       accept, discard (recv MSG_TRUNC; NETLOAD_SINK_READ=1: read), close at EOF
-//   netload send ADDR STREAMS BYTES         STREAMS conns write BYTES in total, closeWrite, wait EOF (a thread per CPU)
+//   netload send ADDR STREAMS BYTES         STREAMS conns write BYTES in total, closeWrite, wait EOF (a thread per CPU);
+//                                           NETLOAD_SEND_PREFIX=FILE: each conn first writes FILE (e.g. a ClientHello),
+//                                           not counted in BYTES
 //   netload echo ADDR CONNS SECS WARMUP SZ  ping-pong: SZ-byte messages, one in flight per conn
 //   netload idle ADDR CONNS HOLDSECS        open CONNS conns, one echo each, "ready", hold until stdin EOF
 //   netload connrate ADDR SECS CONC         connect, one 64-byte echo, close; CONC at a time
@@ -158,6 +160,7 @@ typedef struct {
     int fd;
     long long left;
     int state;  // 0 connecting/writing, 1 waiting for EOF, 2 done
+    int prefix_sent;  // bytes of send_prefix written so far
 } stream_t;
 
 typedef struct {
@@ -169,6 +172,9 @@ typedef struct {
 
 // What every stream sends: filled once, then only read, by all the sending threads.
 static char send_buf[1 << 18];
+// What every stream sends first (NETLOAD_SEND_PREFIX), at most 64 KiB.
+static char send_prefix[1 << 16];
+static int send_prefix_len;
 
 // One sending thread: an epoll loop over its share of the streams.
 static void *send_loop(void *arg) {
@@ -189,13 +195,19 @@ static void *send_loop(void *arg) {
         for (int k = 0; k < n; k++) {
             stream_t *st = &s[events[k].data.u32];
             if (st->state == 0) {
-                while (st->left > 0) {
+                while (st->prefix_sent < send_prefix_len) {
+                    ssize_t w = write(st->fd, send_prefix + st->prefix_sent, send_prefix_len - st->prefix_sent);
+                    if (w > 0) { st->prefix_sent += (int)w; continue; }
+                    if (w < 0 && errno == EAGAIN) break;
+                    me->errors++; st->state = 2; done++; close(st->fd); break;
+                }
+                while (st->state == 0 && st->prefix_sent == send_prefix_len && st->left > 0) {
                     ssize_t w = write(st->fd, buf, st->left < (long long)sizeof send_buf ? st->left : (long long)sizeof send_buf);
                     if (w > 0) { st->left -= w; me->sent += w; continue; }
                     if (w < 0 && errno == EAGAIN) break;
                     me->errors++; st->state = 2; done++; close(st->fd); break;
                 }
-                if (st->state == 0 && st->left == 0) { shutdown(st->fd, SHUT_WR); st->state = 1; }
+                if (st->state == 0 && st->prefix_sent == send_prefix_len && st->left == 0) { shutdown(st->fd, SHUT_WR); st->state = 1; }
             }
             if (st->state == 1) {
                 for (;;) {
@@ -221,6 +233,13 @@ static int mode_send(int argc, char **argv) {
     int streams = atoi(argv[3]);
     long long total = atoll(argv[4]);
     memset(send_buf, 'x', sizeof send_buf);
+    const char *prefix_path = getenv("NETLOAD_SEND_PREFIX");
+    if (prefix_path) {
+        FILE *f = fopen(prefix_path, "rb");
+        if (!f) die("NETLOAD_SEND_PREFIX");
+        send_prefix_len = (int)fread(send_prefix, 1, sizeof send_prefix, f);
+        fclose(f);
+    }
     int threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (getenv("NETLOAD_SEND_THREADS")) threads = atoi(getenv("NETLOAD_SEND_THREADS"));
     if (threads > streams) threads = streams;
