@@ -42,15 +42,14 @@ public func copy(from source: some Conn, to destination: some Conn, limit: Int64
 /// words across its waits; the syscalls and the errors live in `TCPCopier`'s synchronous steps,
 /// because an idle conn's async frames are most of its memory.
 func tcpCopy(
-    from source: TCPConn, to destination: TCPConn, limit: Int64?, copied: Int64 = 0, mode: CopyMode = .buffered,
-    takePipe: @escaping @Sendable () throws -> SplicePipe = PipePool.take
+    from source: TCPConn, to destination: TCPConn, limit: Int64?, copied: Int64 = 0, mode: CopyMode = .buffered
 ) async throws -> Int64 {
     try await source.readLock.lock()
     defer { source.readLock.unlock() }
     try await destination.writeLock.lock()
     defer { destination.writeLock.unlock() }
 
-    var copier = TCPCopier(source: source, destination: destination, limit: limit, copied: copied, mode: mode, takePipe: takePipe)
+    var copier = TCPCopier(source: source, destination: destination, limit: limit, copied: copied, mode: mode)
     defer { copier.finish() }
     while true {
         switch try copier.step() {

@@ -31,7 +31,7 @@ struct CopyPolicy: Sendable, Equatable {
     /// False once splicing failed in a way that will not get better during this copy.
     private(set) var canSplice = true
     /// Small splices since the last large one.
-    private(set) var smallInARow = 0
+    private(set) var smallInARow: UInt8 = 0  // a byte: it lives in every idle copy's frame
 
     init(mode: CopyMode = .buffered) {
         self.mode = mode
@@ -55,7 +55,7 @@ struct CopyPolicy: Sendable, Equatable {
             return false
         }
         smallInARow += 1
-        guard smallInARow >= Self.interactiveRun else { return false }
+        guard Int(smallInARow) >= Self.interactiveRun else { return false }
         mode = .buffered
         smallInARow = 0
         return true

@@ -26,7 +26,7 @@ extension TCPCopier {
     mutating func spliceFromSource() throws -> Transfer {
         if pipe == nil {
             do {
-                pipe = try takePipe()
+                pipe = try PipePool.takeForCopy()
             } catch let error as NetError where error.isOutOfDescriptors {
                 return stopSplicing()  // the pipe is empty and nothing is owed: buffer the rest
             } catch {

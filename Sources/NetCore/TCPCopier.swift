@@ -52,27 +52,25 @@ struct TCPCopier {
 
     // The splice half (Splice.swift).
     var pipe: SplicePipe?
-    let takePipe: @Sendable () throws -> SplicePipe
     /// Bytes drained into the pipe and not yet pumped out.
     var inPipe = 0
     /// No splice from the source has moved a byte yet (EINVAL now means "not supported").
     var firstDrain = true
 
     // The buffered half.
-    /// Bytes read that the destination could not take yet, and how many of them are sent since.
-    private var pending: UnsafeMutableRawBufferPointer?
-    private var pendingSent = 0
+    /// Bytes read that the destination could not take yet (at most `CopyPolicy.bufferSize`),
+    /// their count, and how many of them are sent since. Kept as small as it can be: this
+    /// struct lives in the frame of every idle copy.
+    private var pending: UnsafeMutableRawPointer?
+    private var pendingCount: UInt32 = 0
+    private var pendingSent: UInt32 = 0
 
-    init(
-        source: TCPConn, destination: TCPConn, limit: Int64?, copied: Int64, mode: CopyMode = .buffered,
-        takePipe: @escaping @Sendable () throws -> SplicePipe = PipePool.take
-    ) {
+    init(source: TCPConn, destination: TCPConn, limit: Int64?, copied: Int64, mode: CopyMode = .buffered) {
         self.source = source
         self.destination = destination
         self.limit = limit
         self.copied = copied
         self.policy = CopyPolicy(mode: mode)
-        self.takePipe = takePipe
     }
 
     /// What an error reports as transferred: everything written to the destination.
@@ -85,6 +83,9 @@ struct TCPCopier {
     /// Whether read bytes wait in a buffer for the destination.
     var holdsBuffer: Bool { pending != nil }
 
+    /// Never inlined: its locals (and those of everything it calls) would otherwise land in the
+    /// frame of the async loop that calls it, which stays allocated while an idle conn waits.
+    @inline(never)
     mutating func step() throws -> Next {
         while true {
             if pending != nil {
@@ -115,6 +116,7 @@ struct TCPCopier {
         releasePipe()
         pending?.deallocate()
         pending = nil
+        pendingCount = 0
     }
 
     /// Tells `CopyPolicy.observer`, if any, that the copy switched to `mode`.
@@ -141,7 +143,8 @@ struct TCPCopier {
         if sent < count {
             let rest = UnsafeMutableRawBufferPointer.allocate(byteCount: count - sent, alignment: 16)
             rest.copyMemory(from: UnsafeRawBufferPointer(rebasing: chunk[sent...]))
-            pending = rest
+            pending = rest.baseAddress
+            pendingCount = UInt32(rest.count)
             pendingSent = 0
             return .again
         }
@@ -153,10 +156,12 @@ struct TCPCopier {
     /// Sends what `pending` still holds: true once it is all sent (and freed).
     private mutating func flushPending() throws -> Bool {
         guard let buffer = pending else { return true }
-        pendingSent += try send(UnsafeRawBufferPointer(rebasing: buffer[pendingSent...]))
-        if pendingSent < buffer.count { return false }
+        let rest = UnsafeRawBufferPointer(start: buffer + Int(pendingSent), count: Int(pendingCount - pendingSent))
+        pendingSent += UInt32(try send(rest))
+        if pendingSent < pendingCount { return false }
         buffer.deallocate()
         pending = nil
+        pendingCount = 0
         pendingSent = 0
         return true
     }

@@ -239,17 +239,19 @@ struct SpliceTests {
         // with the one real pipe, gets them.
         try await hop.source.client.write(first)
         let modes = ModeRecorder()
-        try await CopyPolicy.$observer.withValue(modes.record) {
-            async let copied = tcpCopy(from: hop.source.server, to: hop.sink.client, limit: nil, mode: .spliced, takePipe: takePipe)
-            let gotFirst = try await hop.sink.server.readExactly(first.count)
-            // Whatever the copy is doing now (draining again with the pipe it holds, or parked
-            // without one), the next bytes, or the end of stream after them, need a new pipe,
-            // and there is none: splicing stops, owing nothing, and the rest is buffered.
-            try await hop.source.client.write(second)
-            try hop.source.client.closeWrite()
-            let rest = try await hop.sink.server.readExactly(second.count)
-            #expect(try await copied == Int64(first.count + second.count))
-            #expect(sameBytes(gotFirst + rest, first + second))
+        try await PipePool.$takeForTesting.withValue(takePipe) {
+            try await CopyPolicy.$observer.withValue(modes.record) {
+                async let copied = tcpCopy(from: hop.source.server, to: hop.sink.client, limit: nil, mode: .spliced)
+                let gotFirst = try await hop.sink.server.readExactly(first.count)
+                // Whatever the copy is doing now (draining again with the pipe it holds, or parked
+                // without one), the next bytes, or the end of stream after them, need a new pipe,
+                // and there is none: splicing stops, owing nothing, and the rest is buffered.
+                try await hop.source.client.write(second)
+                try hop.source.client.closeWrite()
+                let rest = try await hop.sink.server.readExactly(second.count)
+                #expect(try await copied == Int64(first.count + second.count))
+                #expect(sameBytes(gotFirst + rest, first + second))
+            }
         }
         #expect(takes.withLock { $0 } == 2)
         #expect(modes.seen == [.buffered], "splicing stopped for good when no pipe could be had")
