@@ -30,12 +30,14 @@ _Static_assert(CNET_EINPROGRESS == EINPROGRESS && CNET_ECONNABORTED == ECONNABOR
 _Static_assert(CNET_ECONNRESET == ECONNRESET && CNET_EMFILE == EMFILE && CNET_ENFILE == ENFILE, "errno");
 _Static_assert(CNET_EPIPE == EPIPE && CNET_ENOBUFS == ENOBUFS && CNET_ENOMEM == ENOMEM, "errno");
 
+_Static_assert(CNET_EPOLLPRI == EPOLLPRI, "epoll");
+
 int cnet_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
 int cnet_epoll_add(int epfd, int fd, uint64_t token) {
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLET;
     ev.data.u64 = token;
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }

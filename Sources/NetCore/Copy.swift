@@ -1,7 +1,10 @@
 /// Copies from `source` to `destination` until end of stream, an error, or `limit` bytes, and
 /// returns the count. Like Go's `io.Copy` (or `io.CopyN` with a limit):
 ///
-/// - Between two `TCPConn`s it splices (no copy through user space), as Go's `TCPConn.ReadFrom` does.
+/// - Between two `TCPConn`s it adapts to the traffic: it reads into a buffer while reads come
+///   back small (one read and one send per message, like Go's 32 KiB read loop), and splices
+///   (no copy through user space, as Go's `TCPConn.ReadFrom` does) once a read fills the
+///   buffer, until the traffic turns interactive again. See `CopyPolicy`.
 /// - A `PrefixConn` source first writes the bytes it still holds, then copies from its base
 ///   conn, so a sniffed-then-proxied connection still splices after the prefix.
 /// - A `PrefixConn` destination is written through to its base conn.
@@ -28,12 +31,35 @@ public func copy(from source: some Conn, to destination: some Conn, limit: Int64
         reader = prefixed.prefixBase
     }
     if let from = reader as? TCPConn, let to = writer as? TCPConn {
-        switch try await spliceCopy(from: from, to: to, limit: limit.map { $0 - total }, copied: total) {
-        case .done(let spliced): return total + spliced
-        case .fallBack(let spliced): total += spliced
-        }
+        return total + (try await tcpCopy(from: from, to: to, limit: limit.map { $0 - total }, copied: total))
     }
     return total + (try await bufferedCopy(from: reader, to: writer, limit: limit.map { $0 - total }, copied: total))
+}
+
+/// Copies between two TCP conns with `TCPCopier`, reading into a buffer or splicing as
+/// `CopyPolicy` decides, until end of stream or `limit`; returns the bytes written. `copied` is
+/// what the caller copied before, for the counts in errors. The async loop holds only a few
+/// words across its waits; the syscalls and the errors live in `TCPCopier`'s synchronous steps,
+/// because an idle conn's async frames are most of its memory.
+func tcpCopy(
+    from source: TCPConn, to destination: TCPConn, limit: Int64?, copied: Int64 = 0, mode: CopyMode = .buffered
+) async throws -> Int64 {
+    try await source.readLock.lock()
+    defer { source.readLock.unlock() }
+    try await destination.writeLock.lock()
+    defer { destination.writeLock.unlock() }
+
+    var copier = TCPCopier(source: source, destination: destination, limit: limit, copied: copied, mode: mode)
+    defer { copier.finish() }
+    while true {
+        switch try copier.step() {
+        case .finished: return copier.total
+        case .waitForSource: try await source.waitUntilReadyOutOfLine(.read, "read", bytes: copier.countForErrors)
+        case .waitForMoreFromSource: try await source.waitForMoreAfterShortRead(bytes: copier.countForErrors)
+        case .waitForDestination: try await destination.waitUntilReadyOutOfLine(.write, "write", bytes: copier.countForErrors)
+        }
+        copier.woke = true
+    }
 }
 
 /// Writes `bytes`; an error counts `copied` bytes more than the write itself sent.

@@ -27,6 +27,16 @@ enum PipePool {
     /// Pipes waiting in the pool.
     static var idleCount: Int { idle.withLock { $0.count } }
 
+    /// What a copy calls for a pipe: `take`, unless a test bound `takeForTesting` (a task
+    /// local rather than a parameter, so that it costs no room in every copy's frame).
+    static func takeForCopy() throws -> SplicePipe {
+        if let take = takeForTesting { return try take() }
+        return try take()
+    }
+
+    /// Replaces `take` for the copies of the task that binds it (tests of the EMFILE fallback).
+    @TaskLocal static var takeForTesting: (@Sendable () throws -> SplicePipe)?
+
     static func take() throws -> SplicePipe {
         if let pipe = idle.withLock({ $0.popLast() }) { return pipe }
         var fds: [Int32] = [-1, -1]

@@ -51,6 +51,9 @@ final class PollDesc: Sendable {
 
     private struct State {
         var closing = false
+        /// The peer closed or reset, or sent urgent data (RDHUP, HUP, ERR or PRI was seen):
+        /// from now on a short read no longer proves that the socket is empty. Never cleared.
+        var readToEnd = false
         var descriptorClosed = false
         var syscallsInFlight = 0
         // Two stored sides rather than an array: no allocation, no bounds or uniqueness checks
@@ -118,7 +121,15 @@ final class PollDesc: Sendable {
 
     /// Waits until the poller reports `direction` ready, the deadline passes, the descriptor is
     /// closed, or the calling task is cancelled.
-    func wait(_ direction: Direction) async -> WaitResult {
+    ///
+    /// `afterShortRead` is for a reader whose last read returned less than it asked for: that
+    /// read took everything the socket held, so it may wait without first reading again until
+    /// EAGAIN (one syscall fewer per message), and any byte that arrives later is an event
+    /// after its `begin` cleared the latch. Two things break that proof, and both make this
+    /// wait return `.ready` at once, so that the reader reads again: an end of stream, reset
+    /// or error that was reported before that `begin` (its event is not repeated), and urgent
+    /// data (a read stops short at the urgent mark with bytes still behind it).
+    func wait(_ direction: Direction, afterShortRead: Bool = false) async -> WaitResult {
         let id = nextWaitID()
         let side = direction.rawValue
         return await withTaskCancellationHandler {
@@ -130,6 +141,7 @@ final class PollDesc: Sendable {
                         s[side].ready = false
                         return .ready
                     }
+                    if afterShortRead && s.readToEnd { return .ready }
                     if Task.isCancelled { return .canceled }
                     precondition(s[side].waiter == nil, "two waiters on one direction of fd \(fd)")
                     s[side].waiter = Waiter(id: id, continuation: continuation)
@@ -148,12 +160,15 @@ final class PollDesc: Sendable {
     }
 
     /// Called by the poller with an epoll event mask. Readers wake on IN, RDHUP, HUP or ERR;
-    /// writers on OUT, HUP or ERR (as in Go's netpoll).
+    /// writers on OUT, HUP or ERR (as in Go's netpoll). RDHUP, HUP, ERR and PRI also set
+    /// `readToEnd` (see `wait(_:afterShortRead:)`).
     func notify(events: UInt32) {
         let readable = events & UInt32(CNET_EPOLLIN | CNET_EPOLLRDHUP | CNET_EPOLLHUP | CNET_EPOLLERR) != 0
         let writable = events & UInt32(CNET_EPOLLOUT | CNET_EPOLLHUP | CNET_EPOLLERR) != 0
+        let endOrUrgent = events & UInt32(CNET_EPOLLRDHUP | CNET_EPOLLHUP | CNET_EPOLLERR | CNET_EPOLLPRI) != 0
         let (reader, writer) = state.withLock { s -> (Waiter?, Waiter?) in
             var woken: (Waiter?, Waiter?) = (nil, nil)
+            if endOrUrgent { s.readToEnd = true }
             if readable {
                 woken.0 = s[0].waiter
                 s[0].waiter = nil

@@ -175,6 +175,13 @@ public final class TCPConn: HalfClosable, Sendable {
         try await waitUntilReady(direction, op, bytes: bytes)
     }
 
+    /// Parks a reader whose last read came back short (see `PollDesc.wait(_:afterShortRead:)`).
+    @inline(never)
+    func waitForMoreAfterShortRead(bytes: Int) async throws {
+        let outcome = await descriptor.wait(.read, afterShortRead: true)
+        if outcome != .ready { throw error(outcome, "read", bytes: bytes) }
+    }
+
     // MARK: Closing
 
     public func close() throws {

@@ -85,8 +85,8 @@ final class Bench {
     }
 
     /// Runs netload to completion and returns its key=value result.
-    func load(_ args: [String]) throws -> [String: String] {
-        let child = try Child([netload] + args, name: "netload-\(args[0])", bound: bound)
+    func load(_ args: [String], environment: [String: String] = [:]) throws -> [String: String] {
+        let child = try Child([netload] + args, name: "netload-\(args[0])", bound: bound, extraEnvironment: environment)
         let result = parseResult(child.waitForOutput())
         if result.isEmpty { throw BenchError("netload \(args.joined(separator: " ")) reported nothing") }
         return result
@@ -147,17 +147,17 @@ func runDriver(_ arguments: [String]) -> Int32 {
     for argument in arguments {
         switch argument {
         case "--quick": quick = true
-        case "proxy", "echo", "idle", "connrate", "tls": which.append(argument)
-        case "all": which += ["proxy", "echo", "idle", "connrate", "tls"]
+        case "proxy", "echo", "idle", "connrate", "tls", "twins": which.append(argument)
+        case "all": which += ["proxy", "echo", "idle", "connrate", "tls", "twins"]
         case "-h", "--help":
-            print("usage: netbench [proxy|echo|idle|connrate|tls|all] [--quick]")
+            print("usage: netbench [proxy|echo|idle|connrate|tls|twins|all] [--quick]")
             return 0
         default:
-            print("netbench: unknown argument \(argument)\nusage: netbench [proxy|echo|idle|connrate|tls|all] [--quick]")
+            print("netbench: unknown argument \(argument)\nusage: netbench [proxy|echo|idle|connrate|tls|twins|all] [--quick]")
             return 2
         }
     }
-    if which.isEmpty { which = ["proxy", "echo", "idle", "connrate", "tls"] }
+    if which.isEmpty { which = ["proxy", "echo", "idle", "connrate", "tls", "twins"] }
     let started = now()
     do {
         let bench = try Bench(quick: quick)
@@ -176,6 +176,7 @@ func runDriver(_ arguments: [String]) -> Int32 {
                 case "idle": try bench.idle()
                 case "connrate": try bench.connrate()
                 case "tls": try bench.tls()
+                case "twins": try bench.twins()
                 default: break
                 }
             } catch {

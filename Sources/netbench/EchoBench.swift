@@ -18,11 +18,15 @@ extension Bench {
         defer { for (_, child, _) in servers { child.stop() } }
         let (nc, ncPort) = try netcore("echo-netcore", ["serve-echo", "127.0.0.1:0", "read", "32768"])
         servers.append(("NetCore serve + read/write", nc, ncPort))
+        let (cp, cpPort) = try netcore("echo-netcore-copy", ["serve-echo", "127.0.0.1:0", "copy"])
+        servers.append(("NetCore serve + copy(from: c, to: c)", cp, cpPort))
         let (th, thPort) = try startServer("echo-threads", [netload, "threadecho", "127.0.0.1:0"])
         servers.append(("C thread per connection", th, thPort))
         if let go = goBinaries["echo"] {
             let (child, port) = try startServer("go-echo", [go, "127.0.0.1:0", "buf"])
             servers.append(("Go goroutine per connection", child, port))
+            let (copyChild, copyPort) = try startServer("go-echo-copy", [go, "127.0.0.1:0", "copy"])
+            servers.append(("Go io.Copy(c, c)", copyChild, copyPort))
         }
         var rows: [[String]] = []
         for conns in [1, 100, 1000] {
@@ -52,6 +56,15 @@ extension Bench {
                     name, "\(conns)", fmt(rps, 0), fmt(p50, 1), fmt(p99, 1),
                     go.map { fmt(rps / $0, 2) + "×" } ?? "-", pct(serverCPU), fmt(serverCPU / rps * 1e6, 1), pct(loadCPU), "\(errors)",
                 ])
+            }
+            // copy(from: c, to: c) against the faster of Go's two echoes, at every count.
+            if let copyRPS = results.first(where: { $0.0.contains("copy(from") })?.1,
+                let fasterGo = results.filter({ $0.0.hasPrefix("Go") }).map(\.1).max()
+            {
+                targets.append(
+                    Target(
+                        name: "echo \(conns) conns: copy(from: c, to: c) ≥ the faster Go echo", met: copyRPS >= fasterGo,
+                        detail: "\(fmt(copyRPS, 0)) vs \(fmt(fasterGo, 0)) req/s (\(fmt(copyRPS / fasterGo, 2))×)"))
             }
             if conns >= 100 {
                 let mine = results[0].1

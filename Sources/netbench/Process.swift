@@ -41,13 +41,17 @@ final class Child {
     private let stdoutFD: Int32?
     let stdinPipe: Pipe?
 
-    init(_ argv: [String], name: String, bound: Int, cwd: String? = nil, captureStdout: Bool = true, withStdin: Bool = false) throws {
+    init(
+        _ argv: [String], name: String, bound: Int, cwd: String? = nil, captureStdout: Bool = true, withStdin: Bool = false,
+        extraEnvironment: [String: String] = [:]
+    ) throws {
         self.name = name
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
         process.arguments = ["-s", "KILL", "\(bound)"] + argv
         var environment = Foundation.ProcessInfo.processInfo.environment
         environment["NETBENCH_CHILD_BOUND"] = "\(bound)"
+        environment.merge(extraEnvironment) { _, extra in extra }
         process.environment = environment
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe()

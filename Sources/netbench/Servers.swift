@@ -31,6 +31,10 @@ func runServer(_ mode: String, _ args: [String]) async -> Int32 {
             let size = args.count >= 3 ? Int(args[2]) ?? 32768 : 32768
             try await serveEcho(listen: args[0], mode: EchoMode(rawValue: args[1]) ?? .read, bufferSize: size)
             return 0
+        case "serve-get":
+            guard args.count >= 1 else { break }
+            try await serveGet(listen: args[0])
+            return 0
         case "serve-tls":
             guard args.count >= 3 else { break }
             try await serveTLS(listen: args[0], certificateFile: args[1], keyFile: args[2])
@@ -130,6 +134,40 @@ nonisolated(unsafe) let zeros: UnsafeRawBufferPointer = {
     buffer.initializeMemory(as: UInt8.self, repeating: 0)
     return UnsafeRawBufferPointer(buffer)
 }()
+
+/// The tiny protocol of the TLS servers, in plaintext: "GET /N HTTP/1.0\r\n\r\n" → a header
+/// and N bytes, then close. The upstream behind the TLS-terminating proxies of `netbench twins`
+/// (lesson 7), so that netload's TLS clients get the answer they expect through them.
+func serveGet(listen: String) async throws {
+    let listener = try TCPListener.listen(address: listen)
+    announce(listener)
+    try await serve(listener) { conn in
+        defer { try? conn.close() }
+        var request: [UInt8] = []
+        let end: [UInt8] = Array("\r\n\r\n".utf8)
+        while !request.suffix(4).elementsEqual(end) && request.count < 8192 {
+            guard let chunk = try? await conn.read(upToCount: 4096), !chunk.isEmpty else { return }
+            request += chunk
+        }
+        let line = String(decoding: request.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)
+        let parts = line.split(separator: " ")
+        var remaining = parts.count >= 2 ? max(0, Int(parts[1].dropFirst()) ?? 1) : 1
+        do {
+            try await conn.write("HTTP/1.0 200 ok\r\n\r\n")
+            while remaining > 0 {
+                let chunk = min(remaining, zeros.count)
+                try await conn.write(UnsafeRawBufferPointer(rebasing: zeros[..<chunk]))
+                remaining -= chunk
+            }
+            try conn.closeWrite()
+            // Wait for the client's end (the proxy passes it on), so that no reset cuts the reply.
+            try conn.setReadDeadline(.after(.seconds(10)))
+            while let bytes = try? await conn.read(upToCount: 4096), !bytes.isEmpty {}
+        } catch {
+            return
+        }
+    }
+}
 
 /// The TLS server (NetTLS over NetCore), speaking the same tiny protocol as `openssl s_server
 /// -WWW` and Benchmarks/go/tlsserver.go: "GET /N HTTP/1.0\r\n\r\n" → a header and N bytes, then

@@ -4,7 +4,9 @@
 //
 //   netload sink ADDR                       accept, discard (recv MSG_TRUNC; NETLOAD_SINK_READ=1: read), close at EOF
 //   netload send ADDR STREAMS BYTES [SECS [LINE]]  STREAMS conns write BYTES in total (or for SECS), closeWrite, wait EOF
-//                                           (a thread per CPU); LINE: a newline every LINE bytes
+//                                           (a thread per CPU); LINE: a newline every LINE bytes;
+//                                           NETLOAD_SEND_PREFIX=FILE: each conn first writes FILE (e.g. a ClientHello),
+//                                           not counted in BYTES
 //   netload echo ADDR CONNS SECS WARMUP SZ  ping-pong: SZ-byte messages, one in flight per conn
 //   netload idle ADDR CONNS HOLDSECS        open CONNS conns, one echo each, "ready", hold until stdin EOF
 //   netload connrate ADDR SECS CONC         connect, one 64-byte echo, close; CONC at a time
@@ -165,6 +167,7 @@ typedef struct {
     int fd;
     long long left;
     int state;  // 0 connecting/writing, 1 waiting for EOF, 2 done
+    int prefix_sent;  // bytes of send_prefix written so far
 } stream_t;
 
 typedef struct {
@@ -179,6 +182,9 @@ static double send_deadline = 0;
 
 // What every stream sends: filled once, then only read, by all the sending threads.
 static char send_buf[1 << 18];
+// What every stream sends first (NETLOAD_SEND_PREFIX), at most 64 KiB.
+static char send_prefix[1 << 16];
+static int send_prefix_len;
 
 // One sending thread: an epoll loop over its share of the streams.
 static void *send_loop(void *arg) {
@@ -199,14 +205,20 @@ static void *send_loop(void *arg) {
         for (int k = 0; k < n; k++) {
             stream_t *st = &s[events[k].data.u32];
             if (st->state == 0) {
-                while (st->left > 0) {
+                while (st->prefix_sent < send_prefix_len) {
+                    ssize_t w = write(st->fd, send_prefix + st->prefix_sent, send_prefix_len - st->prefix_sent);
+                    if (w > 0) { st->prefix_sent += (int)w; continue; }
+                    if (w < 0 && errno == EAGAIN) break;
+                    me->errors++; st->state = 2; done++; close(st->fd); break;
+                }
+                while (st->state == 0 && st->prefix_sent == send_prefix_len && st->left > 0) {
                     if (send_deadline > 0 && now_s() >= send_deadline) { st->left = 0; break; }
                     ssize_t w = write(st->fd, buf, st->left < (long long)sizeof send_buf ? st->left : (long long)sizeof send_buf);
                     if (w > 0) { st->left -= w; me->sent += w; continue; }
                     if (w < 0 && errno == EAGAIN) break;
                     me->errors++; st->state = 2; done++; close(st->fd); break;
                 }
-                if (st->state == 0 && st->left == 0) { shutdown(st->fd, SHUT_WR); st->state = 1; }
+                if (st->state == 0 && st->prefix_sent == send_prefix_len && st->left == 0) { shutdown(st->fd, SHUT_WR); st->state = 1; }
             }
             if (st->state == 1) {
                 for (;;) {
@@ -239,6 +251,13 @@ static int mode_send(int argc, char **argv) {
         long line = atol(argv[6]);
         if (line < 2 || line > (long)sizeof send_buf) { fprintf(stderr, "netload: bad LINE %s\n", argv[6]); return 1; }
         for (long i = line - 1; i < (long)sizeof send_buf; i += line) send_buf[i] = '\n';
+    }
+    const char *prefix_path = getenv("NETLOAD_SEND_PREFIX");
+    if (prefix_path) {
+        FILE *f = fopen(prefix_path, "rb");
+        if (!f) die("NETLOAD_SEND_PREFIX");
+        send_prefix_len = (int)fread(send_prefix, 1, sizeof send_prefix, f);
+        fclose(f);
     }
     int threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (getenv("NETLOAD_SEND_THREADS")) threads = atoi(getenv("NETLOAD_SEND_THREADS"));

@@ -19,24 +19,31 @@ struct Hop {
 @Suite("Copy and splice", .timeLimit(.minutes(1)))
 struct SpliceTests {
     @Test(
-        "splice between TCP conns: 128 B, 1 MiB and 64 MiB, exact counts, splice path used",
+        "copy between TCP conns: 128 B, 1 MiB and 64 MiB, exact counts; bulk is spliced, a small message is not",
         arguments: [128, 1 << 20, 64 << 20])
     func spliceTCPToTCP(size: Int) async throws {
         let hop = try await Hop.make()
         defer { hop.closeAll() }
         let payload = seededBytes(size, seed: UInt64(size))
-        let splicesBefore = SpliceStatistics.spliceCopies
-        async let sent: Void = {
-            try await hop.source.client.write(payload)
-            try hop.source.client.closeWrite()
-        }()
-        async let copied = copy(from: hop.source.server, to: hop.sink.client)
-        async let received = readAll(hop.sink.server, limit: size)
-        let count = try await copied
-        try await sent
+        let modes = ModeRecorder()
+        let count = try await CopyPolicy.$observer.withValue(modes.record) {
+            async let sent: Void = {
+                try await hop.source.client.write(payload)
+                try hop.source.client.closeWrite()
+            }()
+            async let copied = copy(from: hop.source.server, to: hop.sink.client)
+            async let received = readAll(hop.sink.server, limit: size)
+            let count = try await copied
+            try await sent
+            #expect(sameBytes(try await received, payload))
+            return count
+        }
         #expect(count == Int64(size))
-        #expect(sameBytes(try await received, payload))
-        #expect(SpliceStatistics.spliceCopies > splicesBefore, "the copy went through splice")
+        if size < CopyPolicy.bufferSize {
+            #expect(modes.seen.isEmpty, "a small message is read and sent, never spliced")
+        } else {
+            #expect(modes.seen.first == .spliced, "bulk goes through splice")
+        }
     }
 
     @Test("a limit below, equal to and above what is available", arguments: [1000, 4096, 10_000])
@@ -178,9 +185,11 @@ struct SpliceTests {
     func idleCopyHoldsNoPipe() async throws {
         let hop = try await Hop.make()
         defer { hop.closeAll() }
-        var copier = SpliceCopier(source: hop.source.server, destination: hop.sink.client, limit: nil, copied: 0)
-        defer { copier.releasePipe() }
+        var copier = TCPCopier(source: hop.source.server, destination: hop.sink.client, limit: nil, copied: 0, mode: .spliced)
+        defer { copier.finish() }
         #expect(try copier.step() == .waitForSource, "nothing sent yet")
+        // Once the copy turned to buffered reads, a short read ends in .waitForMoreFromSource.
+        let waitsForSource: Set<TCPCopier.Next> = [.waitForSource, .waitForMoreFromSource]
         #expect(!copier.holdsPipe)
         var expectedTotal: Int64 = 0
         for round in 1...3 {
@@ -191,7 +200,7 @@ struct SpliceTests {
             // (10 s at most, so that a broken copier fails instead of hanging).
             let start = ContinuousClock.now
             while copier.total < expectedTotal, ContinuousClock.now - start < .seconds(10) {
-                #expect(try copier.step() == .waitForSource)
+                #expect(waitsForSource.contains(try copier.step()))
                 #expect(!copier.holdsPipe, "round \(round): waiting for the source without a pipe")
                 if copier.total < expectedTotal { try await Task.sleep(for: .milliseconds(2)) }
             }
@@ -200,7 +209,7 @@ struct SpliceTests {
         }
         try hop.source.client.closeWrite()
         var last = try copier.step()
-        while last == .waitForSource {
+        while waitsForSource.contains(last) {
             try await Task.sleep(for: .milliseconds(5))
             last = try copier.step()
         }
@@ -229,24 +238,23 @@ struct SpliceTests {
         // On loopback the bytes are in the source socket when write returns: the first drain,
         // with the one real pipe, gets them.
         try await hop.source.client.write(first)
-        async let outcome = spliceCopy(from: hop.source.server, to: hop.sink.client, limit: nil, takePipe: takePipe)
-        let gotFirst = try await hop.sink.server.readExactly(first.count)
-        // Whatever the copy is doing now (draining again with the pipe it holds, or parked
-        // without one), the next bytes, or the end of stream after them, need a new pipe, and
-        // there is none: splicing stops, owing nothing. No timing decides which.
-        try await hop.source.client.write(second)
-        try hop.source.client.closeWrite()
-        guard case .fallBack(let spliced) = try await outcome else {
-            Issue.record("the splice should stop when no pipe can be had")
-            return
+        let modes = ModeRecorder()
+        try await PipePool.$takeForTesting.withValue(takePipe) {
+            try await CopyPolicy.$observer.withValue(modes.record) {
+                async let copied = tcpCopy(from: hop.source.server, to: hop.sink.client, limit: nil, mode: .spliced)
+                let gotFirst = try await hop.sink.server.readExactly(first.count)
+                // Whatever the copy is doing now (draining again with the pipe it holds, or parked
+                // without one), the next bytes, or the end of stream after them, need a new pipe,
+                // and there is none: splicing stops, owing nothing, and the rest is buffered.
+                try await hop.source.client.write(second)
+                try hop.source.client.closeWrite()
+                let rest = try await hop.sink.server.readExactly(second.count)
+                #expect(try await copied == Int64(first.count + second.count))
+                #expect(sameBytes(gotFirst + rest, first + second))
+            }
         }
-        #expect(spliced >= Int64(first.count) && spliced <= Int64(first.count + second.count))
-        async let rest = readAll(hop.sink.server, limit: first.count + second.count)
-        let buffered = try await bufferedCopy(from: hop.source.server, to: hop.sink.client, limit: nil, copied: spliced)
-        try hop.sink.client.closeWrite()
-        #expect(spliced + buffered == Int64(first.count + second.count))
-        #expect(sameBytes(gotFirst + (try await rest), first + second))
         #expect(takes.withLock { $0 } == 2)
+        #expect(modes.seen == [.buffered], "splicing stopped for good when no pipe could be had")
     }
 
     @Test("an error on the source waits until the bytes already in the pipe are delivered")
@@ -255,11 +263,11 @@ struct SpliceTests {
         defer { hop.closeAll() }
         try hop.sink.client.setWriteBuffer(16 * 1024)
         try hop.sink.server.setReadBuffer(16 * 1024)
-        var copier = SpliceCopier(source: hop.source.server, destination: hop.sink.client, limit: nil, copied: 0)
-        defer { copier.releasePipe() }
+        var copier = TCPCopier(source: hop.source.server, destination: hop.sink.client, limit: nil, copied: 0, mode: .spliced)
+        defer { copier.finish() }
         let chunk = seededBytes(256 * 1024, seed: 10)
         var sent: [UInt8] = []
-        var next = SpliceCopier.Next.waitForSource
+        var next = TCPCopier.Next.waitForSource
         let start = ContinuousClock.now
         while next != .waitForDestination, ContinuousClock.now - start < .seconds(10) {
             try await hop.source.client.write(chunk)

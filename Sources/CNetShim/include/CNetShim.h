@@ -20,6 +20,7 @@ typedef struct {
 
 enum {
     CNET_EPOLLIN = 0x001,
+    CNET_EPOLLPRI = 0x002,
     CNET_EPOLLOUT = 0x004,
     CNET_EPOLLERR = 0x008,
     CNET_EPOLLHUP = 0x010,
@@ -28,7 +29,7 @@ enum {
 
 /// epoll_create1(EPOLL_CLOEXEC).
 int cnet_epoll_create(void);
-/// Registers `fd` once, edge-triggered, for IN|OUT|RDHUP, with `token` as its user data.
+/// Registers `fd` once, edge-triggered, for IN|OUT|RDHUP|PRI, with `token` as its user data.
 int cnet_epoll_add(int epfd, int fd, uint64_t token);
 /// Removes `fd` from the interest list.
 int cnet_epoll_del(int epfd, int fd);

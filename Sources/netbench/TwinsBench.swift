@@ -1,0 +1,214 @@
+import Glibc
+import Foundation
+import NetTLS
+
+/// `netbench twins`: each lesson's reference program (the release build of `solutionNN`) against
+/// a Go program of the same lesson (`Benchmarks/go/twins/lessonNN.go`, standard library only,
+/// written as the lesson README's Go column writes it), on the workload that lesson is about.
+/// Rounds interleave the programs, so that the machine's noise falls on all of them alike; the
+/// table gives medians, their min–max range, and each program's ratio to the faster Go twin.
+extension Bench {
+    /// One program under test: a lesson's reference or one of its Go twins.
+    private struct TwinProgram {
+        let name: String
+        let argv: [String]
+        var isGo: Bool { name.hasPrefix("Go") }
+    }
+
+    /// One workload of one lesson, and the programs that run it.
+    private struct TwinWorkload {
+        let lesson: Int
+        let title: String
+        /// Which netload run measures it: echo with N conns; proxy throughput with N streams (each
+        /// opening with a ClientHello for `sink.test` when `hello`); TLS handshakes with N client
+        /// threads; or one TLS conn's bulk download.
+        enum Load { case echo(conns: Int), proxy(streams: Int, hello: Bool), handshakes(clients: Int), tlsBulk }
+        let loads: [Load]
+        let programs: [TwinProgram]
+    }
+
+    func twins() throws {
+        let rounds = quick ? 1 : 5
+        let echoSecs = quick ? 1.0 : 2.0
+        let warm = quick ? 0.3 : 0.5
+        let proxyBytes = quick ? 256 * MiB : 1 * GiB
+        print(
+            "\n== Twins: each lesson's reference program (release) against its Go twin, median of \(rounds) interleaved rounds ==")
+        print(
+            "echo: 64-byte ping-pong, one message in flight per conn, \(fmt(echoSecs, 1)) s after \(fmt(warm, 1)) s warm-up; "
+                + "proxy: \(proxyBytes / MiB) MiB through the program to a discarding sink (netload send → program → netload sink)")
+        let (sink, sinkPort) = try startServer("twins-sink", [netload, "sink", "127.0.0.1:0"])
+        defer { sink.stop() }
+        let upstream = "127.0.0.1:\(sinkPort)"
+        // Lesson 7's upstream answers "GET /N" with N bytes; its certificate comes from DevCA.
+        let (getServer, getPort) = try netcore("twins-get", ["serve-get", "127.0.0.1:0"])
+        defer { getServer.stop() }
+        let ca = try DevCA.create()
+        let certFile = scratch + "/twins-cert.pem", keyFile = scratch + "/twins-key.pem"
+        try ca.issue(names: ["localhost", "127.0.0.1"]).write(certificateTo: certFile, keyTo: keyFile)
+        try Data(clientHello(serverName: "sink.test")).write(to: URL(fileURLWithPath: helloFile))
+
+        var workloads: [TwinWorkload] = []
+        func lesson(_ n: Int, _ title: String, _ loads: [TwinWorkload.Load], flags: [String] = [], go: [(String, [String])]) throws {
+            let reference = try solutionBinary(n)
+            var programs = [TwinProgram(name: "solution\(twoDigits(n)) (Swift)", argv: [reference, "--listen", "127.0.0.1:0"] + flags)]
+            if let binary = try goTwin(n) {
+                for (name, extra) in go { programs.append(TwinProgram(name: name, argv: [binary, "-listen", "127.0.0.1:0"] + extra)) }
+            }
+            workloads.append(TwinWorkload(lesson: n, title: title, loads: loads, programs: programs))
+        }
+        try lesson(1, "echo, one conn at a time", [.echo(conns: 1)], go: [("Go io.Copy(conn, conn)", [])])
+        try lesson(
+            2, "echo, a task per conn", [.echo(conns: 1), .echo(conns: 100), .echo(conns: 1000)],
+            go: [("Go io.Copy(conn, conn)", []), ("Go 32 KiB read/write loop", ["-loop"])])
+        try lesson(
+            3, "echo with idle timeouts", [.echo(conns: 1), .echo(conns: 100), .echo(conns: 1000)], flags: ["--idle-timeout", "60s"],
+            go: [("Go read loop + deadlines", ["-idle-timeout", "60s"])])
+        try lesson(
+            4, "proxy throughput", [.proxy(streams: 1, hello: false), .proxy(streams: 8, hello: false)], flags: ["--upstream", upstream],
+            go: [("Go io.Copy both ways", ["-upstream", upstream])])
+        try lesson(
+            6, "SNI router throughput", [.proxy(streams: 1, hello: true), .proxy(streams: 8, hello: true)],
+            flags: ["--route", "sink.test=" + upstream], go: [("Go TeeReader + prefixConn + io.Copy", ["-route", "sink.test=" + upstream])])
+        let tlsFlags = ["--upstream", "127.0.0.1:\(getPort)", "--cert", certFile, "--key", keyFile]
+        try lesson(
+            7, "TLS termination", [.handshakes(clients: 1), .handshakes(clients: 8), .tlsBulk], flags: tlsFlags,
+            go: [("Go crypto/tls + io.Copy", tlsFlags.map { $0.hasPrefix("--") ? String($0.dropFirst()) : $0 })])
+
+        var rows: [[String]] = []
+        for workload in workloads {
+            var children: [(Child, Int)] = []
+            defer { for (child, _) in children { child.stop() } }
+            for program in workload.programs { children.append(try startLessonProgram(program.name, program.argv)) }
+            for load in workload.loads {
+                // Warm-up: first allocations, TCP windows, the Go runtime's threads.
+                for (_, port) in children { _ = try measureTwin(load, port: port, warmUpOnly: true) }
+                var samples = [[Double]](repeating: [], count: children.count)
+                for _ in 0..<rounds {
+                    for (i, (_, port)) in children.enumerated() { samples[i].append(try measureTwin(load, port: port)) }
+                }
+                let medians = samples.map { $0.sorted()[$0.count / 2] }
+                let bestGo = zip(workload.programs, medians).filter { $0.0.isGo }.map(\.1).max()
+                let (what, unit): (String, String) =
+                    switch load {
+                    case .echo(let conns): ("echo, \(conns) conn\(conns == 1 ? "" : "s")", "req/s")
+                    case .proxy(let streams, _): ("proxy, \(streams) stream\(streams == 1 ? "" : "s")", "GiB/s")
+                    case .handshakes(let clients): ("handshakes, \(clients) client\(clients == 1 ? "" : "s")", "hs/s")
+                    case .tlsBulk: ("TLS bulk, 1 conn", "MiB/s")
+                    }
+                for (i, program) in workload.programs.enumerated() {
+                    let digits = unit == "GiB/s" ? 2 : 0
+                    let spread = samples[i]
+                    rows.append([
+                        "\(workload.lesson)", what, program.name, fmt(medians[i], digits) + " " + unit,
+                        fmt(spread.min()!, digits) + "–" + fmt(spread.max()!, digits),
+                        bestGo.map { fmt(medians[i] / $0, 2) + "×" } ?? "-",
+                    ])
+                }
+                if let bestGo {
+                    let mine = medians[0]
+                    targets.append(
+                        Target(
+                            name: "twins: lesson \(workload.lesson) \(what) ≥ the faster Go twin", met: mine >= bestGo,
+                            detail:
+                                "\(fmt(mine, unit == "GiB/s" ? 2 : 0)) vs \(fmt(bestGo, unit == "GiB/s" ? 2 : 0)) \(unit) (\(fmt(mine / bestGo, 2))×)"
+                        ))
+                }
+            }
+        }
+        printTable(["lesson", "workload", "program", "median", "range", "× faster Go"], rows, leftColumns: 3)
+        print("Lesson 5 reads one ClientHello and closes (no throughput workload); lessons 8–11 (KV ops) need `netload kv`: not twinned yet.")
+        print(
+            "Lesson 7: netload's TLS clients (TLS 1.3, TLS_AES_128_GCM_SHA256, full handshakes) through the program to a NetCore upstream that answers \"GET /N\"."
+        )
+    }
+
+    /// One measurement of `load` against the program on `port`: requests/s or GiB/s.
+    private func measureTwin(_ load: TwinWorkload.Load, port: Int, warmUpOnly: Bool = false) throws -> Double {
+        let address = "127.0.0.1:\(port)"
+        switch load {
+        case .echo(let conns):
+            let secs = warmUpOnly ? 0.5 : (quick ? 1.0 : 2.0)
+            let warm = warmUpOnly ? 0.0 : (quick ? 0.3 : 0.5)
+            let r = try self.load(["echo", address, "\(conns)", "\(secs)", "\(warm)", "64"])
+            if !warmUpOnly, number(r, "errors") > 0 { print("  ! echo \(address): errors=\(r["errors"] ?? "?")") }
+            return number(r, "rps")
+        case .proxy(let streams, let hello):
+            let total = warmUpOnly ? 64 * MiB : (quick ? 256 * MiB : 1 * GiB)
+            let r = try self.load(["send", address, "\(streams)", "\(total)"], environment: hello ? ["NETLOAD_SEND_PREFIX": helloFile] : [:])
+            if !warmUpOnly, number(r, "errors") > 0 || number(r, "bytes") < Double(total) {
+                print("  ! proxy \(address): errors=\(r["errors"] ?? "?") bytes=\(r["bytes"] ?? "?")")
+            }
+            return number(r, "bytes") / number(r, "secs") / Double(GiB)
+        case .handshakes(let clients):
+            let r = try self.load(["tlshs", address, "\(clients)", warmUpOnly ? "0.5" : (quick ? "1.5" : "2.0")])
+            if !warmUpOnly, number(r, "errors") > 0 { print("  ! handshakes \(address): errors=\(r["errors"] ?? "?")") }
+            return number(r, "rate")
+        case .tlsBulk:
+            let total = warmUpOnly ? 64 * MiB : (quick ? 128 * MiB : 1 * GiB)
+            let r = try self.load(["tlsbulk", address, "\(total)"])
+            if !warmUpOnly, number(r, "errors") > 0 { print("  ! TLS bulk \(address): errors=\(r["errors"] ?? "?")") }
+            return number(r, "bytes") / number(r, "secs") / Double(MiB)
+        }
+    }
+
+    /// Where lesson 6's loads find the ClientHello they send first.
+    private var helloFile: String { scratch + "/twins-hello.bin" }
+
+    /// A TLS 1.3-shaped ClientHello record asking for `serverName`: what lesson 6's routers read
+    /// before they proxy (they do not terminate TLS, so nothing else of TLS is needed).
+    private func clientHello(serverName: String) -> [UInt8] {
+        func u16(_ n: Int) -> [UInt8] { [UInt8(n >> 8 & 0xff), UInt8(n & 0xff)] }
+        let name = Array(serverName.utf8)
+        let entry = [0] + u16(name.count) + name  // host_name
+        let serverNameExtension = u16(0) + u16(entry.count + 2) + u16(entry.count) + entry
+        var body: [UInt8] = [3, 3] + [UInt8](repeating: 7, count: 32)  // legacy_version, random
+        body += [0]  // no session id
+        body += u16(2) + [0x13, 0x01]  // TLS_AES_128_GCM_SHA256
+        body += [1, 0]  // null compression
+        body += u16(serverNameExtension.count) + serverNameExtension
+        let handshake = [1, 0] + u16(body.count) + body  // ClientHello, 24-bit length
+        return [22, 3, 1] + u16(handshake.count) + handshake
+    }
+
+    /// Starts a lesson program (or a Go twin), which prints `netlab: listening on HOST:PORT`.
+    private func startLessonProgram(_ name: String, _ argv: [String]) throws -> (Child, Int) {
+        let child = try Child(argv, name: "twin-" + name, bound: bound)
+        while let line = child.readLine() {
+            if line.hasPrefix("netlab: listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) }) {
+                return (child, port)
+            }
+        }
+        child.stop()
+        throw BenchError("\(name) did not print its listening line (see /tmp/netbench-\(getpid())-twin*.log)")
+    }
+
+    /// The release build of `solutionNN`, built now if it is missing.
+    private func solutionBinary(_ lesson: Int) throws -> String {
+        let product = "solution\(twoDigits(lesson))"
+        let path = URL(fileURLWithPath: netbench).deletingLastPathComponent().path + "/" + product
+        if access(path, X_OK) != 0 {
+            print("\(product) not built yet: swift build -c release --product \(product)")
+            guard runQuietly(["swift", "build", "-c", "release", "--product", product], cwd: packageRoot), access(path, X_OK) == 0 else {
+                throw BenchError("could not build \(product); run: swift build -c release --product \(product)")
+            }
+        }
+        return path
+    }
+
+    /// The Go twin of `lesson`, built from Benchmarks/go/twins/lessonNN.go; nil without Go.
+    private func goTwin(_ lesson: Int) throws -> String? {
+        guard which("go") != nil else { return nil }
+        let name = "lesson\(twoDigits(lesson))"
+        let out = packageRoot + "/.build/netbench-go/twins"
+        try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let path = "\(out)/\(name)"
+        guard runQuietly(["go", "build", "-o", path, "\(packageRoot)/Benchmarks/go/twins/\(name).go"], cwd: out) else {
+            print("go: could not build Benchmarks/go/twins/\(name).go, lesson \(lesson) has no Go twin in this run")
+            return nil
+        }
+        return path
+    }
+
+    private func twoDigits(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+}
