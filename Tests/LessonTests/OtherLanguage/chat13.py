@@ -5,6 +5,7 @@ import asyncio
 import base64
 import codecs
 import hashlib
+import os
 import signal
 import struct
 import sys
@@ -33,10 +34,16 @@ def duration(text):
 
 def options():
     flags = {"--listen": None, "--read-limit": "4096", "--send-queue": "16", "--ping-interval": "10s", "--pong-timeout": "5s"}
-    args, i = sys.argv[1:], 0
+    args, i, seen = sys.argv[1:], 0, set()
     while i < len(args):
+        if args[i] == "--help":
+            print("usage: chat13 --listen HOST:PORT [--read-limit BYTES] [--send-queue N] [--ping-interval D] [--pong-timeout D]")
+            sys.exit(0)
         if args[i] not in flags or i + 1 >= len(args):
             usage_error(f"unknown flag or missing value: {args[i]}")
+        if args[i] in seen:
+            usage_error(f"{args[i]} given twice")
+        seen.add(args[i])
         flags[args[i]] = args[i + 1]
         i += 2
     if flags["--listen"] is None:
@@ -52,6 +59,7 @@ def options():
 
 
 HOST, PORT, READ_LIMIT, SEND_QUEUE, PING_INTERVAL, PONG_TIMEOUT = options()
+signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
 
 def frame(opcode, payload=b""):
@@ -173,10 +181,10 @@ async def read_frames(client):
         if op < 8 and total + n > READ_LIMIT:
             raise ProtocolError(1009, "message too big")
         key = await client.reader.readexactly(4)
-        payload = bytearray(await client.reader.readexactly(n))
-        for i in range(n):
-            payload[i] ^= key[i & 3]
-        payload = bytes(payload)
+        payload = await client.reader.readexactly(n)
+        if n:
+            mask = (key * (n // 4 + 1))[:n]
+            payload = (int.from_bytes(payload, "big") ^ int.from_bytes(mask, "big")).to_bytes(n, "big")
         if op == 9:
             client.write(frame(10, payload))
             continue
@@ -289,7 +297,6 @@ async def serve(reader, writer):
 async def main():
     server = await asyncio.start_server(serve, HOST, PORT, limit=HEAD_LIMIT)
     print(f"netlab: listening on {HOST}:{server.sockets[0].getsockname()[1]}", flush=True)
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: sys.exit(0))
     async with server:
         await server.serve_forever()
 
