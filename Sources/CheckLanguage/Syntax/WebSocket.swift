@@ -38,11 +38,11 @@ public enum WebSocketData: Sendable, Equatable {
 
     /// `n` bytes of `abc…xyzabc…`.
     static func filled(_ n: Int) -> [UInt8] {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(n)
-        while out.count < n { out += alphabet.prefix(n - out.count) }
-        return out
+        // Doubling copies: a few large appends, quick even in a debug build.
+        var out = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        out.reserveCapacity(max(n, out.count))
+        while out.count < n { out += out.prefix(n - out.count) }
+        return Array(out.prefix(n))
     }
 
     public var count: Int {

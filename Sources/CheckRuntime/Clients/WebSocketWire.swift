@@ -80,7 +80,23 @@ enum WebSocketWire {
         case .random: key = secureRandomBytes(4) ?? (0..<4).map { _ in UInt8.random(in: 0...255) }
         }
         out += key
-        for (i, b) in payload.enumerated() { out.append(b ^ key[i & 3]) }
+        out += masked(payload, key: key)
+        return out
+    }
+
+    /// `payload` XOR the repeated 4-byte `key` (RFC 6455 §5.3), eight bytes at a time.
+    static func masked(_ payload: [UInt8], key: [UInt8]) -> [UInt8] {
+        var out = payload
+        let word = UInt64(key[0]) | UInt64(key[1]) << 8 | UInt64(key[2]) << 16 | UInt64(key[3]) << 24
+        let key64 = word | word << 32  // little-endian: byte i of the word is key[i % 4]
+        out.withUnsafeMutableBytes { raw in
+            let words = raw.count / 8
+            for w in 0..<words {
+                let v = raw.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self)
+                raw.storeBytes(of: (v.littleEndian ^ key64).littleEndian, toByteOffset: w * 8, as: UInt64.self)
+            }
+            for i in (words * 8)..<raw.count { raw[i] ^= key[i & 3] }
+        }
         return out
     }
 
@@ -96,8 +112,10 @@ enum WebSocketWire {
         } else if payload.isEmpty {
             out += " (empty)"
         } else {
-            let shown = Bytes.isText(payload) ? Bytes.quoted(payload, limit: 80) : "hex " + Bytes.hexWords(payload, limit: 24)
-            out += " \(shown) (\(Bytes.size(payload.count)))"
+            // Only the part shown is looked at: a payload may be megabytes.
+            let head = Array(payload.prefix(80))
+            let shown = Bytes.isText(head) ? Bytes.quoted(head) : "hex " + Bytes.hexWords(Array(head.prefix(24)), limit: 24)
+            out += " \(shown)\(payload.count > head.count ? " …" : "") (\(Bytes.size(payload.count)))"
         }
         if !fin { out += " fin 0" }
         if rsv != 0 { out += " rsv \(rsv)" }
@@ -167,10 +185,7 @@ enum WebSocketWire {
         let total = offset + Int(length)
         guard bytes.count >= total else { return .incomplete(needed: total) }
         var payload = Array(bytes[offset..<total])
-        if masked {
-            let key = Array(bytes[(offset - 4)..<offset])
-            for i in payload.indices { payload[i] ^= key[i & 3] }
-        }
+        if masked { payload = Self.masked(payload, key: Array(bytes[(offset - 4)..<offset])) }
         let frame = Frame(fin: bytes[0] & 0x80 != 0, rsv: bytes[0] >> 4 & 7, opcode: bytes[0] & 0x0f, masked: masked, payload: payload)
         return .frame(frame, size: total)
     }

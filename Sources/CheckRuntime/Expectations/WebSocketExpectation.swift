@@ -96,11 +96,17 @@ extension CheckExecution {
                 return codes.contains(got) ? nil : ""
             }
         }
-        if let bytes, frame.payload != bytes {
+        if let bytes, !Self.same(frame.payload, bytes) {
             let at = zip(frame.payload, bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(frame.payload.count, bytes.count)
             return frame.payload.count == bytes.count ? ", which differs at byte \(at)" : " (\(Bytes.size(frame.payload.count)), not \(Bytes.size(bytes.count)); they differ from byte \(at))"
         }
         return nil
+    }
+
+    /// Whether two payloads are equal (memcmp: a payload may be megabytes).
+    static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
     }
 
     /// `ws text "hello"`, `ws close 1002 or 1007`: what an expectation waits for.
