@@ -107,7 +107,8 @@ extension CheckExecution {
             if let ws = c.webSocket {
                 what += " websocket \(ws.path)"
                 do {
-                    detail += try await upgradeWebSocket(client, path: ws.path, host: address, deadline: deadline, label: label, at: c.location)
+                    detail += try await upgradeWebSocket(
+                        client, path: ws.path, host: address, deadline: deadline, bound: bound, label: label, at: c.location)
                     if !ws.answersPings { detail += ", never answering pings" }
                 } catch {
                     transcript.add(label, "\(what): \(detail)", at: stepTime)

@@ -9,7 +9,8 @@ import NetCore
 /// consumed, so that the client's `expect` steps begin with the first frame.
 extension CheckExecution {
     func upgradeWebSocket(
-        _ client: Client, path: String, host: String, deadline: ContinuousClock.Instant, label: String, at location: SourceLocation
+        _ client: Client, path: String, host: String, deadline: ContinuousClock.Instant, bound: Duration, label: String,
+        at location: SourceLocation
     ) async throws -> String {
         let key = WebSocketWire.newKey()
         let request =
@@ -27,7 +28,6 @@ extension CheckExecution {
         // Read here, before the client's reader starts, so that a `no-read` client reads the
         // answer and nothing more until an expect asks; what came after the head is kept.
         let expected = WebSocketWire.accept(forKey: key)
-        let bound = deadline - ContinuousClock.now
         var bytes: [UInt8] = []
         var head: HTTPResponseHead?
         do {

@@ -98,7 +98,8 @@ extension CheckExecution {
         }
         if let bytes, !Self.same(frame.payload, bytes) {
             let at = zip(frame.payload, bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(frame.payload.count, bytes.count)
-            return frame.payload.count == bytes.count ? ", which differs at byte \(at)" : " (\(Bytes.size(frame.payload.count)), not \(Bytes.size(bytes.count)); they differ from byte \(at))"
+            return frame.payload.count == bytes.count
+                ? ", which differs at byte \(at)" : ", not the \(Bytes.size(bytes.count)) expected (they differ from byte \(at))"
         }
         return nil
     }
