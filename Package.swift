@@ -117,7 +117,7 @@ let package = Package(
         // The check runner: runs one lesson's checks against a running program over real sockets.
         .target(
             name: "CheckRuntime",
-            dependencies: ["CheckLanguage", "CheckResults", "ProcessSupervision", "NetCore", "NetTLS"]),
+            dependencies: ["CheckLanguage", "CheckResults", "ProcessSupervision", "NetCore", "NetTLS", "COpenSSL"]),
         // The workbook: the lesson catalog, the learner's state, building a lesson, grading it,
         // and every way a verdict is shown (terminal, Markdown, JSON, JUnit, the class report).
         .target(name: "Workbook", dependencies: ["CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision"]),

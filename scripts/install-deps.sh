@@ -9,10 +9,12 @@
 # (netcat-openbsd), which every lesson's "Try it by hand" uses (`nc -N` included): a machine
 # with another netcat, or none, gets it. And python3, which some tests use as a judge, with
 # protoc and Python's protobuf package (protobuf-compiler, python3-protobuf): the judges of
-# LessonKit's protobuf codec.
+# LessonKit's protobuf codec; and Python's websockets package (python3-websockets), the client
+# that drives lesson 13's solution in a test (a strict judge of its frames).
 #
 # NETLAB_SYSTEM_PYTHON (default /usr/bin/python3) is the python3 that Debian's python3-protobuf
-# serves; it counts when the first python3 on PATH (pyenv, a venv) lacks the package.
+# and python3-websockets serve; it counts when the first python3 on PATH (pyenv, a venv) lacks
+# the package.
 set -euo pipefail
 
 missing=()
@@ -25,16 +27,18 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 # reports of a Python program): python3 is a test judge, never needed by netlab itself.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
-has_python_protobuf() {
+# Whether python3 on PATH, or the system's, can import module $1.
+has_python_module() {
     local python
     for python in python3 "${NETLAB_SYSTEM_PYTHON:-/usr/bin/python3}"; do
-        if command -v "$python" >/dev/null 2>&1 && "$python" -c 'import google.protobuf' >/dev/null 2>&1; then
+        if command -v "$python" >/dev/null 2>&1 && "$python" -c "import $1" >/dev/null 2>&1; then
             return 0
         fi
     done
     return 1
 }
-has_python_protobuf || missing+=(python3-protobuf)
+has_python_module google.protobuf || missing+=(python3-protobuf)
+has_python_module websockets || missing+=(python3-websockets)
 if command -v nc >/dev/null 2>&1; then
     nc_help=$(nc -h 2>&1 || true)
     case "$nc_help" in

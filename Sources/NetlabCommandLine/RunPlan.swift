@@ -32,6 +32,9 @@ struct RunPlan: Sendable {
     /// Whether the checks send key-value frames (`send a put …`): a binary protocol that `nc`
     /// cannot type.
     var checksUseKeyValue: Bool
+    /// The path of the first WebSocket client the checks make (`connect a websocket "/chat"`),
+    /// for a `python3 -m websockets` line; nil when they make none.
+    var webSocketPath: String?
 
     /// The plan for `script`'s header and the learner's `flags`. Without a `start` line, the
     /// program gets `--listen 127.0.0.1:0` (unless the learner gave `--listen`) and no upstream.
@@ -69,6 +72,7 @@ struct RunPlan: Sendable {
         sniNames = names
         checksUseTLS = script.checks.contains { Self.hasTLSConnect($0.steps) }
         checksUseKeyValue = script.checks.contains { Self.sendsKeyValue($0.steps) }
+        webSocketPath = script.checks.lazy.compactMap { Self.webSocketPath($0.steps) }.first
     }
 
     /// `--upstream` for `--upstream`, `--upstream=X` and `--upstream X`; nil for a value.
@@ -133,5 +137,16 @@ struct RunPlan: Sendable {
             default: false
             }
         }
+    }
+
+    static func webSocketPath(_ steps: [Step]) -> String? {
+        for step in steps {
+            switch step {
+            case .connect(let c): if let ws = c.webSocket { return ws.path }
+            case .repeat(let loop), .parallel(let loop): if let path = webSocketPath(loop.body) { return path }
+            default: break
+            }
+        }
+        return nil
     }
 }

@@ -141,6 +141,14 @@ final class RunSession: Sendable {
                 "openssl s_client -connect \(target) -servername \(name) </dev/null"
                     + "    # a real ClientHello with sni \(name)")
         }
+        if let path = plan.webSocketPath {
+            // Debian's python3-websockets: an interactive client (`websocat` is not in Debian).
+            lines.append("python3 -m websockets ws://\(target)\(path)    # a WebSocket client: type a line, every client gets it; Ctrl-D ends")
+            lines.append(
+                "curl -si --max-time 2 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' "
+                    + "-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://\(target)\(path)    # the upgrade's answer: 101 and Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+            return lines
+        }
         if plan.checksUseKeyValue {
             lines.append(
                 "printf '\\x0d\\x00\\x00\\x00\\x0a\\x05color\\x18\\x02\\r\\n\\r\\n' | nc -N \(host) \(port) | xxd"

@@ -15,4 +15,15 @@ extension LessonTests {
         #expect(results.count == (try lesson.script()).checks.count, "every check ran")
         #expect(results.allSatisfy { $0.status == .pass }, "\(explain(results))")
     }
+
+    /// chat13.py: lesson 13's chat in Python with asyncio and hand-written framing, written from
+    /// the lesson's contract alone, passes every check, the conformance set included.
+    @Test("A Python WebSocket chat written from lesson 13's README passes every check")
+    func pythonChatFromTheReadme() async throws {
+        let lesson = try #require(LessonUnderTest.all.first { $0.number == "13" }, "no lesson 13")
+        let program = packageRoot.appendingPathComponent("Tests/LessonTests/OtherLanguage/chat13.py")
+        let results = try await grade(lesson, program: ProgramLaunch(executable: "/usr/bin/env", arguments: ["python3", program.path]))
+        #expect(results.count == (try lesson.script()).checks.count, "every check ran")
+        #expect(results.allSatisfy { $0.status == .pass }, "\(explain(results))")
+    }
 }

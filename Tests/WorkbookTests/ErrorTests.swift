@@ -25,7 +25,7 @@ let badScripts: [(source: String, error: String)] = [
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a \"\"",
-        "checks.netlab:4:12: error: empty string: every expectation must wait for something; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, `silence for T` or a key-value reply (`ok`, `not-ok`, `value V`, `reply …`)"
+        "checks.netlab:4:12: error: empty string: every expectation must wait for something; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, `silence for T`, a key-value reply (`ok`, `not-ok`, `value V`, `reply …`), `ws …` or `http status N`"
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  send a \"x\" in chunks of 0",
@@ -205,7 +205,7 @@ let badScripts: [(source: String, error: String)] = [
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a clsoed",
-        "checks.netlab:4:12: error: unknown word `clsoed` (did you mean `closed`?); expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, `silence for T` or a key-value reply (`ok`, `not-ok`, `value V`, `reply …`)"
+        "checks.netlab:4:12: error: unknown word `clsoed` (did you mean `closed`?); expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, `silence for T`, a key-value reply (`ok`, `not-ok`, `value V`, `reply …`), `ws …` or `http status N`"
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  shutdown a",
@@ -265,7 +265,7 @@ let badScripts: [(source: String, error: String)] = [
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  connect a\n  expect a",
-        "checks.netlab:4:11: error: unexpected end of line; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, `silence for T` or a key-value reply (`ok`, `not-ok`, `value V`, `reply …`)"
+        "checks.netlab:4:11: error: unexpected end of line; expected what `a` should get after `expect a`: a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, `silence for T`, a key-value reply (`ok`, `not-ok`, `value V`, `reply …`), `ws …` or `http status N`"
     ),
     (
         "start --listen {listen}\ncheck \"c\"\n  peer echo as up",

@@ -85,4 +85,21 @@ struct InstallDepsTests {
         #expect(r.status == 0)
         #expect(r.apt.isEmpty, "\(r.apt)")
     }
+
+    @Test func installsPythonWebsocketsWhenPython3CannotImportIt() throws {
+        var commands = everything
+        commands["python3"] = "case \"$*\" in *websockets*) exit 1 ;; esac; exit 0"
+        let r = try run(with: commands)
+        #expect(r.apt.contains("install -y -qq python3-websockets"), "\(r.apt)")
+        #expect(!r.apt.contains("python3-protobuf"))
+    }
+
+    @Test func acceptsTheSystemPythonsWebsocketsWhenPython3OnPathLacksIt() throws {
+        var commands = everything
+        commands["python3"] = "case \"$*\" in *websockets*) exit 1 ;; esac; exit 0"
+        commands["system-python3"] = "exit 0"
+        let r = try run(with: commands, systemPython: "system-python3")
+        #expect(r.status == 0)
+        #expect(r.apt.isEmpty, "\(r.apt)")
+    }
 }

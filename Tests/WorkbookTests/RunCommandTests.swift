@@ -193,6 +193,15 @@ struct RunPlanTests {
         RunPlan(script: try CheckScript.parse(source: source + "\ncheck \"x\"\n  connect a\n", file: "checks.netlab"), learnerFlags: flags)
     }
 
+    @Test("a lesson whose checks upgrade to WebSocket gets a python3 -m websockets line, not nc")
+    func webSocketLine() throws {
+        let script = try CheckScript.parse(
+            source: "start --listen {listen}\ncheck \"x\"\n  repeat 2\n    connect a websocket \"/chat\"\n  end\n", file: "checks.netlab")
+        let plan = RunPlan(script: script, learnerFlags: [])
+        #expect(plan.webSocketPath == "/chat")
+        #expect(try self.plan("start --listen {listen}", []).webSocketPath == nil)
+    }
+
     @Test func theLearnersFlagsReplaceTheStartLinesAndTheirUpstreams() throws {
         let header = """
             upstream tls-echo as alpha

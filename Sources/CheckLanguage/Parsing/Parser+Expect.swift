@@ -20,6 +20,12 @@ extension ScriptParser {
         let client = try nameTemplate(&cursor, what: "a client name after `expect`")
         try checkDeclared(client, in: current?.clients ?? [], what: "client", introducedBy: "connect \(client)")
         _ = cursor.accept("received")
+        if cursor.accept("ws") {
+            return .expectClient(ClientExpectation(client: client, expectation: try webSocketExpectation(&cursor), location: at))
+        }
+        if cursor.accept("http") {
+            return .expectClient(ClientExpectation(client: client, expectation: try httpExpectation(&cursor), location: at))
+        }
         if let w = cursor.peek, w.kind == .word, Self.replyWords.contains(w.text) {
             return .expectClient(ClientExpectation(client: client, expectation: try replyExpectation(&cursor), location: at))
         }
@@ -70,7 +76,7 @@ extension ScriptParser {
             dataOnly
             ? "the data after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/ or a name given by `random … as NAME`"
             : "what `\(subject)` should get after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, a /pattern/, a data name, `eof`, `reset`, `closed`, "
-                + "`silence for T` or a key-value reply (`ok`, `not-ok`, `value V`, `reply …`)"
+                + "`silence for T`, a key-value reply (`ok`, `not-ok`, `value V`, `reply …`), `ws …` or `http status N`"
         guard let t = cursor.peek else { throw cursor.unexpected(what) }
         if t.kind == .word, !dataOnly {
             switch t.text {
@@ -136,7 +142,7 @@ extension ScriptParser {
             if let first = t.raw.first, Lexer.isLetter(first) || first == "_" {
                 let probe = NamePattern(NameTemplate(t.text, location: cursor.here))
                 if !t.text.contains("{"), !declared.contains(where: { $0.overlaps(probe) }) {
-                    let keywords = Self.streamKeywords + ["hex", "file"] + Self.replyWords
+                    let keywords = Self.streamKeywords + ["hex", "file", "ws", "http"] + Self.replyWords
                     if let near = Suggestion.nearest(to: t.text, in: keywords) {
                         throw ScriptError(
                             "unknown word `\(Token.abbreviate(t.text))` (did you mean `\(near)`?); expected \(what)", at: cursor.location(of: t))

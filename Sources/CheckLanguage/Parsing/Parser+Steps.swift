@@ -96,7 +96,8 @@ extension ScriptParser {
         var raws: [RawPlaceholder] = []
         var caLocation: SourceLocation?
         var noVerifyLocation: SourceLocation?
-        let names = ["to", "no-read", "within", "fails"] + (tls ? ["sni", "ca", "no-verify", "alpn"] : [])
+        let names = ["to", "no-read", "within", "fails"] + (tls ? ["sni", "ca", "no-verify", "alpn"] : ["websocket", "no-pong"])
+        var noPongLocation: SourceLocation?
         try optionLoop(&cursor, names) { (option, cursor) throws(ScriptError) in
             switch option {
             case "to":
@@ -126,6 +127,16 @@ extension ScriptParser {
                 step.expectFailure = true
             case "no-read":
                 step.readsNothing = true
+            case "websocket":
+                let path = try cursor.text("a request path after `websocket`, such as \"/chat\"")
+                guard path.hasPrefix("/"), path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+                    throw ScriptError(
+                        "\"\(Token.abbreviate(path))\" is not a request path; expected one that starts with `/` and has no spaces, such as \"/chat\"",
+                        at: cursor.location(of: cursor.line.tokens[cursor.index - 1]))
+                }
+                step.webSocket = WebSocketConnect(path: path)
+            case "no-pong":
+                noPongLocation = cursor.location(of: cursor.line.tokens[cursor.index - 1])
             case "sni":
                 guard let t = cursor.peek, t.kind == .word || t.kind == .string else {
                     throw cursor.unexpected("a server name after `sni`, such as `example.test`")
@@ -155,6 +166,12 @@ extension ScriptParser {
         if let ca = caLocation, let noVerify = noVerifyLocation {
             throw ScriptError("`no-verify` contradicts `ca` (column \(ca.column)); keep one", at: noVerify)
         }
+        if let noPongLocation {
+            guard step.webSocket != nil else {
+                throw ScriptError("`no-pong` is for a WebSocket client; add `websocket \"/path\"`", at: noPongLocation)
+            }
+            step.webSocket?.answersPings = false
+        }
         try validate(raws, scope: scope)
         if tls { step.tls = options }
         return step
@@ -163,6 +180,7 @@ extension ScriptParser {
     static let reservedDataNames: Set<String> = [
         "eof", "reset", "closed", "silence", "received", "hex", "file", "random", "connections", "server",
         "within", "after", "for", "in", "every", "seed", "as", "put", "get", "kv", "then", "ok", "not-ok", "value", "reply",
+        "ws", "http",
     ]
 
     /// Records a client name introduced by `connect`.
@@ -211,7 +229,7 @@ extension ScriptParser {
         let client = try usedClient(&cursor, after: "send")
         let what =
             "what to send after \(cursor.sofar): a string, `hex \"…\"`, `file \"…\"`, `random SIZE`, `hello`, a key-value request "
-            + "(`put KEY VALUE`, `get KEY`, `kv …`) or a name given by `random … as NAME`"
+            + "(`put KEY VALUE`, `get KEY`, `kv …`), WebSocket frames (`ws text \"hi\"`) or a name given by `random … as NAME`"
         guard let t = cursor.peek else { throw cursor.unexpected(what) }
         var payload: Payload
         var isRandom = false
@@ -239,6 +257,9 @@ extension ScriptParser {
             payload = .hello(HelloPayload())
         case .word where Self.keyValueRequests.contains(t.text):
             payload = .keyValue(try keyValueRequests(&cursor))
+        case .word where t.text == "ws":
+            _ = cursor.next()
+            payload = .webSocket(try webSocketFrames(&cursor))
         case .word:
             let name = try nameTemplate(&cursor, what: what)
             try checkDeclared(name, in: current?.data ?? [], what: "data name", introducedBy: "send … random SIZE as \(name)")
@@ -300,7 +321,7 @@ extension ScriptParser {
             switch step.payload {
             case .text(let b), .hex(let b): try checkPieces(delivery, payloadSize: b.count, at: at)
             case .random(let r): try checkPieces(delivery, payloadSize: r.size, at: at)
-            case .file, .named, .hello, .keyValue: break
+            case .file, .named, .hello, .keyValue, .webSocket: break
             }
         }
         if isHello {

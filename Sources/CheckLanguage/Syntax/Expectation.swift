@@ -48,6 +48,10 @@ public enum StreamExpectation: Sendable, Equatable {
     /// `ok|not-ok|value V|reply … [within T]`: the next bytes not yet matched are one
     /// key-value reply frame (docs/kv-protocol.md) that holds what is given.
     case reply(ExpectedReply, within: Duration?)
+    /// `ws text|binary|ping|pong|close … [within T]`: the next WebSocket frame from the server.
+    case webSocket(ExpectedWebSocket, within: Duration?)
+    /// `http status N [header NAME VALUE]… [within T]`: the next bytes are an HTTP response head.
+    case http(ExpectedHTTPResponse, within: Duration?)
 
     public enum End: String, Sendable, Equatable, CaseIterable {
         /// A FIN (read returns 0) with no unmatched bytes before it.

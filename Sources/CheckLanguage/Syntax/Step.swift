@@ -60,6 +60,8 @@ public struct Connect: Sendable, Equatable {
     /// `no-read`: the client reads nothing (and offers a small receive buffer) until a step
     /// expects something of it, like a client that never reads its replies.
     public var readsNothing = false
+    /// `websocket PATH [no-pong]`: the connection upgrades to a WebSocket (WebSocket.swift).
+    public var webSocket: WebSocketConnect?
     public var within: Duration?
     public var location: SourceLocation
 
@@ -141,6 +143,9 @@ public enum Payload: Sendable, Equatable {
     /// `put "k" "v" then get "k" then kv …`: key-value request frames, back to back (one write,
     /// unless a delivery cuts it up). See `KeyValueRequest`.
     case keyValue([KeyValueRequest])
+    /// `ws text "hi" then ping "x" then close 1000`: WebSocket frames, back to back (one write,
+    /// unless a delivery cuts it up). See `WebSocketFrame`.
+    case webSocket([WebSocketFrame])
 }
 
 /// `random SIZE [seed N] [as NAME]`: pseudo-random bytes that are the same on every run.

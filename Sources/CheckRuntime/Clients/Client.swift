@@ -10,13 +10,19 @@ final class Client: Sendable {
     /// The TCP connection under a TLS one (for `reset`).
     let tcp: TCPConn?
     let record = StreamRecord()
+    /// Held by a step that writes, and by a WebSocket client's pong writer, so that writes of
+    /// several pieces are never interleaved.
+    let sendLock = AsyncLock()
+    /// For `connect … websocket`: the pinger's answerer (WebSocketSession.swift).
+    let webSocket: WebSocketSession?
     private let reader = Mutex<Task<Void, Never>?>(nil)
     /// For a `no-read` client: how to start reading, run by the first step that expects
     /// something of it.
     private let deferredStart = Mutex<(@Sendable () -> Void)?>(nil)
 
-    init(name: String, conn: any Conn, tcp: TCPConn?) {
+    init(name: String, conn: any Conn, tcp: TCPConn?, webSocket: WebSocketSession? = nil) {
         self.name = name
+        self.webSocket = webSocket
         self.conn = conn
         self.tcp = tcp
     }
@@ -63,6 +69,7 @@ final class Client: Sendable {
     }
 
     func stop() {
+        webSocket?.finish()
         close()
         stopReading()
     }

@@ -63,7 +63,8 @@ extension CheckExecution {
                     message: "expected \(verb) \(label) to \(address) to fail within \(bound.scriptText); it succeeded (\(detail))",
                     location: c.location)
             }
-            let client = Client(name: name, conn: conn, tcp: dialed)
+            let session = c.webSocket.map { WebSocketSession(answersPings: $0.answersPings) }
+            let client = Client(name: name, conn: conn, tcp: dialed, webSocket: session)
             let old = clients.withLock { all in
                 let old = all[name]
                 all[name] = client
@@ -79,7 +80,17 @@ extension CheckExecution {
                     transcript.add(label, "read \(Bytes.size(bytes.count)): " + shown)
                 }
             }
+            if let session {
+                onData = { [onData] bytes in
+                    onData?(bytes)
+                    session.feed(bytes)
+                }
+                session.startAnswering(client) { [transcript] payload in
+                    transcript.add(label, "answered the server's ping: sent ws " + WebSocketWire.describe(opcode: WebSocketOpcode.pong, payload: payload))
+                }
+            }
             let onEnd: @Sendable (StreamRecord.End) -> Void = { [transcript, record = client.record] end in
+                session?.finish()
                 if end != .local {
                     transcript.add(
                         label,
@@ -92,6 +103,17 @@ extension CheckExecution {
                     label,
                     "stopped reading for now: netlab holds \(Bytes.size(held)) that no expect matched (the limit is \(Bytes.size(StreamRecord.unmatchedLimit)) per connection)"
                 )
+            }
+            if let ws = c.webSocket {
+                what += " websocket \(ws.path)"
+                do {
+                    detail += try await upgradeWebSocket(
+                        client, path: ws.path, host: address, deadline: deadline, bound: bound, label: label, at: c.location)
+                    if !ws.answersPings { detail += ", never answering pings" }
+                } catch {
+                    transcript.add(label, "\(what): \(detail)", at: stepTime)
+                    throw error
+                }
             }
             if c.readsNothing {
                 // A client that never reads. Its receive buffer is left alone: Linux grows it

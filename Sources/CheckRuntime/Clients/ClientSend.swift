@@ -44,6 +44,10 @@ extension CheckExecution {
             (bytes, description) = helloBytes(hello)
         case .keyValue(let requests):
             (bytes, description) = keyValueBytes(requests)
+        case .webSocket(let frames):
+            bytes = frames.flatMap(WebSocketWire.encode)
+            let shown = frames.prefix(8).map(WebSocketWire.describe).joined(separator: ", ") + (frames.count > 8 ? ", …" : "")
+            description = "ws \(shown) (\(frames.count == 1 ? "frame" : "\(frames.count) frames") of \(Bytes.size(bytes.count)))"
         }
         let bound = s.within ?? stepTimeout
         let deadline = ContinuousClock.now + bound
@@ -59,6 +63,9 @@ extension CheckExecution {
         var sent = 0
         let stepTime = ContinuousClock.now
         do {
+            // Held across the pieces, so that a WebSocket client's pong never lands inside them.
+            try await client.sendLock.lock()
+            defer { client.sendLock.unlock() }
             try client.conn.setWriteDeadline(deadline)
             for (i, size) in pieces.enumerated() {
                 try await client.conn.write(Array(bytes[sent..<sent + size]))
@@ -95,9 +102,10 @@ extension CheckExecution {
             transcript.add(label, "send \(description): \(why)", at: stepTime)
             throw StepFailure(message: "\(label) could not send \(description): \(why)", location: s.location)
         }
-        if case .keyValue = s.payload {
+        switch s.payload {
+        case .keyValue, .webSocket:
             transcript.add(label, "sent \(description)", at: stepTime)
-        } else {
+        default:
             transcript.add(label, "sent \(Bytes.size(bytes.count)): \(description)", at: stepTime)
         }
     }

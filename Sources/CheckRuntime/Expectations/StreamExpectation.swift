@@ -183,6 +183,14 @@ extension CheckExecution {
         case .reply(let reply, let within):
             try await expectReply(label: label, records: records, reply, within: within, at: location)
 
+        case .webSocket(let expected, let within):
+            guard let record = records().last else { throw StepFailure(message: "\(label) has no connection", location: location) }
+            try await expectWebSocket(label: label, record: record, expected, within: within, at: location)
+
+        case .http(let expected, let within):
+            guard let record = records().last else { throw StepFailure(message: "\(label) has no connection", location: location) }
+            try await expectHTTP(label: label, record: record, expected, within: within, at: location)
+
         case .silence(let duration):
             _ = try await poll(
                 until: started + duration, at: location,
