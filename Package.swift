@@ -31,6 +31,7 @@ let lessonNames = [
     "09-blocking-threads",
     "10-busy-wait",
     "11-event-loop",
+    "13-websocket-chat",
 ]
 
 /// The lessons that have a `main.swift` inside `parent`.
@@ -91,7 +92,7 @@ let package = Package(
         .target(name: "CSyscall"),
         .target(name: "Syscall", dependencies: ["CSyscall"]),
         .testTarget(name: "SyscallTests", dependencies: ["Syscall"]),
-        .target(name: "LessonKit", dependencies: ["NetCore", "Syscall"]),
+        .target(name: "LessonKit", dependencies: ["NetCore", "Syscall", "COpenSSL"]),
         .testTarget(
             name: "LessonKitTests", dependencies: ["LessonKit", "Syscall", "netlab-testserver", "netlab-blockingserver"],
             exclude: ["Fixtures"]),
