@@ -1,5 +1,5 @@
-// One client of the chat: its bounded send queue, the task that writes it, and how its
-// connection ends. Go's seed keeps a `send chan []byte` per client and closes it from two places
+// One client of the chat: the task that writes its queue, and how its connection ends. Given:
+// the lesson is in main.swift. Go's seed keeps a `send chan []byte` per client and closes it from two places
 // (unregister and a full buffer), which panics the second time; here the ending is decided once,
 // under a lock, and everything else only reads it.
 import LessonKit
@@ -46,10 +46,8 @@ enum Ending: Sendable {
 final class Client: Sendable {
     let conn: PrefixConn<TCPConn>
     let peer: SocketAddress
-    /// Whole frames to write, in order. Bounded: `yield` on a full stream drops the new frame
-    /// and says so (`.dropped`), which is how the hub learns that this client is too slow.
-    private let queue: AsyncStream<[UInt8]>
-    private let queueInput: AsyncStream<[UInt8]>.Continuation
+    /// Whole frames to write, in order; bounded (main.swift).
+    private let queue: SendQueue
     private let state = Mutex(State())
 
     private struct State {
@@ -61,26 +59,23 @@ final class Client: Sendable {
     init(conn: PrefixConn<TCPConn>, peer: SocketAddress, queueSize: Int) {
         self.conn = conn
         self.peer = peer
-        (queue, queueInput) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingOldest(queueSize))
+        queue = SendQueue(capacity: queueSize)
     }
 
     /// Queues a message frame without waiting; false when the queue is full (the hub then
     /// drops this client). Go: `select { case c.send <- msg: default: … }`.
-    func offer(_ frame: [UInt8]) -> Bool {
-        if case .dropped = queueInput.yield(frame) { return false }
-        return true
-    }
+    func offer(_ frame: [UInt8]) -> Bool { queue.offer(frame) }
 
     /// Queues a control frame (a pong, a ping). With the queue full it is left out: the next
     /// broadcast finds the queue full too and drops the client.
     func sendControl(_ frame: [UInt8]) {
-        _ = queueInput.yield(frame)
+        _ = queue.offer(frame)
     }
 
     /// Writes queued frames until the connection ends, then the close frame, if the ending has
     /// one. The only task that writes to the connection after the upgrade (Go: the write pump).
     func writeLoop() async {
-        for await frame in queue {
+        for await frame in queue.frames {
             if ending != nil { break }  // what is still queued is not sent after the decision to close
             do {
                 try await conn.write(frame)
@@ -103,7 +98,7 @@ final class Client: Sendable {
             try? conn.setReadDeadline(.now)
             return true
         }
-        if first { queueInput.finish() }
+        if first { queue.finish() }
         return first
     }
 

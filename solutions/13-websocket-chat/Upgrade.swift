@@ -27,7 +27,7 @@ func upgrade(_ conn: TCPConn, log: Log) async -> [UInt8]? {
         let key = head.header("Sec-WebSocket-Key") ?? ""
         try await conn.write(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: \(WebSocketHandshake.accept(forKey: key))\r\n\r\n")
+                + "Sec-WebSocket-Accept: \(acceptValue(forKey: key))\r\n\r\n")
         try conn.setDeadline(nil)
         return rest
     } catch let error as HTTPHeadError {
