@@ -16,7 +16,11 @@ final class Hub: Sendable {
     /// Queues `frame` for every client, the sender included. The lock makes one order for all:
     /// two broadcasts never interleave. Nothing here waits for a client: a full queue drops
     /// that client (close 1008, a log line) and the others get the message.
-    func broadcast(_ frame: [UInt8]) {
+    ///
+    /// Then it yields: a reader whose client sent a burst has its frames already in memory and
+    /// would otherwise broadcast them all before any writer task ran, filling every queue at
+    /// once. Go's scheduler runs the writers in parallel; here they get their turn.
+    func broadcast(_ frame: [UInt8]) async {
         let tooSlow = clients.withLock { clients in
             var tooSlow: [Client] = []
             for (id, client) in clients where !client.offer(frame) {
@@ -28,5 +32,6 @@ final class Hub: Sendable {
         for client in tooSlow where client.end(.dropped) {
             log.event("dropped \(client.peer): send queue full")
         }
+        await Task.yield()
     }
 }

@@ -85,7 +85,7 @@ func readMessages(from client: Client, hub: Hub, settings: Settings, log: Log) a
                 // TODO: text or binary starts a message (a protocol error while one is in
                 // progress); continuation adds to it (a protocol error when none is). Feed text
                 // to the UTF8Validator and throw CloseError(code: 1007, …) as soon as it fails.
-                // On FIN: text must be `isComplete`; then hub.broadcast(encodeFrame(kind, message))
+                // On FIN: text must be `isComplete`; then await hub.broadcast(encodeFrame(kind, message))
                 // and start over.
                 throw CloseError.protocolError("messages are not written yet")
             }

@@ -121,7 +121,7 @@ func readMessages(from client: Client, hub: Hub, settings: Settings, log: Log) a
             if kind == .text, !utf8.feed(frame.payload) { throw CloseError(code: 1007, description: "text is not UTF-8") }
             guard frame.fin, let done = kind else { continue }
             if done == .text, !utf8.isComplete { throw CloseError(code: 1007, description: "text is not UTF-8") }
-            hub.broadcast(encodeFrame(done, message))
+            await hub.broadcast(encodeFrame(done, message))
             message = []
             kind = nil
         }

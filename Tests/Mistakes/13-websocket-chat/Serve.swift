@@ -10,7 +10,7 @@ struct Variant: Sendable {
     var readMessages: @Sendable (Client, Hub, Settings, Log, Variant) async -> Void = {
         await readMessages(from: $0, hub: $1, settings: $2, log: $3, variant: $4)
     }
-    var broadcast: @Sendable (Hub, [UInt8]) async -> Void = { hub, frame in hub.broadcast(frame) }
+    var broadcast: @Sendable (Hub, [UInt8]) async -> Void = { hub, frame in await hub.broadcast(frame) }
     var onFullQueue: @Sendable (Client, Log) -> Void = { client, log in
         if client.end(.dropped) { log.event("dropped \(client.peer): send queue full") }
     }
