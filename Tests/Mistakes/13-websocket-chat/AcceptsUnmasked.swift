@@ -9,7 +9,7 @@ import NetCore
 
 enum AcceptsUnmasked {
     static func main() -> Never {
-        serveChat(Variant(readFrame: { try await readMaybeMasked(from: $0, dataLimit: $1) }))
+        serveChat(Variant(frameReader: { try await readMaybeMasked(from: $0, dataLimit: $1) }))
     }
 
     static func readMaybeMasked(from conn: some Conn, dataLimit: Int) async throws -> Frame {

@@ -9,14 +9,14 @@ import NetCore
 
 enum FrameIsMessage {
     static func main() -> Never {
-        serveChat(Variant(readMessages: { await readFrames(from: $0, hub: $1, settings: $2, log: $3, variant: $4) }))
+        serveChat(Variant(messageLoop: { await readFrames(from: $0, hub: $1, settings: $2, log: $3, variant: $4) }))
     }
 
     static func readFrames(from client: Client, hub: Hub, settings: Settings, log: Log, variant: Variant) async {
         var kind: Opcode = .text
         do {
             while true {
-                let frame = try await variant.readFrame(client.conn, settings.readLimit)
+                let frame = try await variant.frameReader(client.conn, settings.readLimit)
                 client.heard()
                 switch frame.opcode {
                 case .ping:

@@ -80,7 +80,7 @@ func readMessages(from client: Client, hub: Hub, settings: Settings, log: Log, v
     var utf8 = UTF8Validator()
     do {
         while true {
-            let frame = try await variant.readFrame(client.conn, settings.readLimit - message.count)
+            let frame = try await variant.frameReader(client.conn, settings.readLimit - message.count)
             client.heard()
             switch frame.opcode {
             case .ping:

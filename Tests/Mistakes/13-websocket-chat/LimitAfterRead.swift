@@ -9,7 +9,7 @@ import NetCore
 
 enum LimitAfterRead {
     static func main() -> Never {
-        serveChat(Variant(readMessages: { await readThenCheck(from: $0, hub: $1, settings: $2, log: $3, variant: $4) }))
+        serveChat(Variant(messageLoop: { await readThenCheck(from: $0, hub: $1, settings: $2, log: $3, variant: $4) }))
     }
 
     static func readThenCheck(from client: Client, hub: Hub, settings: Settings, log: Log, variant: Variant) async {
@@ -18,7 +18,7 @@ enum LimitAfterRead {
         var utf8 = UTF8Validator()
         do {
             while true {
-                let frame = try await variant.readFrame(client.conn, Int.max)
+                let frame = try await variant.frameReader(client.conn, Int.max)
                 client.heard()
                 switch frame.opcode {
                 case .ping:

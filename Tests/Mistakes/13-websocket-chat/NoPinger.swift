@@ -9,6 +9,6 @@ import NetCore
 
 enum NoPinger {
     static func main() -> Never {
-        serveChat(Variant(keepAlive: { _, _ in }))
+        serveChat(Variant(pinger: { _, _ in }))
     }
 }

@@ -9,7 +9,7 @@ import NetCore
 
 enum NoUTF8Check {
     static func main() -> Never {
-        serveChat(Variant(readMessages: { await readUnchecked(from: $0, hub: $1, settings: $2, log: $3, variant: $4) }))
+        serveChat(Variant(messageLoop: { await readUnchecked(from: $0, hub: $1, settings: $2, log: $3, variant: $4) }))
     }
 
     static func readUnchecked(from client: Client, hub: Hub, settings: Settings, log: Log, variant: Variant) async {
@@ -17,7 +17,7 @@ enum NoUTF8Check {
         var kind: Opcode?
         do {
             while true {
-                let frame = try await variant.readFrame(client.conn, settings.readLimit - message.count)
+                let frame = try await variant.frameReader(client.conn, settings.readLimit - message.count)
                 client.heard()
                 switch frame.opcode {
                 case .ping:

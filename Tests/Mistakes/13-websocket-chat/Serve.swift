@@ -6,15 +6,15 @@ import NetCore
 
 /// The pieces a mistake may replace; each defaults to the solution's.
 struct Variant: Sendable {
-    var readFrame: @Sendable (PrefixConn<TCPConn>, Int) async throws -> Frame = { try await readFrame(from: $0, dataLimit: $1) }
-    var readMessages: @Sendable (Client, Hub, Settings, Log, Variant) async -> Void = {
+    var frameReader: @Sendable (PrefixConn<TCPConn>, Int) async throws -> Frame = { try await readFrame(from: $0, dataLimit: $1) }
+    var messageLoop: @Sendable (Client, Hub, Settings, Log, Variant) async -> Void = {
         await readMessages(from: $0, hub: $1, settings: $2, log: $3, variant: $4)
     }
     var broadcast: @Sendable (Hub, [UInt8]) async -> Void = { hub, frame in await hub.broadcast(frame) }
     var onFullQueue: @Sendable (Client, Log) -> Void = { client, log in
         if client.end(.dropped) { log.event("dropped \(client.peer): send queue full") }
     }
-    var keepAlive: @Sendable (Client, Settings) async -> Void = { await keepAlive($0, settings: $1) }
+    var pinger: @Sendable (Client, Settings) async -> Void = { await keepAlive($0, settings: $1) }
     var accept: @Sendable (String) -> String = { acceptValue(forKey: $0) }
 }
 
@@ -73,8 +73,8 @@ func handle(_ conn: TCPConn, hub: Hub, settings: Settings, log: Log, variant: Va
     await withDiscardingTaskGroup { writer in
         writer.addTask { await client.writeLoop() }
         await withDiscardingTaskGroup { pinger in
-            pinger.addTask { await variant.keepAlive(client, settings) }
-            await variant.readMessages(client, hub, settings, log, variant)
+            pinger.addTask { await variant.pinger(client, settings) }
+            await variant.messageLoop(client, hub, settings, log, variant)
             pinger.cancelAll()
         }
     }  // the writer has written the close frame, if there is one
