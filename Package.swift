@@ -41,7 +41,8 @@ func lessonFolders(in parent: String) -> [String] {
     }
 }
 
-/// One executable target per lesson or solution folder, without the files that are not code.
+/// One executable target per lesson or solution folder, without the files that are not code. Every
+/// `.swift` file in the folder is part of it (lesson 13 gives several beside `main.swift`).
 func lessonTargets(in parent: String, prefix: String) -> [Target] {
     lessonFolders(in: parent).map { folder in
         let path = "\(parent)/\(folder)"

@@ -109,6 +109,42 @@ async def order(port, limit):
     for ws in clients:
         await ws.close()
 
+async def raw_handshake(port):
+    import base64, hashlib, os
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), STEP)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write((f"GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), STEP)
+    accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
+    assert head.startswith(b"HTTP/1.1 101 ") and b"Sec-WebSocket-Accept: " + accept in head, head
+    return reader, writer
+
+async def raw_frame(reader):
+    first, second = await asyncio.wait_for(reader.readexactly(2), STEP)
+    assert second & 0x80 == 0, "a server frame is masked"
+    length = second & 0x7F
+    assert length < 126
+    return first & 0x0F, await asyncio.wait_for(reader.readexactly(length), STEP)
+
+async def raw(port, limit):
+    # What a library client never sends: an unmasked frame (close 1002), and silence after a
+    # ping (the server closes, with no close frame needed).
+    reader, writer = await raw_handshake(port)
+    writer.write(bytes([0x81, 5]) + b"hello")
+    opcode, payload = await raw_frame(reader)
+    while opcode == 0x9:
+        opcode, payload = await raw_frame(reader)
+    assert opcode == 0x8 and payload[:2] == (1002).to_bytes(2, "big"), (opcode, payload)
+    assert await asyncio.wait_for(reader.read(), STEP) == b"", "the connection stays open after the close"
+    writer.close()
+    reader, writer = await raw_handshake(port)
+    opcode, payload = await raw_frame(reader)
+    assert opcode == 0x9, f"expected a ping first, got opcode {opcode}"
+    rest = await asyncio.wait_for(reader.read(), STEP)   # pings, then the end of the stream
+    assert all(b in (0x89, 0x00) for b in rest[::2]), rest
+    writer.close()
+
 async def main():
     scenario, port = sys.argv[1], int(sys.argv[2])
     limit = int(sys.argv[3]) if len(sys.argv) > 3 else 4096

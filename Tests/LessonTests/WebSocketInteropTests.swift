@@ -43,6 +43,14 @@ struct WebSocketInteropTests {
     @Test("three clients talking at once all see the same order")
     func oneOrder() async throws { try await run("order", server: ["--send-queue", "200"]) }
 
+    @Test("raw frames: an unmasked one gets close 1002; a peer that never answers a ping is closed")
+    func rawFrames() async throws {
+        let log = try await run("raw", server: ["--ping-interval", "300ms", "--pong-timeout", "500ms"])
+        #expect(log.contains { $0.hasPrefix("error: 127.0.0.1:") && $0.hasSuffix(": protocol error: unmasked frame") }, "\(log)")
+        #expect(log.contains { $0.hasPrefix("timeout 127.0.0.1:") && $0.hasSuffix(": no pong") }, "\(log)")
+        #expect(log.contains { $0.hasPrefix("left 127.0.0.1:") && $0.hasSuffix(": no pong") }, "\(log)")
+    }
+
     /// Starts the solution with `server` flags, runs `scenario` against it, and returns the
     /// server's log lines.
     @discardableResult
@@ -54,6 +62,19 @@ struct WebSocketInteropTests {
         let log = chat.logLines()
         #expect(status == 0 && output.contains("ok"), "scenario \(scenario): \(output)\nserver log:\n\(log.joined(separator: "\n"))")
         return log
+    }
+}
+
+/// The flags the program checks itself, refused as LessonKit refuses a bad flag: status 2.
+@Suite("Lesson 13's own flag checks")
+struct ChatFlagTests {
+    @Test("a queue, a limit or a duration under 1 is a usage error", arguments: [
+        ["--send-queue", "0"], ["--read-limit", "-1"], ["--ping-interval", "0s"], ["--pong-timeout", "0ms"],
+    ])
+    func refused(_ flags: [String]) async throws {
+        let (status, output) = try await runProcess(try builtProgram("solution13"), ["--listen", "127.0.0.1:0"] + flags, stdin: "")
+        #expect(status == 2, "\(flags): \(output)")
+        #expect(output.hasPrefix("solution13: \(flags[0]) must be "), "\(output)")
     }
 }
 
