@@ -78,6 +78,21 @@ struct ChatFlagTests {
     }
 }
 
+/// Lesson 13's starter gives five files of the solution as they are; the learner edits only
+/// main.swift (the file `netlab reset` and `netlab solution` work on), so the given files must
+/// not drift from the solution's.
+@Suite("Lesson 13's given files")
+struct ChatGivenFilesTests {
+    @Test("the starter's given files are the solution's, byte for byte", arguments: [
+        "Upgrade.swift", "Connection.swift", "Client.swift", "Hub.swift", "Protocol.swift",
+    ])
+    func same(_ file: String) throws {
+        let starter = try String(contentsOf: packageRoot.appendingPathComponent("lessons/13-websocket-chat/\(file)"), encoding: .utf8)
+        let solution = try String(contentsOf: packageRoot.appendingPathComponent("solutions/13-websocket-chat/\(file)"), encoding: .utf8)
+        #expect(starter == solution, "lessons/13-websocket-chat/\(file) differs from the solution's")
+    }
+}
+
 /// Where a python3 with `websockets` is: /usr/bin/python3 first (Debian's package installs there,
 /// while a pyenv python3 earlier in PATH may not have it).
 enum PythonWebSockets {
