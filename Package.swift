@@ -32,6 +32,7 @@ let lessonNames = [
     "10-busy-wait",
     "11-event-loop",
     "12-backoff",
+    "13-websocket-chat",
 ]
 
 /// The lessons that have a `main.swift` inside `parent`.
@@ -41,7 +42,8 @@ func lessonFolders(in parent: String) -> [String] {
     }
 }
 
-/// One executable target per lesson or solution folder, without the files that are not code.
+/// One executable target per lesson or solution folder, without the files that are not code. Every
+/// `.swift` file in the folder is part of it (lesson 13 gives several beside `main.swift`).
 func lessonTargets(in parent: String, prefix: String) -> [Target] {
     lessonFolders(in: parent).map { folder in
         let path = "\(parent)/\(folder)"
@@ -92,7 +94,7 @@ let package = Package(
         .target(name: "CSyscall"),
         .target(name: "Syscall", dependencies: ["CSyscall"]),
         .testTarget(name: "SyscallTests", dependencies: ["Syscall"]),
-        .target(name: "LessonKit", dependencies: ["NetCore", "Syscall"]),
+        .target(name: "LessonKit", dependencies: ["NetCore", "Syscall", "COpenSSL"]),
         .testTarget(
             name: "LessonKitTests", dependencies: ["LessonKit", "Syscall", "netlab-testserver", "netlab-blockingserver"],
             exclude: ["Fixtures"]),

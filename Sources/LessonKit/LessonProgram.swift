@@ -74,6 +74,14 @@ public enum LessonProgram {
         }
     }
 
+    /// Refuses the program's flags after parsing, as a bad flag is refused: prints
+    /// `PROGRAM: MESSAGE` on stderr and exits with status 2. For the checks a lesson makes
+    /// itself (`--send-queue 0`: "--send-queue must be at least 1").
+    public static func usageError(_ message: String) -> Never {
+        writeAll(2, Array("\(programName()): \(message)\n".utf8))
+        exit(2)
+    }
+
     /// The program's file name, for messages.
     static func programName() -> String {
         let path = CommandLine.arguments.first ?? "lesson"

@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+
+/// The lesson 13 solution against a real WebSocket client: Python's `websockets` (Debian's
+/// python3-websockets), which fails a connection on any frame the RFC does not allow. Messages
+/// of every length class, fragments, pings both ways, every close path, a slow client, and one
+/// order for everybody. Skipped, with a message, where the module is missing (under CI=true it fails).
+@Suite(
+    "Lesson 13's solution with Python's websockets client", .serialized, .timeLimit(.minutes(5)),
+    .enabled(if: PythonWebSockets.shouldRun, "python3 with the websockets module is missing: apt-get install python3-websockets")
+)
+struct WebSocketInteropTests {
+    @Test("messages of 0 to 1 MiB, text and binary, every length form, reach both clients intact")
+    func everyLength() async throws {
+        let limit = 1 << 20
+        try await run("lengths", server: ["--read-limit", "\(limit)"], limit: limit)
+    }
+
+    @Test("fragmented messages arrive as one message")
+    func fragments() async throws { try await run("fragments") }
+
+    @Test("our pings get pongs; the server's pings are answered and the connection stays")
+    func pings() async throws {
+        try await run("pings", server: ["--ping-interval", "200ms", "--pong-timeout", "500ms"])
+    }
+
+    @Test("client close 1000 and 4001 echoed; a message over the limit closed with 1009")
+    func closePaths() async throws {
+        let log = try await run("close_paths", server: ["--read-limit", "1000"], limit: 1000)
+        #expect(log.contains { $0.hasPrefix("error: 127.0.0.1:") && $0.hasSuffix("message over the read limit") }, "\(log)")
+        #expect(log.filter { $0.hasPrefix("left 127.0.0.1:") && !$0.dropFirst(5).contains(": ") }.count >= 2, "\(log)")
+    }
+
+    @Test("a client that stops reading is dropped with 1008, and the sender gets all of its messages")
+    func slowClient() async throws {
+        let log = try await run("slow", server: ["--read-limit", "65536", "--send-queue", "4"], limit: 65536)
+        #expect(log.contains { $0.hasPrefix("dropped 127.0.0.1:") && $0.hasSuffix(": send queue full") }, "\(log)")
+    }
+
+    /// The queue is long enough here for a burst of 120 messages: on a busy machine, a writer
+    /// task's thread can be descheduled while a whole burst is broadcast, and a queue of 16
+    /// would then (rightly) drop that client. Dropping is the slow-client test's business.
+    @Test("three clients talking at once all see the same order")
+    func oneOrder() async throws { try await run("order", server: ["--send-queue", "200"]) }
+
+    @Test("raw frames: an unmasked one gets close 1002; a peer that never answers a ping is closed")
+    func rawFrames() async throws {
+        let log = try await run("raw", server: ["--ping-interval", "300ms", "--pong-timeout", "500ms"])
+        #expect(log.contains { $0.hasPrefix("error: 127.0.0.1:") && $0.hasSuffix(": protocol error: unmasked frame") }, "\(log)")
+        #expect(log.contains { $0.hasPrefix("timeout 127.0.0.1:") && $0.hasSuffix(": no pong") }, "\(log)")
+        #expect(log.contains { $0.hasPrefix("left 127.0.0.1:") && $0.hasSuffix(": no pong") }, "\(log)")
+    }
+
+    /// Starts the solution with `server` flags, runs `scenario` against it, and returns the
+    /// server's log lines.
+    @discardableResult
+    func run(_ scenario: String, server: [String] = [], limit: Int = 4096) async throws -> [String] {
+        let python = try #require(PythonWebSockets.python)
+        let chat = try ChatServer(arguments: server)
+        defer { chat.stop() }
+        let (status, output) = try await runProcess(python, ["-", scenario, "\(chat.port)", "\(limit)"], stdin: webSocketClientScript)
+        let log = chat.logLines()
+        #expect(status == 0 && output.contains("ok"), "scenario \(scenario): \(output)\nserver log:\n\(log.joined(separator: "\n"))")
+        return log
+    }
+}
+
+/// The flags the program checks itself, refused as LessonKit refuses a bad flag: status 2.
+@Suite("Lesson 13's own flag checks")
+struct ChatFlagTests {
+    @Test("a queue, a limit or a duration under 1 is a usage error", arguments: [
+        ["--send-queue", "0"], ["--read-limit", "-1"], ["--ping-interval", "0s"], ["--pong-timeout", "0ms"],
+    ])
+    func refused(_ flags: [String]) async throws {
+        let (status, output) = try await runProcess(try builtProgram("solution13"), ["--listen", "127.0.0.1:0"] + flags, stdin: "")
+        #expect(status == 2, "\(flags): \(output)")
+        #expect(output.hasPrefix("solution13: \(flags[0]) must be "), "\(output)")
+    }
+}
+
+/// Lesson 13's starter gives five files of the solution as they are; the learner edits only
+/// main.swift (the file `netlab reset` and `netlab solution` work on), so the given files must
+/// not drift from the solution's.
+@Suite("Lesson 13's given files")
+struct ChatGivenFilesTests {
+    @Test("the starter's given files are the solution's, byte for byte", arguments: [
+        "Upgrade.swift", "Connection.swift", "Client.swift", "Hub.swift", "Protocol.swift",
+    ])
+    func same(_ file: String) throws {
+        let starter = try String(contentsOf: packageRoot.appendingPathComponent("lessons/13-websocket-chat/\(file)"), encoding: .utf8)
+        let solution = try String(contentsOf: packageRoot.appendingPathComponent("solutions/13-websocket-chat/\(file)"), encoding: .utf8)
+        #expect(starter == solution, "lessons/13-websocket-chat/\(file) differs from the solution's")
+    }
+}
+
+/// Where a python3 with `websockets` is: /usr/bin/python3 first (Debian's package installs there,
+/// while a pyenv python3 earlier in PATH may not have it).
+enum PythonWebSockets {
+    static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first { path in
+        guard FileManager.default.isExecutableFile(atPath: path) else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["-c", "import websockets"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+    static let shouldRun = python != nil || ProcessInfo.processInfo.environment["CI"] == "true"
+}
+
+/// The lesson 13 solution as a running process, its stdout and stderr in files.
+final class ChatServer {
+    let process = Process()
+    let folder: URL
+    let port: Int
+
+    init(arguments: [String]) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-ws-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: try builtProgram("solution13"))
+        process.arguments = ["--listen", "127.0.0.1:0"] + arguments
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        var found: Int?
+        while found == nil, Date() < deadline, process.isRunning {
+            let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("netlab: listening on ") }) {
+                found = line.split(separator: ":").last.flatMap { Int($0) }
+            } else {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        guard let found else {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            throw InteropError(message: "solution13 printed no ready line within 20 s")
+        }
+        port = found
+    }
+
+    func logLines() -> [String] {
+        let text = (try? String(contentsOf: folder.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// Runs a program with `stdin` as its input, for at most 120 s; its status and its output
+/// (stdout and stderr together).
+func runProcess(_ path: String, _ arguments: [String], stdin: String) async throws -> (Int32, String) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let input = folder.appendingPathComponent("in"), output = folder.appendingPathComponent("out")
+    try Data(stdin.utf8).write(to: input)
+    FileManager.default.createFile(atPath: output.path, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    process.standardInput = try FileHandle(forReadingFrom: input)
+    let sink = try FileHandle(forWritingTo: output)
+    process.standardOutput = sink
+    process.standardError = sink
+    try process.run()
+    let deadline = ContinuousClock.now + .seconds(120)
+    while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    if process.isRunning {
+        process.terminate()
+        process.waitUntilExit()
+    }
+    let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+    return (process.isRunning ? -1 : process.terminationStatus, text)
+}
+
+struct InteropError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
