@@ -146,7 +146,8 @@ final class RunSession: Sendable {
             lines.append("python3 -m websockets ws://\(target)\(path)    # a WebSocket client: type a line, every client gets it; Ctrl-D ends")
             lines.append(
                 "curl -si --max-time 2 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' "
-                    + "-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://\(target)\(path)    # the upgrade's answer: 101 and Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+                    + "-H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://\(target)\(path)    # the upgrade's answer: 101 and Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+            )
             return lines
         }
         if plan.checksUseKeyValue {

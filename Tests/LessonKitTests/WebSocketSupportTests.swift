@@ -28,9 +28,11 @@ struct WebSocketSupportTests {
         #expect(WebSocketHandshake.base64Decode(WebSocketHandshake.base64Encode(all)) == all)
     }
 
-    @Test("base64 that is not the standard padded form is refused", arguments: [
-        "Zg=", "Z===", "Zm9v\n", "Zm=v", "Zm9-", "Zm9_", " Zm9v", "Zm9vYg=", "====", "Zg==Zg==",
-    ])
+    @Test(
+        "base64 that is not the standard padded form is refused",
+        arguments: [
+            "Zg=", "Z===", "Zm9v\n", "Zm=v", "Zm9-", "Zm9_", " Zm9v", "Zm9vYg=", "====", "Zg==Zg==",
+        ])
     func badBase64(_ text: String) {
         #expect(WebSocketHandshake.base64Decode(text) == nil)
     }
@@ -98,8 +100,10 @@ struct WebSocketSupportTests {
         #expect(head.header("x-a") == "1, 2")
         #expect(head.header("missing") == nil)
         #expect(head.fields.count == 5)
-        for bad in ["GET /chat", "GET  /chat HTTP/1.1", "GET /chat HTTP/1.1\r\nno colon", "GET / HTTP/1.1\r\nBad Name: x",
-            "GET / HTTP/1.1\r\nA: b\u{1}c", "GET / FTP/1"] {
+        for bad in [
+            "GET /chat", "GET  /chat HTTP/1.1", "GET /chat HTTP/1.1\r\nno colon", "GET / HTTP/1.1\r\nBad Name: x",
+            "GET / HTTP/1.1\r\nA: b\u{1}c", "GET / FTP/1",
+        ] {
             #expect(throws: HTTPHeadError.self, "\(bad)") { try HTTPRequestHead.parse(Array(bad.utf8)[...]) }
         }
     }

@@ -68,9 +68,11 @@ struct WebSocketInteropTests {
 /// The flags the program checks itself, refused as LessonKit refuses a bad flag: status 2.
 @Suite("Lesson 13's own flag checks")
 struct ChatFlagTests {
-    @Test("a queue, a limit or a duration under 1 is a usage error", arguments: [
-        ["--send-queue", "0"], ["--read-limit", "-1"], ["--ping-interval", "0s"], ["--pong-timeout", "0ms"],
-    ])
+    @Test(
+        "a queue, a limit or a duration under 1 is a usage error",
+        arguments: [
+            ["--send-queue", "0"], ["--read-limit", "-1"], ["--ping-interval", "0s"], ["--pong-timeout", "0ms"],
+        ])
     func refused(_ flags: [String]) async throws {
         let (status, output) = try await runProcess(try builtProgram("solution13"), ["--listen", "127.0.0.1:0"] + flags, stdin: "")
         #expect(status == 2, "\(flags): \(output)")
@@ -83,9 +85,11 @@ struct ChatFlagTests {
 /// not drift from the solution's.
 @Suite("Lesson 13's given files")
 struct ChatGivenFilesTests {
-    @Test("the starter's given files are the solution's, byte for byte", arguments: [
-        "Upgrade.swift", "Connection.swift", "Client.swift", "Hub.swift", "Protocol.swift",
-    ])
+    @Test(
+        "the starter's given files are the solution's, byte for byte",
+        arguments: [
+            "Upgrade.swift", "Connection.swift", "Client.swift", "Hub.swift", "Protocol.swift",
+        ])
     func same(_ file: String) throws {
         let starter = try String(contentsOf: packageRoot.appendingPathComponent("lessons/13-websocket-chat/\(file)"), encoding: .utf8)
         let solution = try String(contentsOf: packageRoot.appendingPathComponent("solutions/13-websocket-chat/\(file)"), encoding: .utf8)

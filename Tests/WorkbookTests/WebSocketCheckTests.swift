@@ -52,7 +52,9 @@ final class TestWebSocketServer: Sendable {
 
     /// A correct `101`.
     @Sendable static func upgrade(_ key: String) -> [UInt8] {
-        Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(WebSocketWire.accept(forKey: key))\r\n\r\n".utf8)
+        Array(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(WebSocketWire.accept(forKey: key))\r\n\r\n"
+                .utf8)
     }
 
     /// A frame as a server sends it (never masked).
@@ -208,14 +210,26 @@ struct WebSocketCheckTests {
     @Test("a server's bad frames fail the expectation, saying what was wrong, its text escaped")
     func badServerFrames() async throws {
         let cases: [([UInt8], String, String)] = [
-            (WebSocketWire.encode(WebSocketFrame(opcode: 1, payload: .bytes([0x61]), mask: .key([1, 2, 3, 4]))), "ws text \"a\"", "the server masked its frame"),
+            (
+                WebSocketWire.encode(WebSocketFrame(opcode: 1, payload: .bytes([0x61]), mask: .key([1, 2, 3, 4]))), "ws text \"a\"",
+                "the server masked its frame"
+            ),
             ([0x82, 0x7f, 0, 0, 0, 0, 0x40, 0, 0, 0], "ws binary hex \"00\"", "1073741824 bytes of payload, over the 16 MiB the checker accepts"),
             (TestWebSocketServer.frame(1, Array("x".utf8)), "ws close 1002", #"expected ws close 1002 from client a; got text "x" (1 byte)"#),
             (TestWebSocketServer.frame(8, [0x03, 0xe8]), "ws close 1002 or 1007", "expected ws close 1002 or 1007 from client a; got close 1000"),
-            (TestWebSocketServer.frame(1, Array("frag".utf8), fin: false), "ws text \"frag\"", "a fragment: the server should send each message as one frame"),
-            (TestWebSocketServer.frame(1, [0x1b] + Array("[2J".utf8)), "ws text \"hi\"", #"got text hex "1b 5b 32 4a" (4 bytes), not the 2 bytes expected"#),
+            (
+                TestWebSocketServer.frame(1, Array("frag".utf8), fin: false), "ws text \"frag\"",
+                "a fragment: the server should send each message as one frame"
+            ),
+            (
+                TestWebSocketServer.frame(1, [0x1b] + Array("[2J".utf8)), "ws text \"hi\"",
+                #"got text hex "1b 5b 32 4a" (4 bytes), not the 2 bytes expected"#
+            ),
             (TestWebSocketServer.frame(1, Array("\u{202e}ab".utf8)), "ws text \"hi\"", #"got text "\u{202e}ab" (5 bytes), not the 2 bytes expected"#),
-            (TestWebSocketServer.frame(9, []) + [0x81, 0x05, 0x68], "ws text \"hello\"", "expected ws text \"hello\" from client a; got 3 of the 7 bytes of a frame, then the connection ended"),
+            (
+                TestWebSocketServer.frame(9, []) + [0x81, 0x05, 0x68], "ws text \"hello\"",
+                "expected ws text \"hello\" from client a; got 3 of the 7 bytes of a frame, then the connection ended"
+            ),
         ]
         for (sent, expectation, wanted) in cases {
             let server = try TestWebSocketServer { conn, _ in try await conn.write(sent) }

@@ -42,8 +42,12 @@ struct WebSocketSyntaxTests {
         #expect(s[2].send?.delivery == Delivery(chunking: .size(997), pause: .milliseconds(1)))
         #expect(
             s[3].send?.payload
-                == .webSocket([WebSocketFrame(opcode: 11, payload: .bytes(bytes("x")), mask: .key([0x37, 0xfa, 0x21, 0x3d]), declaredLength: 1 << 30)]))
-        #expect(s[4].send?.payload == .webSocket([WebSocketFrame(opcode: 8, payload: .bytes([3])), WebSocketFrame(opcode: 8, payload: .bytes([0x13, 0x87]))]))
+                == .webSocket([
+                    WebSocketFrame(opcode: 11, payload: .bytes(bytes("x")), mask: .key([0x37, 0xfa, 0x21, 0x3d]), declaredLength: 1 << 30)
+                ]))
+        #expect(
+            s[4].send?.payload
+                == .webSocket([WebSocketFrame(opcode: 8, payload: .bytes([3])), WebSocketFrame(opcode: 8, payload: .bytes([0x13, 0x87]))]))
     }
 
     @Test("expect … ws and expect … http status parse to what they compare")
@@ -94,7 +98,10 @@ struct WebSocketSyntaxTests {
             ("  connect a\n  expect a ws close 70000", "checks.netlab:4:21: error: `70000` is too large"),
             ("  connect a\n  expect a ws message \"x\"", "checks.netlab:4:15: error: unexpected `message`"),
             ("  connect a\n  expect a http 404", "checks.netlab:4:17: error: unexpected `404`; expected `status`"),
-            ("  connect a\n  expect a http status 404 header \"X\"", "checks.netlab:4:38: error: unexpected end of line; expected the header's value"),
+            (
+                "  connect a\n  expect a http status 404 header \"X\"",
+                "checks.netlab:4:38: error: unexpected end of line; expected the header's value"
+            ),
             ("  connect a\n  send a random 1KiB as ws", "checks.netlab:4:25: error: `ws` is a keyword"),
         ]
         for (body, wanted) in cases {
@@ -117,7 +124,8 @@ struct WebSocketWireTests {
             WebSocketWire.scan([0x81, 0x05] + bytes("Hello"))
                 == .frame(.init(fin: true, rsv: 0, opcode: 1, masked: false, payload: bytes("Hello")), size: 7))
         #expect(
-            WebSocketWire.scan([0x01, 0x03, 0x48, 0x65, 0x6c]) == .frame(.init(fin: false, rsv: 0, opcode: 1, masked: false, payload: bytes("Hel")), size: 5))
+            WebSocketWire.scan([0x01, 0x03, 0x48, 0x65, 0x6c])
+                == .frame(.init(fin: false, rsv: 0, opcode: 1, masked: false, payload: bytes("Hel")), size: 5))
         let long = WebSocketWire.scan([0x82, 0x7e, 0x01, 0x00] + [UInt8](repeating: 7, count: 256))
         #expect(long == .frame(.init(fin: true, rsv: 0, opcode: 2, masked: false, payload: [UInt8](repeating: 7, count: 256)), size: 260))
     }
@@ -152,7 +160,9 @@ struct WebSocketWireTests {
             return
         }
         #expect(huge.contains("1073741824 bytes of payload, over the 16 MiB"))
-        let frame = { (b0: UInt8, masked: Bool, n: Int) in WebSocketWire.Frame(fin: b0 & 0x80 != 0, rsv: b0 >> 4 & 7, opcode: b0 & 15, masked: masked, payload: [UInt8](repeating: 0, count: n)) }
+        let frame = { (b0: UInt8, masked: Bool, n: Int) in
+            WebSocketWire.Frame(fin: b0 & 0x80 != 0, rsv: b0 >> 4 & 7, opcode: b0 & 15, masked: masked, payload: [UInt8](repeating: 0, count: n))
+        }
         #expect(WebSocketWire.violation(frame(0x81, false, 3)) == nil)
         #expect(WebSocketWire.violation(frame(0x81, true, 3))?.contains("masked") == true)
         #expect(WebSocketWire.violation(frame(0xc1, false, 3))?.contains("RSV") == true)
@@ -178,7 +188,8 @@ struct WebSocketWireTests {
 
     @Test("an HTTP response head: status, headers without case, token lists, bounded")
     func httpHead() {
-        let text = "HTTP/1.1 101 Switching Protocols\r\nupgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Accept:  x= \r\n\r\nrest"
+        let text =
+            "HTTP/1.1 101 Switching Protocols\r\nupgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Accept:  x= \r\n\r\nrest"
         guard case .head(let head) = HTTPResponseHead.scan(bytes(text)) else {
             Issue.record("no head")
             return
@@ -187,7 +198,8 @@ struct WebSocketWireTests {
         #expect(head.value("UPGRADE") == "WebSocket" && head.value("sec-websocket-accept") == "x=")
         #expect(head.has("connection", token: "upgrade") && !head.has("connection", token: "close"))
         #expect(HTTPResponseHead.scan(bytes("HTTP/1.1 200 OK\r\n")) == .incomplete)
-        #expect(HTTPResponseHead.scan([UInt8](repeating: 0x61, count: 8193)) == .invalid("no end of the response head (a blank line) within 8192 bytes"))
+        #expect(
+            HTTPResponseHead.scan([UInt8](repeating: 0x61, count: 8193)) == .invalid("no end of the response head (a blank line) within 8192 bytes"))
         guard case .invalid(let why) = HTTPResponseHead.scan(bytes("SSH-2.0-OpenSSH\r\n\r\n")) else {
             Issue.record("not refused")
             return

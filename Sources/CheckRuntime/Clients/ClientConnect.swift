@@ -86,7 +86,8 @@ extension CheckExecution {
                     session.feed(bytes)
                 }
                 session.startAnswering(client) { [transcript] payload in
-                    transcript.add(label, "answered the server's ping: sent ws " + WebSocketWire.describe(opcode: WebSocketOpcode.pong, payload: payload))
+                    transcript.add(
+                        label, "answered the server's ping: sent ws " + WebSocketWire.describe(opcode: WebSocketOpcode.pong, payload: payload))
                 }
             }
             let onEnd: @Sendable (StreamRecord.End) -> Void = { [transcript, record = client.record] end in

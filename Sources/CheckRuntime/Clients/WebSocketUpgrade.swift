@@ -41,10 +41,12 @@ extension CheckExecution {
                     throw StepFailure(
                         message: "\(label) sent a WebSocket upgrade for \(path); the answer is not an HTTP response: \(why)", location: location)
                 case .incomplete:
-                    let piece = try await client.conn.read(upToCount: HTTPResponseHead.maximumSize + 1 - min(bytes.count, HTTPResponseHead.maximumSize))
+                    let piece = try await client.conn.read(
+                        upToCount: HTTPResponseHead.maximumSize + 1 - min(bytes.count, HTTPResponseHead.maximumSize))
                     if piece.isEmpty {
                         throw StepFailure(
-                            message: "\(label) sent a WebSocket upgrade for \(path); the server answered \(gotText(bytes)), then closed the connection (FIN)",
+                            message:
+                                "\(label) sent a WebSocket upgrade for \(path); the server answered \(gotText(bytes)), then closed the connection (FIN)",
                             location: location)
                     }
                     bytes += piece

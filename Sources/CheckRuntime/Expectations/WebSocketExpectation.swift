@@ -167,7 +167,9 @@ extension CheckExecution {
                         for want in expected.headers {
                             let got = h.value(want.name)
                             guard got == want.value else {
-                                let seen = got.map { "`\(want.name): " + String(Bytes.quoted(Array($0.utf8), limit: 60).dropFirst().dropLast()) + "`" }
+                                let seen = got.map {
+                                    "`\(want.name): " + String(Bytes.quoted(Array($0.utf8), limit: 60).dropFirst().dropLast()) + "`"
+                                }
                                 return .fail(
                                     "expected \(wanted) and the header `\(want.name): \(want.value)` from \(label); got \(seen ?? "no such header")",
                                     Self.headerLines(h))
