@@ -71,9 +71,20 @@ struct BenchCommandTests {
         #expect(lines.scenarios(connections: nil).map(\.load) == [.lines(streams: 1), .lines(streams: 8)])
         #expect(
             Netload.arguments(.lines(streams: 8), address: "a:1", seconds: 2, warmup: 0) == ["send", "a:1", "8", String(1 << 40), "2.000", "4096"])
-        #expect(Workloads.forLesson(5) == nil && Workloads.forLesson(6) == nil && Workloads.forLesson(14) == nil)
+        let routed = try #require(Workloads.forLesson(6))
+        #expect(routed.upstream == .sink && !routed.needsCertificate)
+        #expect(routed.serverFlags(upstream: "127.0.0.1:9", certificate: nil) == ["--route", "bench.test=127.0.0.1:9"])
+        #expect(routed.scenarios(connections: nil).map(\.load) == [.routed(streams: 1), .routed(streams: 8)])
+        // The hello every stream opens with names the route, and is a handshake record.
+        let hello = try #require(try Netload.prefixFile(for: .routed(streams: 1)))
+        defer { try? FileManager.default.removeItem(at: hello) }
+        let bytes = try [UInt8](Data(contentsOf: hello))
+        #expect(bytes == RoutedProxyWorkload.hello && bytes.first == 22)
+        #expect(String(decoding: bytes, as: UTF8.self).contains("bench.test"))
+        #expect(try Netload.prefixFile(for: .proxy(streams: 1)) == nil)
+        #expect(Workloads.forLesson(5) == nil && Workloads.forLesson(14) == nil)
         #expect(Workloads.missingMessage(lesson: 5).hasPrefix("no workload for lesson 5: its program reads one ClientHello"))
-        #expect(Workloads.missingMessage(lesson: 5).hasSuffix("lessons 1, 2, 3, 4, 7, 8, 9, 10, 11, 12 have one"))
+        #expect(Workloads.missingMessage(lesson: 5).hasSuffix("lessons 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12 have one"))
     }
 
     /// A workbook whose "build" is a fake swift that points at a folder where lesson01 and
@@ -123,7 +134,7 @@ struct BenchCommandTests {
         defer { wb.cleanup() }
         let result = await runCLI(["bench"], in: wb.root)
         #expect(result.status == 2)
-        #expect(result.err.contains("which lesson? `netlab bench N` (lessons 1, 2, 3, 4, 7, 8, 9, 10, 11, 12 have a workload)"), "\(result.err)")
+        #expect(result.err.contains("which lesson? `netlab bench N` (lessons 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12 have a workload)"), "\(result.err)")
     }
 
     @Test("lesson 5 has no workload: one clear line naming the lessons that have one")

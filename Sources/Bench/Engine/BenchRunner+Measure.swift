@@ -13,11 +13,15 @@ extension BenchRunner {
         let arguments = Netload.arguments(scenario.load, address: address, seconds: settings.duration, warmup: warmup)
         guard let before = server.metrics() else { return .failure(Failure(message: "exited\(Self.lastWords(server))")) }
         let load: ServerProcess
+        let prefix: URL?
         do {
-            load = try Netload.start(settings.netload, arguments)
+            prefix = try Netload.prefixFile(for: scenario.load)
+            load = try Netload.start(
+                settings.netload, arguments, environment: prefix.map { ["NETLOAD_SEND_PREFIX": $0.path] } ?? [:])
         } catch {
             return .failure(Failure(message: "netload could not be started: \(error)"))
         }
+        defer { if let prefix { try? FileManager.default.removeItem(at: prefix) } }
         try? await Task.sleep(for: .seconds(warmup))
         let opened = server.metrics() ?? before
         try? await Task.sleep(for: .seconds(settings.duration / 2))

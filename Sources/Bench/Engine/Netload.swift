@@ -36,7 +36,7 @@ package enum Netload {
             return LoadFigures(
                 operations: ops, seconds: seconds, p50: number("p50us"), p99: number("p99us"), max: number("maxus"),
                 histogram: histogram, loadCPU: cpu, errors: errors &+ notOK, answered: p["answered"].flatMap { Int($0) })
-        case .proxy, .lines:
+        case .proxy, .lines, .routed:
             guard let bytes = number("bytes") else { return nil }
             return LoadFigures(operations: bytes / 1_000_000, seconds: seconds, loadCPU: cpu, errors: errors)
         case .handshake:
@@ -55,6 +55,7 @@ package enum Netload {
             KeyValueWorkload.netloadArguments(address: address, connections: n, seconds: seconds, warmup: warmup)
         case .proxy(let n): ProxyWorkload.netloadArguments(address: address, streams: n, seconds: seconds)
         case .lines(let n): LineForwardWorkload.netloadArguments(address: address, streams: n, seconds: seconds)
+        case .routed(let n): ProxyWorkload.netloadArguments(address: address, streams: n, seconds: seconds)
         case .handshake(let n): HandshakeWorkload.netloadArguments(address: address, threads: n, seconds: seconds)
         case .idle(let n): IdleWorkload.netloadArguments(address: address, connections: n)
         }
@@ -69,8 +70,17 @@ package enum Netload {
     }
 
     /// Starts netload with `arguments`, supervised like every program netlab starts.
-    static func start(_ executable: String, _ arguments: [String]) throws -> ServerProcess {
-        try ServerProcess.start(ProgramLaunch(executable: executable), arguments: arguments)
+    static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ServerProcess {
+        try ServerProcess.start(ProgramLaunch(executable: executable, environment: environment), arguments: arguments)
+    }
+
+    /// What `load` writes first on every stream, as a file for `NETLOAD_SEND_PREFIX` (the caller
+    /// removes it); nil for loads that start with their data.
+    static func prefixFile(for load: Load) throws -> URL? {
+        guard case .routed = load else { return nil }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-bench-hello-\(UUID().uuidString).bin")
+        try Data(RoutedProxyWorkload.hello).write(to: file)
+        return file
     }
 
     /// The last line netload printed on stdout.

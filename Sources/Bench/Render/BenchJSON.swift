@@ -73,6 +73,7 @@ package enum BenchJSON {
         case .echo: "echo"
         case .proxy: "proxy"
         case .lines: "lines"
+        case .routed: "routed"
         case .handshake: "handshake"
         case .keyValue: "kv"
         case .idle: "idle"

@@ -101,7 +101,7 @@ package enum BenchTable {
     static func loadCeiling(_ load: Load, cores: Int) -> Double {
         switch load {
         case .echo, .keyValue, .idle: 1  // one thread
-        case .proxy(let n), .lines(let n), .handshake(let n): Double(max(1, min(n, cores)))
+        case .proxy(let n), .lines(let n), .routed(let n), .handshake(let n): Double(max(1, min(n, cores)))
         }
     }
 

@@ -54,6 +54,9 @@ package enum Load: Sendable, Equatable {
     case proxy(streams: Int)
     /// Newline-ended lines of at most 4 KiB through a forwarder to netlab's sink (lesson 12).
     case lines(streams: Int)
+    /// A stream through an SNI router to netlab's sink, each opening with a ClientHello for
+    /// ``RoutedProxyWorkload/serverName`` (lesson 6).
+    case routed(streams: Int)
     /// TLS handshakes, each followed by a 64-byte echo, on `threads` blocking clients.
     case handshake(threads: Int)
     /// Put and get, one in flight per connection.
@@ -64,7 +67,8 @@ package enum Load: Sendable, Equatable {
     /// Connections (streams, threads) the load opens.
     package var connections: Int {
         switch self {
-        case .echo(let n), .proxy(let n), .lines(let n), .handshake(let n), .keyValue(let n), .idle(let n): n
+        case .echo(let n), .proxy(let n), .lines(let n), .routed(let n), .handshake(let n), .keyValue(let n), .idle(let n):
+            n
         }
     }
 }
@@ -92,10 +96,10 @@ package struct Scenario: Sendable, Equatable {
 /// Which workload each lesson gets.
 package enum Workloads {
     /// The lessons that have a workload.
-    package static let lessons = [1, 2, 3, 4, 7, 8, 9, 10, 11, 12]
+    package static let lessons = [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12]
 
     /// Lesson `number`'s workload; nil when it has none (5, the SNI parser, which closes every
-    /// connection after one ClientHello; 6, whose clients must speak TLS to be routed).
+    /// connection after one ClientHello, and lessons without one yet).
     package static func forLesson(_ number: Int) -> (any Workload)? {
         switch number {
         case 1: EchoWorkload(defaultConnections: [1, 10])
@@ -103,6 +107,7 @@ package enum Workloads {
         // Lesson 3's program closes idle clients: an idle timeout longer than any round.
         case 3: EchoWorkload(defaultConnections: [1, 100, 1000], extraFlags: ["--idle-timeout", "60s"])
         case 4: ProxyWorkload()
+        case 6: RoutedProxyWorkload()
         case 7: HandshakeWorkload()
         case 8, 9, 10, 11: KeyValueWorkload()
         case 12: LineForwardWorkload()
@@ -115,7 +120,6 @@ package enum Workloads {
         let why: String
         switch number {
         case 5: why = "its program reads one ClientHello and closes, so there is no steady load to measure"
-        case 6: why = "its clients would have to speak TLS to be routed, and netload's proxy load does not"
         default: why = "no workload fits it yet"
         }
         let list = lessons.map(String.init).joined(separator: ", ")

@@ -9,7 +9,14 @@
 /// never sees it; a program that searches the bytes for something that looks like a host name
 /// finds two.
 import CheckLanguage
-enum ClientHelloBuilder {
+package enum ClientHelloBuilder {
+    /// A browser-like hello for `serverName`, the same for the same `seed`: what `netlab bench`
+    /// opens each stream to an SNI router with.
+    package static func hello(serverName: String, seed: UInt64) -> [UInt8] {
+        var rng = SplitMix64Generator(seed: seed)
+        return records(Contents(hostName: Array(serverName.utf8)), using: &rng)
+    }
+
     /// What one hello says. Names are the bytes sent, as they are (a NUL or a trailing dot
     /// included).
     struct Contents: Sendable, Equatable {
