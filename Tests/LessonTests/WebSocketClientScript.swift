@@ -70,26 +70,24 @@ let webSocketClientScript = #"""
         await expect_closed(c, 1009)
 
     async def slow(port, limit):
-        # b reads, but slowly; a sends, each message after the echo of the one before, far more
-        # than the kernel's buffers hold. The hub must drop b with 1008 (b finds the close frame
-        # after the messages that were already on their way) while a gets every message back.
+        # b reads nothing while a sends 300 messages of 60 KB, each after the echo of the one
+        # before: 18 MB, more than the kernel's buffers hold for b, so b's queue fills and the hub
+        # must drop b, whatever the machine's speed, while a gets every message back at once.
+        # Then b reads what reached it. Its close 1008 is sent with a 1 s write deadline into
+        # buffers that are full: b sees it when there was room, else the end of the connection.
         b = await connect(port, max_queue=1, read_limit=1 << 14)
         a = await connect(port)
         count, size = 300, 60000
-        async def read_slowly():
-            try:
-                while True:
-                    await recv(b)
-                    await asyncio.sleep(0.02)
-            except ConnectionClosed as e:
-                return e.rcvd.code if e.rcvd else None
-        slow_reader = asyncio.ensure_future(read_slowly())
         for i in range(count):
             await a.send(str(i % 10) * size)
             got = await recv(a)
             assert got == str(i % 10) * size, f"a's message {i} came back wrong"
-        code = await asyncio.wait_for(slow_reader, 60)
-        assert code == 1008, f"the slow client saw close code {code}, not 1008"
+        try:
+            while True:
+                await recv(b)
+        except ConnectionClosed as e:
+            code = e.rcvd.code if e.rcvd else None
+        assert code in (1008, None), f"the slow client saw close code {code}, not 1008"
         await a.close()
 
     async def order(port, limit):

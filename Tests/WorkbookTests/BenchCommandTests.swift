@@ -153,8 +153,9 @@ struct BenchCommandTests {
         defer { wb.cleanup() }
         let netlab = try startNetlab(["bench", "1", "--rounds", "3", "--duration", "10s"], in: wb.root, environment: environment)
         defer { if netlab.isRunning { kill(netlab.processIdentifier, SIGKILL) } }
-        // Wait until the load runs against a program: both are netlab's descendants then.
-        let load = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(30)) {
+        // Wait until the load runs against a program: both are netlab's descendants then. The
+        // builds and starts come first, slow on a busy machine (30 s was not enough in CI).
+        let load = await waitForDescendant(of: netlab.processIdentifier, within: .seconds(120)) {
             $0.first?.hasSuffix("netload") == true && $0.contains("echo")
         }
         #expect(load != nil, "\(wb.read(".netlab-test-output") ?? "")")

@@ -72,7 +72,9 @@ struct ThreadsAndCPUUsageTests {
     }
 
     /// `--cmd "go run ."` or `sh -c "python3 server.py"` (no exec) leaves an idle launcher as
-    /// the process netlab started: the measurement covers the program it runs too.
+    /// the process netlab started: the measurement covers the program it runs too. The launcher
+    /// alone uses 0%; the spinning child gets at least a small share even of a machine as busy
+    /// as CI's (21.6% there once), so 5% tells the two apart.
     @Test("measurements cover the processes the program started: a busy server behind an idle launcher")
     func measuresTheWholeTree() async throws {
         let (python, folder) = try keyValueServer("kvtree")
@@ -85,7 +87,7 @@ struct ThreadsAndCPUUsageTests {
             start --listen {listen} --mode busy
             check "busy behind a launcher"
               connect a
-              expect server cpu-usage >= 30% for 1s
+              expect server cpu-usage >= 5% for 2s
             """, program: wrapped)
         expectPass(busy)
     }
