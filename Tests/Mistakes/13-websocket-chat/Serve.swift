@@ -16,6 +16,7 @@ struct Variant: Sendable {
     }
     var pinger: @Sendable (Client, Settings) async -> Void = { await keepAlive($0, settings: $1) }
     var accept: @Sendable (String) -> String = { acceptValue(forKey: $0) }
+    var refuse: @Sendable (HTTPRequestHead) -> (why: String, response: String)? = { refusal(of: $0) }
 }
 
 /// The solution's program, with `variant`'s pieces.
@@ -62,7 +63,7 @@ struct Settings: Sendable {
 /// the connection, once, whoever decided that it ends.
 func handle(_ conn: TCPConn, hub: Hub, settings: Settings, log: Log, variant: Variant) async {
     let peer = conn.remoteAddress
-    guard let early = await upgrade(conn, log: log, accept: variant.accept) else {
+    guard let early = await upgrade(conn, log: log, accept: variant.accept, refuse: variant.refuse) else {
         try? conn.close()
         return
     }

@@ -12,13 +12,16 @@ enum HeadLimits {
 /// Reads the request head and answers it. Returns the bytes that came after the head when the
 /// 101 went out (the connection is a WebSocket now); nil when it did not (an error response went
 /// out, or the client is gone), and then the caller closes.
-func upgrade(_ conn: TCPConn, log: Log, accept: (String) -> String) async -> [UInt8]? {
+func upgrade(
+    _ conn: TCPConn, log: Log, accept: (String) -> String,
+    refuse: (HTTPRequestHead) -> (why: String, response: String)? = { refusal(of: $0) }
+) async -> [UInt8]? {
     let peer = conn.remoteAddress
     do {
         try conn.setReadDeadline(.after(HeadLimits.deadline))
         try conn.setWriteDeadline(.after(HeadLimits.deadline))
         let (head, rest) = try await HTTPRequestHead.read(from: conn, maxBytes: HeadLimits.maxBytes)
-        if let refusal = refusal(of: head) {
+        if let refusal = refuse(head) {
             log.error("\(peer): \(refusal.why)")
             try await conn.write(refusal.response)
             await lingeringClose(conn)

@@ -11,11 +11,11 @@ case "no-pinger": NoPinger.main()
 case "no-utf8-check": NoUTF8Check.main()
 case "limit-after-read": LimitAfterRead.main()
 case "frame-is-message": FrameIsMessage.main()
-case "accept-without-guid": AcceptWithoutGUID.main()
+case "upgrades-anything": UpgradesAnything.main()
 default:
     FileHandle.standardError.write(
         Data(
             ("set NETLAB_MISTAKE to accepts-unmasked, silent-drop, blocking-broadcast, no-pinger, no-utf8-check, "
-                + "limit-after-read, frame-is-message or accept-without-guid\n").utf8))
+                + "limit-after-read, frame-is-message or upgrades-anything\n").utf8))
     exit(2)
 }
