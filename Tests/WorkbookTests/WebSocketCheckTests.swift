@@ -153,15 +153,17 @@ struct WebSocketCheckTests {
 
     @Test("a wrong Sec-WebSocket-Accept, a 404 and a silent server fail the connect, each saying why")
     func refusedUpgrades() async throws {
-        let wrong = try TestWebSocketServer(answer: { _ in
-            Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAA\r\n\r\n".utf8)
-        }) { _, _ in }
+        let wrong = try TestWebSocketServer(
+            answer: { _ in
+                Array("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAA\r\n\r\n".utf8)
+            },
+            then: { _, _ in })
         expectFail(
             try await runAgainst(wrong, "  connect a websocket \"/chat\" to SERVER"),
             #"the 101's Sec-WebSocket-Accept is "AAAA"; expected ""#)
-        let notFound = try TestWebSocketServer(answer: { _ in
-            Array("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found".utf8)
-        }) { _, _ in }
+        let notFound = try TestWebSocketServer(
+            answer: { _ in Array("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found".utf8) },
+            then: { _, _ in })
         expectFail(try await runAgainst(notFound, "  connect a websocket \"/nope\" to SERVER"), "the server answered 404 Not Found, not 101")
         // The same answer, read with `expect … http status`: the head and its body are consumed.
         expectPass(
@@ -182,7 +184,8 @@ struct WebSocketCheckTests {
                   expect b http status 400 within 5s
                 """),
             "expected an HTTP response with status 400 from client b; got 404 Not Found")
-        let silent = try TestWebSocketServer(answer: { _ in [] }) { conn, frames in _ = await frames.next(timeout: .seconds(5)) }
+        let silent = try TestWebSocketServer(
+            answer: { _ in [] }, then: { _, frames in _ = await frames.next(timeout: .seconds(5)) })
         expectFail(
             try await runAgainst(silent, "  connect a websocket \"/chat\" to SERVER within 500ms"),
             "client a sent a WebSocket upgrade for /chat; no complete answer within 500ms (got nothing)")
@@ -190,12 +193,12 @@ struct WebSocketCheckTests {
 
     @Test("frames right after the 101 are kept, also for a client that reads nothing until it expects")
     func framesAfterTheHead() async throws {
-        let server = try TestWebSocketServer(answer: { key in
-            TestWebSocketServer.upgrade(key) + TestWebSocketServer.frame(1, Array("early".utf8))
-        }) { conn, _ in
-            try await conn.write(TestWebSocketServer.frame(2, [0, 0xff]))
-            try await Task.sleep(for: .seconds(2))
-        }
+        let server = try TestWebSocketServer(
+            answer: { key in TestWebSocketServer.upgrade(key) + TestWebSocketServer.frame(1, Array("early".utf8)) },
+            then: { conn, _ in
+                try await conn.write(TestWebSocketServer.frame(2, [0, 0xff]))
+                try await Task.sleep(for: .seconds(2))
+            })
         expectPass(
             try await runAgainst(
                 server,
