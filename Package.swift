@@ -94,9 +94,9 @@ let package = Package(
         .target(name: "CSyscall"),
         .target(name: "Syscall", dependencies: ["CSyscall"]),
         .testTarget(name: "SyscallTests", dependencies: ["Syscall"]),
-        .target(name: "LessonKit", dependencies: ["NetCore", "Syscall", "COpenSSL"]),
+        .target(name: "LessonKit", dependencies: ["NetCore", "Syscall", "NetTLS"]),
         .testTarget(
-            name: "LessonKitTests", dependencies: ["LessonKit", "Syscall", "netlab-testserver", "netlab-blockingserver"],
+            name: "LessonKitTests", dependencies: ["LessonKit", "Syscall", "NetTLS", "netlab-testserver", "netlab-blockingserver"],
             exclude: ["Fixtures"]),
         // A lesson-shaped program with deliberate behaviours (echo, silent, crash, flood, …) that the
         // runtime tests grade as a real process.
@@ -119,7 +119,7 @@ let package = Package(
         // The check runner: runs one lesson's checks against a running program over real sockets.
         .target(
             name: "CheckRuntime",
-            dependencies: ["CheckLanguage", "CheckResults", "ProcessSupervision", "NetCore", "NetTLS", "COpenSSL"]),
+            dependencies: ["CheckLanguage", "CheckResults", "ProcessSupervision", "NetCore", "NetTLS"]),
         // The workbook: the lesson catalog, the learner's state, building a lesson, grading it,
         // and every way a verdict is shown (terminal, Markdown, JSON, JUnit, the class report).
         .target(name: "Workbook", dependencies: ["CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision"]),

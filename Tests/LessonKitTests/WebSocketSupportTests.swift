@@ -1,5 +1,6 @@
 import Foundation
 import NetCore
+import NetTLS
 import Testing
 @testable import LessonKit
 
@@ -15,17 +16,17 @@ struct WebSocketSupportTests {
 
     @Test("SHA-1 and base64 give the published test vectors (FIPS 180, RFC 4648)")
     func vectors() {
-        let hex = WebSocketHandshake.sha1(Array("abc".utf8)).map { String(format: "%02x", $0) }.joined()
+        let hex = sha1(Array("abc".utf8)).map { String(format: "%02x", $0) }.joined()
         #expect(hex == "a9993e364706816aba3e25717850c26c9cd0d89d")
-        let empty = WebSocketHandshake.sha1([]).map { String(format: "%02x", $0) }.joined()
+        let empty = sha1([]).map { String(format: "%02x", $0) }.joined()
         #expect(empty == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
         let pairs = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
         for (plain, encoded) in pairs {
-            #expect(WebSocketHandshake.base64Encode(Array(plain.utf8)) == encoded)
-            #expect(WebSocketHandshake.base64Decode(encoded) == Array(plain.utf8), "\(encoded)")
+            #expect(base64Encode(Array(plain.utf8)) == encoded)
+            #expect(base64Decode(encoded) == Array(plain.utf8), "\(encoded)")
         }
         let all = (0...255).map { UInt8($0) }
-        #expect(WebSocketHandshake.base64Decode(WebSocketHandshake.base64Encode(all)) == all)
+        #expect(base64Decode(base64Encode(all)) == all)
     }
 
     @Test(
@@ -34,15 +35,15 @@ struct WebSocketSupportTests {
             "Zg=", "Z===", "Zm9v\n", "Zm=v", "Zm9-", "Zm9_", " Zm9v", "Zm9vYg=", "====", "Zg==Zg==",
         ])
     func badBase64(_ text: String) {
-        #expect(WebSocketHandshake.base64Decode(text) == nil)
+        #expect(base64Decode(text) == nil)
     }
 
     @Test("a key is the base64 of exactly 16 bytes")
     func keys() {
         #expect(WebSocketHandshake.isValidKey("dGhlIHNhbXBsZSBub25jZQ=="))
-        #expect(WebSocketHandshake.isValidKey(WebSocketHandshake.base64Encode(Array(repeating: 0xff, count: 16))))
-        #expect(!WebSocketHandshake.isValidKey(WebSocketHandshake.base64Encode(Array(repeating: 1, count: 15))))
-        #expect(!WebSocketHandshake.isValidKey(WebSocketHandshake.base64Encode(Array(repeating: 1, count: 17))))
+        #expect(WebSocketHandshake.isValidKey(base64Encode(Array(repeating: 0xff, count: 16))))
+        #expect(!WebSocketHandshake.isValidKey(base64Encode(Array(repeating: 1, count: 15))))
+        #expect(!WebSocketHandshake.isValidKey(base64Encode(Array(repeating: 1, count: 17))))
         #expect(!WebSocketHandshake.isValidKey("not a key"))
         #expect(!WebSocketHandshake.isValidKey(""))
     }

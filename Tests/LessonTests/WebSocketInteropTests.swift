@@ -84,20 +84,26 @@ struct ChatFlagTests {
     }
 }
 
-/// Lesson 13's starter gives five files of the solution as they are; the learner edits only
-/// main.swift (the file `netlab reset` and `netlab solution` work on), so the given files must
-/// not drift from the solution's.
+/// Lesson 13's starter gives five files as they are; the learner edits only main.swift (the file
+/// `netlab reset` and `netlab solution` work on). The lesson's copy is their one home: the
+/// solution's are links to it, and so are the mistakes' that no mistake changes.
 @Suite("Lesson 13's given files")
 struct ChatGivenFilesTests {
     @Test(
-        "the starter's given files are the solution's, byte for byte",
+        "the solution's and the mistakes' given files are links to the lesson's",
         arguments: [
-            "Upgrade.swift", "Connection.swift", "Client.swift", "Hub.swift", "Protocol.swift",
+            "solutions/13-websocket-chat/Upgrade.swift", "solutions/13-websocket-chat/Connection.swift",
+            "solutions/13-websocket-chat/Client.swift", "solutions/13-websocket-chat/Hub.swift",
+            "solutions/13-websocket-chat/Protocol.swift", "Tests/Mistakes/13-websocket-chat/Client.swift",
+            "Tests/Mistakes/13-websocket-chat/Protocol.swift",
         ])
-    func same(_ file: String) throws {
-        let starter = try String(contentsOf: packageRoot.appendingPathComponent("lessons/13-websocket-chat/\(file)"), encoding: .utf8)
-        let solution = try String(contentsOf: packageRoot.appendingPathComponent("solutions/13-websocket-chat/\(file)"), encoding: .utf8)
-        #expect(starter == solution, "lessons/13-websocket-chat/\(file) differs from the solution's")
+    func linked(_ path: String) throws {
+        let file = packageRoot.appendingPathComponent(path)
+        let lesson = packageRoot.appendingPathComponent("lessons/13-websocket-chat/\(file.lastPathComponent)")
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: file.path)
+        #expect(
+            file.deletingLastPathComponent().appendingPathComponent(target).standardizedFileURL.path
+                == lesson.standardizedFileURL.path, "\(path) links to \(target)")
     }
 }
 

@@ -1,5 +1,6 @@
 @testable import CheckLanguage
 @testable import CheckRuntime
+import NetTLS
 import Testing
 
 @Suite("WebSocket and HTTP steps: syntax and errors")
@@ -116,7 +117,7 @@ struct WebSocketWireTests {
     @Test("RFC 6455's examples: the accept value of section 1.3 and the masked frame of section 5.7")
     func rfcExamples() {
         #expect(WebSocketWire.accept(forKey: "dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
-        #expect(WebSocketWire.base64([]) == "" && WebSocketWire.base64([0x66, 0x6f]) == "Zm8=")
+        #expect(base64Encode([]) == "" && base64Encode([0x66, 0x6f]) == "Zm8=")
         let frame = WebSocketFrame(opcode: WebSocketOpcode.text, payload: .bytes(bytes("Hello")), mask: .key([0x37, 0xfa, 0x21, 0x3d]))
         #expect(WebSocketWire.encode(frame) == [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58])
         // Section 5.7's unmasked examples, as a server sends them.

@@ -1,11 +1,10 @@
-import COpenSSL
 import CheckResults
 import CheckLanguage
 import NetTLS
 
 /// RFC 6455 on the wire, the checker's side: client frames built exactly as a check writes
 /// them, server frames decoded under a size bound, and the handshake's key and accept value
-/// (SHA-1 and base64 from the system's OpenSSL, never written by hand).
+/// (SHA-1 and base64 from NetTLS, over the system's OpenSSL).
 ///
 /// Everything decoded here came from the program under check: it is bounded (a frame of more
 /// than ``maximumFrame`` bytes is refused before anything of that size is awaited) and never
@@ -22,32 +21,12 @@ enum WebSocketWire {
 
     /// A fresh `Sec-WebSocket-Key`: base64 of 16 random bytes.
     static func newKey() -> String {
-        base64(secureRandomBytes(16) ?? (0..<16).map { _ in UInt8.random(in: 0...255) })
+        base64Encode(secureRandomBytes(16) ?? (0..<16).map { _ in UInt8.random(in: 0...255) })
     }
 
     /// `Sec-WebSocket-Accept` for `key`: base64(SHA-1(key + GUID)).
     static func accept(forKey key: String) -> String {
-        base64(sha1(Array((key + guid).utf8)))
-    }
-
-    /// SHA-1 with OpenSSL's EVP interface.
-    static func sha1(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let ok = bytes.withUnsafeBufferPointer { b in
-            EVP_Digest(b.baseAddress, b.count, &out, &length, EVP_sha1(), nil)
-        }
-        precondition(ok == 1 && length == 20, "OpenSSL's SHA-1 failed")
-        return Array(out.prefix(20))
-    }
-
-    /// Standard base64 with padding (OpenSSL's `EVP_EncodeBlock`).
-    static func base64(_ bytes: [UInt8]) -> String {
-        var out = [UInt8](repeating: 0, count: (bytes.count + 2) / 3 * 4 + 1)
-        let n = bytes.withUnsafeBufferPointer { b in
-            EVP_EncodeBlock(&out, b.baseAddress, Int32(b.count))
-        }
-        return String(decoding: out.prefix(Int(n)), as: UTF8.self)
+        base64Encode(sha1(Array((key + guid).utf8)))
     }
 
     // MARK: Client frames
