@@ -66,16 +66,45 @@ struct EventMarkTests {
     @Test("an ending seen with `after T` moves the mark to T after its step began")
     func timeout() async throws {
         let script = """
-            start --listen {listen} --idle-timeout 400ms
+            start --listen {listen} --idle-timeout 1500ms
             check "idle"
               connect a
-              expect a closed after 300ms within 3s
+              expect a closed after 300ms within 5s
               expect server log /PATTERN/ within 300ms
             """
+        // `after 300ms` counts from the connect, as the server's idle timer does from its accept;
+        // a 1.5s timeout keeps the close well clear of the mark however slow the machine is.
         expectPass(try await runOne(script.replacingOccurrences(of: "PATTERN", with: #"^closed {a.addr}: i\/o timeout$"#)))
         expectFail(
             try await runOne(script.replacingOccurrences(of: "PATTERN", with: "^accepted {a.addr}$")),
             "logged before the event")
+    }
+
+    @Test("`after T` counts from the client's last send or connect, not from a step that began late")
+    func afterCountsFromActivity() async throws {
+        // The close comes 1s after the connect, 300ms after this step begins: counted from the
+        // step it would be too soon, counted from the connect (as the server's timer is) it is not.
+        expectPass(
+            try await runOne(
+                """
+                start --listen {listen} --idle-timeout 1s
+                check "late step"
+                  connect a
+                  sleep 700ms
+                  expect a closed after 900ms within 3s
+                """))
+        // A send restarts the count: the close comes 1s after the send, 1.6s after the connect.
+        expectFail(
+            try await runOne(
+                """
+                start --listen {listen} --idle-timeout 1s
+                check "counted from the send"
+                  connect a
+                  sleep 600ms
+                  send a "x"
+                  expect a "x" within 2s
+                  expect a closed after 1500ms within 4s
+                """), "no sooner than 1500ms after its last send (or its connect)")
     }
 
     @Test("without an event, every line of the run counts")

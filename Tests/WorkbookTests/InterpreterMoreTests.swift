@@ -123,12 +123,12 @@ struct InterpreterMoreTests {
         let results = try await runScript(
             """
             lesson "Timeouts"
-            start --listen {listen} --idle-timeout 400ms
+            start --listen {listen} --idle-timeout 1200ms
 
             check "closes an idle client after the idle timeout" points 2
               hint "Set the read deadline before every read, not once per connection."
               connect a
-              expect a closed after 250ms within 2s
+              expect a closed after 250ms within 4s
 
             check "idle clients do not block new ones"
               parallel 50 as i

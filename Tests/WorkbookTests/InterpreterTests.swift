@@ -174,10 +174,10 @@ struct InterpreterTests {
         expectPass(
             try await runOne(
                 """
-                start --listen {listen} --idle-timeout 300ms
+                start --listen {listen} --idle-timeout 1200ms
                 check "idle"
                   connect a
-                  expect a closed after 200ms within 2s
+                  expect a closed after 200ms within 4s
                 """))
         expectFail(
             try await runOne(

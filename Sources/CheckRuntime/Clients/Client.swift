@@ -16,6 +16,10 @@ final class Client: Sendable {
     /// For `connect … websocket`: the pinger's answerer (WebSocketSession.swift).
     let webSocket: WebSocketSession?
     private let reader = Mutex<Task<Void, Never>?>(nil)
+    /// When this client last did something a server's idle timer counts from: its connect, then
+    /// each write. `expect NAME closed after T` measures T from here (or from the step's start,
+    /// when that is earlier).
+    private let activity = Mutex(ContinuousClock.now)
     /// For a `no-read` client: how to start reading, run by the first step that expects
     /// something of it.
     private let deferredStart = Mutex<(@Sendable () -> Void)?>(nil)
@@ -57,6 +61,14 @@ final class Client: Sendable {
             defer { start = nil }
             return start
         }?()
+    }
+
+    /// The last time the client connected or sent bytes.
+    var lastActivity: ContinuousClock.Instant { activity.withLock { $0 } }
+
+    /// Records that the client just sent bytes (see ``lastActivity``).
+    func noteActivity() {
+        activity.withLock { $0 = .now }
     }
 
     func close() {

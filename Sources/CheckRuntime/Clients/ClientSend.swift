@@ -69,6 +69,7 @@ extension CheckExecution {
             try client.conn.setWriteDeadline(deadline)
             for (i, size) in pieces.enumerated() {
                 try await client.conn.write(Array(bytes[sent..<sent + size]))
+                client.noteActivity()
                 sent += size
                 clientBytesSent.withLock { $0 += size }
                 if i < pieces.count - 1, let pause = s.delivery?.pause {

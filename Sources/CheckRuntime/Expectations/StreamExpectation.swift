@@ -31,9 +31,14 @@ extension CheckExecution {
 
     /// `expect X DATA|eof|reset|closed|silence` on one record (a client, or an upstream's latest
     /// connection) or, with `anyOf`, on any of several (an upstream's `received`).
+    ///
+    /// `lastActivity` is when a client last connected or sent: `after T` counts from it when it
+    /// is earlier than the step's start, because that is when a server's idle timer started, and a
+    /// loaded machine may take a while between one step and the next.
     func expectStream(
         label: String, records: @escaping () -> [StreamRecord], anyOf: Bool,
-        _ expectation: StreamExpectation, vars: [String: Int], at location: SourceLocation
+        _ expectation: StreamExpectation, vars: [String: Int], at location: SourceLocation,
+        lastActivity: ContinuousClock.Instant? = nil
     ) async throws {
         let started = ContinuousClock.now
         switch expectation {
@@ -151,7 +156,8 @@ extension CheckExecution {
                             [])
                     }
                     guard let how = s.end, let time = s.endTime else { return .wait }
-                    let elapsed = time - started
+                    let base = min(started, lastActivity ?? started)
+                    let elapsed = time - base
                     switch (end, how) {
                     case (_, .local):
                         return .fail("expected \(kind) from \(label), but netlab closed that connection itself earlier in the check", [])
@@ -161,11 +167,13 @@ extension CheckExecution {
                         return .fail("expected \(kind) from \(label); the connection ended with \(how.words)", [])
                     }
                     if let after, elapsed < after {
-                        let when = elapsed < .zero ? "before the step began" : "\(seconds(elapsed)) after the step began"
+                        let from = base < started ? "its last send (or its connect)" : "the step began"
+                        let when = elapsed < .zero ? "before \(from)" : "\(seconds(elapsed)) after \(from)"
                         return .fail(
-                            "expected \(label)'s connection to end no sooner than \(after.scriptText); it ended with \(how.words) \(when)", [])
+                            "expected \(label)'s connection to end no sooner than \(after.scriptText) after \(from); it ended with \(how.words) \(when)",
+                            [])
                     }
-                    if let after { recordEvent(at: started + after) }
+                    if let after { recordEvent(at: base + after) }
                     return .pass("\(how.words)" + (elapsed > .zero ? " after \(seconds(elapsed))" : ""))
                 },
                 timeout: {

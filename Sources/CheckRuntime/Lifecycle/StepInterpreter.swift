@@ -55,7 +55,7 @@ extension CheckExecution {
             client.startDeferredReading()
             try await expectStream(
                 label: "client \(client.name)", records: { [client.record] }, anyOf: false,
-                e.expectation, vars: vars, at: e.location)
+                e.expectation, vars: vars, at: e.location, lastActivity: client.lastActivity)
         case .expectUpstream(let e):
             try await expectUpstream(e, vars: vars)
         case .expectServer(let e):
