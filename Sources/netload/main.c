@@ -15,8 +15,10 @@
 //   netload tlsbulk ADDR BYTES              one TLS conn, "GET /BYTES", read to EOF
 //   netload kv ADDR CONNS SECS WARMUP VSIZE key-value put/get, one in flight per conn (kv.c)
 //   netload kvidle ADDR CONNS HOLDSECS      open CONNS conns, one put each, "ready", hold (kv.c)
+//   netload wsfan ADDR CONNS SECS WARMUP SZ WebSocket chat: one SZ-byte broadcast in flight, timed to
+//                                           its last delivery (ws.c)
 //
-// echo and kv add maxus= and hist=c0,c1,… (log2 buckets of µs, see netload.h) to their line.
+// echo, kv and wsfan add maxus= and hist=c0,c1,… (log2 buckets of µs, see netload.h) to their line.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -666,9 +668,10 @@ int main(int argc, char **argv) {
     else if (!strcmp(m, "tlsbulk")) rc = mode_tlsbulk(argc, argv);
     else if (!strcmp(m, "kv")) rc = mode_kv(argc, argv);
     else if (!strcmp(m, "kvidle")) rc = mode_kvidle(argc, argv);
+    else if (!strcmp(m, "wsfan")) rc = mode_wsfan(argc, argv);
     if (rc != 1 && rc != -1) return rc;
     if (rc == 0) return 0;
 usage:
-    fprintf(stderr, "usage: netload sink|send|echo|idle|connrate|threadecho|tlshs|tlsbulk|kv|kvidle ...\n");
+    fprintf(stderr, "usage: netload sink|send|echo|idle|connrate|threadecho|tlshs|tlsbulk|kv|kvidle|wsfan ...\n");
     return 1;
 }

@@ -28,4 +28,5 @@ void print_percentiles(double *lat, size_t count);
 
 int mode_kv(int argc, char **argv);
 int mode_kvidle(int argc, char **argv);
+int mode_wsfan(int argc, char **argv);
 #endif

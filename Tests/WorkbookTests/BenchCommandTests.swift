@@ -65,6 +65,13 @@ struct BenchCommandTests {
             #expect(kv.name == "kv")
             #expect(kv.scenarios(connections: [5]).map(\.load) == [.keyValue(connections: 5), .idle(connections: 1000)])
         }
+        let fanOut = try #require(Workloads.forLesson(13))
+        #expect(fanOut.name == "fanout" && fanOut.upstream == .none)
+        #expect(fanOut.serverFlags(upstream: nil, certificate: nil) == ["--ping-interval", "60s"])
+        #expect(fanOut.scenarios(connections: nil).map(\.load) == [.fanOut(clients: 10), .fanOut(clients: 100)])
+        #expect(fanOut.scenarios(connections: [3]).map(\.unit) == [.broadcasts])
+        #expect(
+            Netload.arguments(.fanOut(clients: 10), address: "a:1", seconds: 2, warmup: 0.5) == ["wsfan", "a:1", "10", "2.000", "0.500", "64"])
         let lines = try #require(Workloads.forLesson(12))
         #expect(lines.name == "lines" && lines.upstream == .sink)
         #expect(lines.serverFlags(upstream: "127.0.0.1:9", certificate: nil) == ["--upstream", "127.0.0.1:9"])
@@ -84,7 +91,7 @@ struct BenchCommandTests {
         #expect(try Netload.prefixFile(for: .proxy(streams: 1)) == nil)
         #expect(Workloads.forLesson(5) == nil && Workloads.forLesson(14) == nil)
         #expect(Workloads.missingMessage(lesson: 5).hasPrefix("no workload for lesson 5: its program reads one ClientHello"))
-        #expect(Workloads.missingMessage(lesson: 5).hasSuffix("lessons 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12 have one"))
+        #expect(Workloads.missingMessage(lesson: 5).hasSuffix("lessons 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13 have one"))
     }
 
     /// A workbook whose "build" is a fake swift that points at a folder where lesson01 and
@@ -134,7 +141,7 @@ struct BenchCommandTests {
         defer { wb.cleanup() }
         let result = await runCLI(["bench"], in: wb.root)
         #expect(result.status == 2)
-        #expect(result.err.contains("which lesson? `netlab bench N` (lessons 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12 have a workload)"), "\(result.err)")
+        #expect(result.err.contains("which lesson? `netlab bench N` (lessons 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13 have a workload)"), "\(result.err)")
     }
 
     @Test("lesson 5 has no workload: one clear line naming the lessons that have one")

@@ -30,6 +30,11 @@ package enum Netload {
             return LoadFigures(
                 operations: reqs, seconds: seconds, p50: number("p50us"), p99: number("p99us"), max: number("maxus"),
                 histogram: histogram, loadCPU: cpu, errors: errors, answered: p["answered"].flatMap { Int($0) })
+        case .fanOut:
+            guard let broadcasts = number("ops") else { return nil }
+            return LoadFigures(
+                operations: broadcasts, seconds: seconds, p50: number("p50us"), p99: number("p99us"), max: number("maxus"),
+                histogram: histogram, loadCPU: cpu, errors: errors)
         case .keyValue:
             guard let ops = number("ops") else { return nil }
             let notOK = Int(p["notok"] ?? "0") ?? 0
@@ -57,14 +62,15 @@ package enum Netload {
         case .lines(let n): LineForwardWorkload.netloadArguments(address: address, streams: n, seconds: seconds)
         case .routed(let n): ProxyWorkload.netloadArguments(address: address, streams: n, seconds: seconds)
         case .handshake(let n): HandshakeWorkload.netloadArguments(address: address, threads: n, seconds: seconds)
+        case .fanOut(let n): FanOutWorkload.netloadArguments(address: address, clients: n, seconds: seconds, warmup: warmup)
         case .idle(let n): IdleWorkload.netloadArguments(address: address, connections: n)
         }
     }
 
-    /// The warm-up a load gets before its window (echo and kv only; the others measure from the start).
+    /// The warm-up a load gets before its window (echo, kv and fan-out; the others measure from the start).
     static func warmup(_ load: Load, planned: Double) -> Double {
         switch load {
-        case .echo, .keyValue: planned
+        case .echo, .keyValue, .fanOut: planned
         default: 0
         }
     }

@@ -76,6 +76,7 @@ package enum BenchJSON {
         case .routed: "routed"
         case .handshake: "handshake"
         case .keyValue: "kv"
+        case .fanOut: "fanout"
         case .idle: "idle"
         }
     }

@@ -100,7 +100,7 @@ package enum BenchTable {
     /// The cores netload can use in `load` before it, not the program, is the limit.
     static func loadCeiling(_ load: Load, cores: Int) -> Double {
         switch load {
-        case .echo, .keyValue, .idle: 1  // one thread
+        case .echo, .keyValue, .fanOut, .idle: 1  // one thread
         case .proxy(let n), .lines(let n), .routed(let n), .handshake(let n): Double(max(1, min(n, cores)))
         }
     }

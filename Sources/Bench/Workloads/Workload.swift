@@ -31,6 +31,8 @@ package enum RateUnit: String, Sendable, Equatable, Codable {
     case operations = "ops/s"
     case megabytes = "MB/s"
     case handshakes = "hs/s"
+    /// Broadcasts to a whole room (lesson 13's fan-out).
+    case broadcasts = "bc/s"
     /// The idle scenario measures cost, not a rate.
     case none = ""
 
@@ -41,6 +43,7 @@ package enum RateUnit: String, Sendable, Equatable, Codable {
         case .operations: "op"
         case .megabytes: "MB"
         case .handshakes: "hs"
+        case .broadcasts: "bc"
         case .none: ""
         }
     }
@@ -61,13 +64,16 @@ package enum Load: Sendable, Equatable {
     case handshake(threads: Int)
     /// Put and get, one in flight per connection.
     case keyValue(connections: Int)
+    /// A WebSocket chat room of `clients`, one broadcast in flight (lesson 13).
+    case fanOut(clients: Int)
     /// `connections` idle key-value connections: memory, descriptors, threads and CPU they cost.
     case idle(connections: Int)
 
     /// Connections (streams, threads) the load opens.
     package var connections: Int {
         switch self {
-        case .echo(let n), .proxy(let n), .lines(let n), .routed(let n), .handshake(let n), .keyValue(let n), .idle(let n):
+        case .echo(let n), .proxy(let n), .lines(let n), .routed(let n), .handshake(let n), .keyValue(let n), .fanOut(let n),
+            .idle(let n):
             n
         }
     }
@@ -96,7 +102,7 @@ package struct Scenario: Sendable, Equatable {
 /// Which workload each lesson gets.
 package enum Workloads {
     /// The lessons that have a workload.
-    package static let lessons = [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12]
+    package static let lessons = [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13]
 
     /// Lesson `number`'s workload; nil when it has none (5, the SNI parser, which closes every
     /// connection after one ClientHello, and lessons without one yet).
@@ -111,6 +117,7 @@ package enum Workloads {
         case 7: HandshakeWorkload()
         case 8, 9, 10, 11: KeyValueWorkload()
         case 12: LineForwardWorkload()
+        case 13: FanOutWorkload()
         default: nil
         }
     }
