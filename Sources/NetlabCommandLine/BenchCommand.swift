@@ -24,8 +24,9 @@ struct BenchCommand: NetlabCommand, Equatable {
         not the program, was the limit. With default settings a bench takes at most 60 s.
 
         Workloads: echo ping-pong at 1, 100 and 1,000 connections (lessons 1–3), proxy throughput to netlab's own
-        sink at 1 and 8 streams (4), TLS handshakes per second (7), key-value put/get at 1 and 100 connections plus
-        the cost of 1,000 idle connections (8–11). Lessons 5 and 6 have none.
+        sink at 1 and 8 streams (4; 6 behind a ClientHello), TLS handshakes per second (7), key-value put/get at 1
+        and 100 connections plus the cost of 1,000 idle connections (8–11), line forwarding at 1 and 8 clients (12),
+        and the fan-out of a WebSocket broadcast to 10 and 100 clients (13). Lesson 5 has none.
 
         --compare measures the key-value workload against each lesson given (default 9 10 11 8: blocking threads,
         busy-wait, event loop, NetCore) and prints threads, memory per connection, idle CPU and ops/s side by side.

@@ -21,6 +21,8 @@ struct Target {
 
 final class Bench {
     let quick: Bool
+    /// `--lessons 8,13`: the lessons `twins` runs (all when empty).
+    var twinLessons: Set<Int> = []
     let netload: String
     let netbench: String
     let packageRoot: String
@@ -144,16 +146,25 @@ func runDriver(_ arguments: [String]) -> Int32 {
     raiseDescriptorLimit()
     var quick = false
     var which: [String] = []
-    for argument in arguments {
+    var lessons: Set<Int> = []
+    var arguments = arguments[...]
+    while let argument = arguments.popFirst() {
         switch argument {
         case "--quick": quick = true
+        case "--lessons":
+            let list = arguments.popFirst()?.split(separator: ",").map { Int($0) } ?? [nil]
+            guard !list.isEmpty, list.allSatisfy({ $0 != nil && (1...99).contains($0!) }) else {
+                print("netbench: --lessons takes a list of lesson numbers, as in --lessons 8,13")
+                return 2
+            }
+            lessons = Set(list.compactMap { $0 })
         case "proxy", "echo", "idle", "connrate", "tls", "twins": which.append(argument)
         case "all": which += ["proxy", "echo", "idle", "connrate", "tls", "twins"]
         case "-h", "--help":
-            print("usage: netbench [proxy|echo|idle|connrate|tls|twins|all] [--quick]")
+            print("usage: netbench [proxy|echo|idle|connrate|tls|twins|all] [--quick] [--lessons N,N]")
             return 0
         default:
-            print("netbench: unknown argument \(argument)\nusage: netbench [proxy|echo|idle|connrate|tls|twins|all] [--quick]")
+            print("netbench: unknown argument \(argument)\nusage: netbench [proxy|echo|idle|connrate|tls|twins|all] [--quick] [--lessons N,N]")
             return 2
         }
     }
@@ -161,6 +172,7 @@ func runDriver(_ arguments: [String]) -> Int32 {
     let started = now()
     do {
         let bench = try Bench(quick: quick)
+        bench.twinLessons = lessons
         var uname = utsname()
         Glibc.uname(&uname)
         let release = withUnsafeBytes(of: &uname.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }

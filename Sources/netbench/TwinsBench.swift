@@ -22,7 +22,12 @@ extension Bench {
         /// Which netload run measures it: echo with N conns; proxy throughput with N streams (each
         /// opening with a ClientHello for `sink.test` when `hello`); TLS handshakes with N client
         /// threads; or one TLS conn's bulk download.
-        enum Load { case echo(conns: Int), proxy(streams: Int, hello: Bool), handshakes(clients: Int), tlsBulk }
+        /// Or key-value put/get with N conns (lessons 8–11), or a WebSocket room of N clients
+        /// taking turns to broadcast (lesson 13).
+        enum Load {
+            case echo(conns: Int), proxy(streams: Int, hello: Bool), handshakes(clients: Int), tlsBulk
+            case keyValue(conns: Int), fanOut(clients: Int)
+        }
         let loads: [Load]
         let programs: [TwinProgram]
     }
@@ -49,10 +54,14 @@ extension Bench {
         try Data(clientHello(serverName: "sink.test")).write(to: URL(fileURLWithPath: helloFile))
 
         var workloads: [TwinWorkload] = []
-        func lesson(_ n: Int, _ title: String, _ loads: [TwinWorkload.Load], flags: [String] = [], go: [(String, [String])]) throws {
+        func lesson(
+            _ n: Int, _ title: String, _ loads: [TwinWorkload.Load], flags: [String] = [], goLesson: Int? = nil,
+            go: [(String, [String])]
+        ) throws {
+            guard twinLessons.isEmpty || twinLessons.contains(n) else { return }
             let reference = try solutionBinary(n)
             var programs = [TwinProgram(name: "solution\(twoDigits(n)) (Swift)", argv: [reference, "--listen", "127.0.0.1:0"] + flags)]
-            if let binary = try goTwin(n) {
+            if let binary = try goTwin(goLesson ?? n) {
                 for (name, extra) in go { programs.append(TwinProgram(name: name, argv: [binary, "-listen", "127.0.0.1:0"] + extra)) }
             }
             workloads.append(TwinWorkload(lesson: n, title: title, loads: loads, programs: programs))
@@ -74,6 +83,15 @@ extension Bench {
         try lesson(
             7, "TLS termination", [.handshakes(clients: 1), .handshakes(clients: 8), .tlsBulk], flags: tlsFlags,
             go: [("Go crypto/tls + io.Copy", tlsFlags.map { $0.hasPrefix("--") ? String($0.dropFirst()) : $0 })])
+        // Lessons 8–11 build one server four ways; Go's goroutine per conn is the bar for each.
+        for (n, how) in [(8, "a task per conn"), (9, "a thread per conn"), (10, "busy-wait"), (11, "epoll loop")] {
+            try lesson(
+                n, "key-value, \(how)", [.keyValue(conns: 1), .keyValue(conns: 100)], goLesson: 8,
+                go: [("Go goroutine per conn + io.ReadFull", [])])
+        }
+        try lesson(
+            13, "WebSocket chat fan-out", [.fanOut(clients: 10), .fanOut(clients: 100)], flags: ["--ping-interval", "60s"],
+            go: [("Go hub + send channels", ["-ping-interval", "60s"])])
 
         var rows: [[String]] = []
         for workload in workloads {
@@ -95,6 +113,8 @@ extension Bench {
                     case .proxy(let streams, _): ("proxy, \(streams) stream\(streams == 1 ? "" : "s")", "GiB/s")
                     case .handshakes(let clients): ("handshakes, \(clients) client\(clients == 1 ? "" : "s")", "hs/s")
                     case .tlsBulk: ("TLS bulk, 1 conn", "MiB/s")
+                    case .keyValue(let conns): ("put/get, \(conns) conn\(conns == 1 ? "" : "s")", "ops/s")
+                    case .fanOut(let clients): ("fan-out, \(clients) clients", "bc/s")
                     }
                 for (i, program) in workload.programs.enumerated() {
                     let digits = unit == "GiB/s" ? 2 : 0
@@ -117,7 +137,10 @@ extension Bench {
             }
         }
         printTable(["lesson", "workload", "program", "median", "range", "× faster Go"], rows, leftColumns: 3)
-        print("Lesson 5 reads one ClientHello and closes (no throughput workload); lessons 8–11 (KV ops) need `netload kv`: not twinned yet.")
+        print(
+            "Lesson 5 reads one ClientHello and closes (no throughput workload). Key-value: 16-byte values, one request in flight per conn (netload kv). "
+                + "Fan-out: one 64-byte text at a time, counted when every client has it (netload wsfan). Lesson 12 (a forwarder to one upstream) is not twinned."
+        )
         print(
             "Lesson 7: netload's TLS clients (TLS 1.3, TLS_AES_128_GCM_SHA256, full handshakes) through the program to a NetCore upstream that answers \"GET /N\"."
         )
@@ -144,6 +167,20 @@ extension Bench {
             let r = try self.load(["tlshs", address, "\(clients)", warmUpOnly ? "0.5" : (quick ? "1.5" : "2.0")])
             if !warmUpOnly, number(r, "errors") > 0 { print("  ! handshakes \(address): errors=\(r["errors"] ?? "?")") }
             return number(r, "rate")
+        case .keyValue(let conns):
+            let secs = warmUpOnly ? 0.5 : (quick ? 1.0 : 2.0)
+            let warm = warmUpOnly ? 0.0 : (quick ? 0.3 : 0.5)
+            let r = try self.load(["kv", address, "\(conns)", "\(secs)", "\(warm)", "16"])
+            if !warmUpOnly, number(r, "errors") + number(r, "notok") > 0 {
+                print("  ! key-value \(address): errors=\(r["errors"] ?? "?") notok=\(r["notok"] ?? "?")")
+            }
+            return number(r, "rps")
+        case .fanOut(let clients):
+            let secs = warmUpOnly ? 0.5 : (quick ? 1.0 : 2.0)
+            let warm = warmUpOnly ? 0.0 : (quick ? 0.3 : 0.5)
+            let r = try self.load(["wsfan", address, "\(clients)", "\(secs)", "\(warm)", "64"])
+            if !warmUpOnly, number(r, "errors") > 0 { print("  ! fan-out \(address): errors=\(r["errors"] ?? "?")") }
+            return number(r, "rps")
         case .tlsBulk:
             let total = warmUpOnly ? 64 * MiB : (quick ? 128 * MiB : 1 * GiB)
             let r = try self.load(["tlsbulk", address, "\(total)"])

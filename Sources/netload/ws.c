@@ -1,11 +1,14 @@
 // The WebSocket fan-out mode (lesson 13's chat, RFC 6455): one broadcast in flight for the room.
 //
-//   netload wsfan ADDR CONNS SECS WARMUP SZ   CONNS clients upgrade at GET /chat; client i % CONNS
+//   netload wsfan ADDR CONNS SECS WARMUP SZ [SILENT]
+//                                             CONNS clients upgrade at GET /chat; client i % CONNS
 //                                             sends a SZ-byte text, and the broadcast counts when
 //                                             every client (the sender too) has it back; then the
 //                                             next client speaks. Prints ops (broadcasts), the
 //                                             fan-out latency (send to the last delivery) and
 //                                             deliveries (ops x CONNS, what the server wrote).
+//                                             SILENT more clients upgrade and then read nothing:
+//                                             a hub that waits for them stalls the room.
 //
 // Client frames are masked with the key 0 (legal, and the payload goes out as it is); pings are
 // answered with pongs. A broadcast that has not reached everyone within 5 s is an error and
@@ -106,14 +109,18 @@ int mode_wsfan(int argc, char **argv) {
     if (conns < 1) conns = 1;
     if (size < 16) size = 16;
     if (size > 4000) size = 4000;
-    wsconn_t *c = calloc((size_t)conns, sizeof *c);
+    int silent = argc > 7 ? atoi(argv[7]) : 0;
+    if (silent < 0) silent = 0;
+    wsconn_t *c = calloc((size_t)(conns + silent), sizeof *c);
     if (!c) die("calloc");
     int ep = epoll_create1(EPOLL_CLOEXEC);
-    for (int i = 0; i < conns; i++) {
+    // The silent ones first: every broadcast the room sends is also theirs.
+    for (int i = conns + silent - 1; i >= 0; i--) {
         if (ws_open(&c[i], &sa, argv[2]) < 0) {
             printf("ops=0 secs=0 cpu=0 errors=1 upgrade=failed\n");
             return 0;
         }
+        if (i >= conns) continue;  // never read: the kernel's buffers fill, then the server's queue
         struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u32 = (uint32_t)i};
         epoll_ctl(ep, EPOLL_CTL_ADD, c[i].fd, &ev);
     }
@@ -201,6 +208,6 @@ int mode_wsfan(int argc, char **argv) {
     print_percentiles(lat, count);
     hist_print(&hist);
     printf("\n");
-    for (int i = 0; i < conns; i++) close(c[i].fd);
+    for (int i = 0; i < conns + silent; i++) close(c[i].fd);
     return 0;
 }

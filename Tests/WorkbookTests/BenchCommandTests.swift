@@ -68,10 +68,17 @@ struct BenchCommandTests {
         let fanOut = try #require(Workloads.forLesson(13))
         #expect(fanOut.name == "fanout" && fanOut.upstream == .none)
         #expect(fanOut.serverFlags(upstream: nil, certificate: nil) == ["--ping-interval", "60s"])
-        #expect(fanOut.scenarios(connections: nil).map(\.load) == [.fanOut(clients: 10), .fanOut(clients: 100)])
-        #expect(fanOut.scenarios(connections: [3]).map(\.unit) == [.broadcasts])
         #expect(
-            Netload.arguments(.fanOut(clients: 10), address: "a:1", seconds: 2, warmup: 0.5) == ["wsfan", "a:1", "10", "2.000", "0.500", "64"])
+            fanOut.scenarios(connections: nil).map(\.load) == [
+                .fanOut(clients: 10, silent: 0), .fanOut(clients: 100, silent: 0), .fanOut(clients: 10, silent: 1),
+            ])
+        #expect(fanOut.scenarios(connections: [3]).map(\.unit) == [.broadcasts, .broadcasts])
+        #expect(
+            Netload.arguments(.fanOut(clients: 10, silent: 0), address: "a:1", seconds: 2, warmup: 0.5)
+                == ["wsfan", "a:1", "10", "2.000", "0.500", "64"])
+        #expect(
+            Netload.arguments(.fanOut(clients: 10, silent: 1), address: "a:1", seconds: 2, warmup: 0.5)
+                == ["wsfan", "a:1", "10", "2.000", "0.500", "1024", "1"])
         let lines = try #require(Workloads.forLesson(12))
         #expect(lines.name == "lines" && lines.upstream == .sink)
         #expect(lines.serverFlags(upstream: "127.0.0.1:9", certificate: nil) == ["--upstream", "127.0.0.1:9"])
@@ -141,7 +148,8 @@ struct BenchCommandTests {
         defer { wb.cleanup() }
         let result = await runCLI(["bench"], in: wb.root)
         #expect(result.status == 2)
-        #expect(result.err.contains("which lesson? `netlab bench N` (lessons 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13 have a workload)"), "\(result.err)")
+        #expect(
+            result.err.contains("which lesson? `netlab bench N` (lessons 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13 have a workload)"), "\(result.err)")
     }
 
     @Test("lesson 5 has no workload: one clear line naming the lessons that have one")

@@ -88,11 +88,11 @@ struct BenchStatsTests {
         #expect(kv.errors == 3)
         let fanOut = try #require(
             Netload.figures(
-                of: .fanOut(clients: 10),
+                of: .fanOut(clients: 10, silent: 0),
                 line: "ops=586 secs=2.0 rps=293.0 cpu=0.57 errors=1 deliveries=5860 p50us=2402.2 p99us=10647.2 maxus=12196.0 hist=0,0,3"))
         #expect(fanOut.rate == 293)
         #expect(fanOut.p50 == 2402.2 && fanOut.errors == 1 && fanOut.histogram == [0, 0, 3])
-        #expect(Netload.figures(of: .fanOut(clients: 10), line: "ops=0 secs=0 cpu=0 errors=1 upgrade=failed")?.errors == 1)
+        #expect(Netload.figures(of: .fanOut(clients: 10, silent: 0), line: "ops=0 secs=0 cpu=0 errors=1 upgrade=failed")?.errors == 1)
         let proxy = try #require(Netload.figures(of: .proxy(streams: 8), line: "bytes=2000000000 secs=2.0 cpu=0.5 errors=0 threads=2"))
         #expect(proxy.rate == 1000)  // MB/s: 2,000 MB in 2 s
         #expect(Netload.figures(of: .echo(connections: 1), line: "netload: connect: refused") == nil)

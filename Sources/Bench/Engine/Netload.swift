@@ -62,7 +62,8 @@ package enum Netload {
         case .lines(let n): LineForwardWorkload.netloadArguments(address: address, streams: n, seconds: seconds)
         case .routed(let n): ProxyWorkload.netloadArguments(address: address, streams: n, seconds: seconds)
         case .handshake(let n): HandshakeWorkload.netloadArguments(address: address, threads: n, seconds: seconds)
-        case .fanOut(let n): FanOutWorkload.netloadArguments(address: address, clients: n, seconds: seconds, warmup: warmup)
+        case .fanOut(let n, let silent):
+            FanOutWorkload.netloadArguments(address: address, clients: n, silent: silent, seconds: seconds, warmup: warmup)
         case .idle(let n): IdleWorkload.netloadArguments(address: address, connections: n)
         }
     }

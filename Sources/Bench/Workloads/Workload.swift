@@ -64,15 +64,16 @@ package enum Load: Sendable, Equatable {
     case handshake(threads: Int)
     /// Put and get, one in flight per connection.
     case keyValue(connections: Int)
-    /// A WebSocket chat room of `clients`, one broadcast in flight (lesson 13).
-    case fanOut(clients: Int)
+    /// A WebSocket chat room of `clients` that read, and `silent` more that read nothing, one
+    /// broadcast in flight (lesson 13).
+    case fanOut(clients: Int, silent: Int)
     /// `connections` idle key-value connections: memory, descriptors, threads and CPU they cost.
     case idle(connections: Int)
 
     /// Connections (streams, threads) the load opens.
     package var connections: Int {
         switch self {
-        case .echo(let n), .proxy(let n), .lines(let n), .routed(let n), .handshake(let n), .keyValue(let n), .fanOut(let n),
+        case .echo(let n), .proxy(let n), .lines(let n), .routed(let n), .handshake(let n), .keyValue(let n), .fanOut(let n, _),
             .idle(let n):
             n
         }
