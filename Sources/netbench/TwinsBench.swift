@@ -87,7 +87,7 @@ extension Bench {
         for (n, how) in [(8, "a task per conn"), (9, "a thread per conn"), (10, "busy-wait"), (11, "epoll loop")] {
             try lesson(
                 n, "key-value, \(how)", [.keyValue(conns: 1), .keyValue(conns: 100)], goLesson: 8,
-                go: [("Go goroutine per conn + io.ReadFull", [])])
+                go: [("Go io.ReadFull on the conn", []), ("Go bufio.Reader + Writer", ["-bufio"])])
         }
         try lesson(
             13, "WebSocket chat fan-out", [.fanOut(clients: 10), .fanOut(clients: 100)], flags: ["--ping-interval", "60s"],

@@ -1,9 +1,11 @@
 // Lessons 8–11's Go twin (netbench twins): the key-value server of docs/kv-protocol.md as Go
-// writes it, a goroutine per connection, io.ReadFull for the header and the body, and one
-// sync.Mutex around the map. Lessons 9–11 build the same server with threads, busy waiting and
-// epoll; Go's runtime is the event loop they build by hand, so this one program is the bar for
-// all four.
-// Usage: lesson08 -listen HOST:PORT   (prints "netlab: listening on HOST:PORT")
+// writes it, a goroutine per connection, io.ReadFull for the header and the body (on the conn,
+// as lesson 8's README does: two reads a frame), one write a reply, and one sync.Mutex around
+// the map. With -bufio, a bufio.Reader and a bufio.Writer sit on the conn (one read for a
+// request that arrives whole, and pipelined replies share a write). Lessons 9–11 build the same
+// server with threads, busy waiting and epoll; Go's runtime is the event loop they build by
+// hand, so this one program is the bar for all four.
+// Usage: lesson08 -listen HOST:PORT [-bufio]   (prints "netlab: listening on HOST:PORT")
 package main
 
 import (
@@ -35,6 +37,7 @@ type store struct {
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
+	buffered := flag.Bool("bufio", false, "read and write through bufio")
 	flag.Parse()
 	log.SetFlags(0)
 	l, err := net.Listen("tcp", *listen)
@@ -48,15 +51,21 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		go s.serve(conn)
+		go s.serve(conn, *buffered)
 	}
 }
 
-func (s *store) serve(conn net.Conn) {
+func (s *store) serve(conn net.Conn, buffered bool) {
 	defer conn.Close()
 	log.Printf("accepted %v", conn.RemoteAddr())
-	r := bufio.NewReaderSize(conn, 32*1024)
-	w := bufio.NewWriterSize(conn, 32*1024)
+	var r io.Reader = conn
+	var w io.Writer = conn
+	var br *bufio.Reader
+	var bw *bufio.Writer
+	if buffered {
+		br, bw = bufio.NewReaderSize(conn, 32*1024), bufio.NewWriterSize(conn, 32*1024)
+		r, w = br, bw
+	}
 	var header [4]byte
 	for {
 		if _, err := io.ReadFull(r, header[:]); err != nil {
@@ -88,13 +97,15 @@ func (s *store) serve(conn net.Conn) {
 			break
 		}
 		// Flush when nothing more is waiting: pipelined requests share one write.
-		if r.Buffered() == 0 {
-			if err := w.Flush(); err != nil {
+		if bw != nil && br.Buffered() == 0 {
+			if err := bw.Flush(); err != nil {
 				break
 			}
 		}
 	}
-	w.Flush()
+	if bw != nil {
+		bw.Flush()
+	}
 	log.Printf("closed %v", conn.RemoteAddr())
 }
 
