@@ -13,6 +13,8 @@ public enum ResultsValidation {
     public static let lessonLimit = 1000
     /// The longest student name, lesson slug and lesson title, in characters.
     public static let nameLimit = 200
+    /// The most checks one lesson may hold (netlab's lessons have tens).
+    public static let testLimit = 1000
     static let statuses: Set<String> = ["pass", "fail", "error"]
 
     /// What is wrong with a results file, in words.
@@ -48,6 +50,9 @@ public enum ResultsValidation {
             }
             for (name, value) in [("points", doc.points), ("max_points", doc.maxPoints)] where !(0...pointsLimit).contains(value) {
                 throw Invalid(reason: "lesson \(shown) claims \(name) \(value) (0 to \(pointsLimit))")
+            }
+            guard doc.tests.count <= testLimit else {
+                throw Invalid(reason: "lesson \(shown) holds \(doc.tests.count) checks (at most \(testLimit))")
             }
             guard doc.points <= doc.maxPoints else {
                 throw Invalid(reason: "lesson \(shown) claims \(doc.points) points of \(doc.maxPoints)")

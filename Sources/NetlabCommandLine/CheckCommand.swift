@@ -7,14 +7,15 @@ import Workbook
 /// than one, and writes the results as JSON or JUnit XML when asked.
 struct CheckCommand: NetlabCommand, Equatable {
     static let name = "check"
-    static let usage = "netlab check [N…] [--solution] [--cmd PROGRAM] [--json FILE [--key KEYFILE]] [--junit FILE] [--verbose]"
+    static let usage =
+        "netlab check [N…] [--solution] [--cmd PROGRAM] [--json FILE [--key KEYFILE] [--student NAME]] [--junit FILE] [--verbose]"
     static let summary = "Builds lesson N's program and runs its checks against it. Without N, checks every lesson and prints a score table."
     static let positionals = CommandSpec.Positionals.lessons
     static let details =
         "Exit status: 0 when every check of every lesson passed, 1 otherwise, 2 for a wrong command line, 3 when netlab cannot run checks here."
 
     enum Option: String, CommandOption {
-        case solution, cmd, json, key, junit, verbose
+        case solution, cmd, json, key, student, junit, verbose
 
         var form: CommandSpec.Option.Form {
             switch self {
@@ -22,6 +23,10 @@ struct CheckCommand: NetlabCommand, Equatable {
             case .cmd: .value("PROGRAM", help: "grade another program (any language); it is started with the lesson's flags; no build")
             case .json: .value("FILE", help: "write results as JSON (Exercism test-runner format v3, with points)")
             case .key: .value("KEYFILE", help: "sign the --json results with this class key (default: the file NETLAB_CLASS_KEY_FILE names)")
+            case .student:
+                .value(
+                    "NAME",
+                    help: "who the results are about (default: NETLAB_STUDENT, else git config user.name, else USER); report merges by it")
             case .junit: .value("FILE", help: "write results as JUnit XML")
             case .verbose: .flag(short: "v", help: "show every check in full: unfolded transcripts, passing checks too")
             }
@@ -38,6 +43,8 @@ struct CheckCommand: NetlabCommand, Equatable {
     var json: String?
     /// `--key KEYFILE`: sign the `--json` results.
     var key: String?
+    /// `--student NAME`: who the results are about.
+    var student: String?
     /// `--junit FILE`.
     var junit: String?
     /// `--verbose`.
@@ -48,6 +55,7 @@ struct CheckCommand: NetlabCommand, Equatable {
         solution = arguments.flag(.solution)
         json = arguments.value(.json)
         key = arguments.value(.key)
+        student = try StudentIdentity.flag(arguments.value(.student))
         junit = arguments.value(.junit)
         verbose = arguments.flag(.verbose)
         cmd = try CommandProgram.option(arguments.value(.cmd), solution: solution, command: Self.name)
@@ -89,7 +97,7 @@ extension NetlabCLI {
                     ))
             }
         }
-        try writeMachineResults(c, results, w, single: c.lessons.count == 1, key: classKey)
+        try await writeMachineResults(c, results, w, single: c.lessons.count == 1, key: classKey)
         if lessons.count == 1, let only = results.first, only.passed, c.cmd == nil, !c.solution {
             let next = w.catalog.lessons.first { $0.number > only.number && $0.problems.isEmpty }
             console.out()
@@ -101,7 +109,9 @@ extension NetlabCLI {
     }
 
     /// Writes `--json` (signed with `key` when there is one; see ``ResultsSignature``) and `--junit`.
-    func writeMachineResults(_ c: CheckCommand, _ results: [LessonResult], _ w: OpenedWorkbook, single: Bool, key: ClassKey? = nil) throws {
+    func writeMachineResults(
+        _ c: CheckCommand, _ results: [LessonResult], _ w: OpenedWorkbook, single: Bool, key: ClassKey? = nil
+    ) async throws {
         var scriptLines: [String: [String]] = [:]
         for r in results {
             if let file = w.catalog.lesson(number: r.number)?.checksFile, let text = try? String(contentsOf: file, encoding: .utf8) {
@@ -110,8 +120,10 @@ extension NetlabCLI {
                 }
             }
         }
-        let student = environment["NETLAB_STUDENT"] ?? environment["USER"]
         if let json = c.json {
+            let identity = await StudentIdentity.resolve(
+                flag: c.student, environment: environment, gitUserName: { await StudentIdentity.gitUserName(in: w.root) })
+            let student = identity?.name
             let docs = results.map { ResultsJSON.document(for: $0, scriptLines: scriptLines[$0.slug] ?? [], student: student, date: now()) }
             let encoded =
                 single && docs.count == 1
@@ -124,7 +136,8 @@ extension NetlabCLI {
             } catch {
                 throw CLIError(message: "cannot write \(json): \(error.localizedDescription)", code: ExitCode.failure)
             }
-            console.out(style.dim("Results: \(json) (JSON\(key == nil ? "" : ", signed with the class key"))"))
+            let who = identity.map { " for \(UntrustedText.escaped($0.name)) (from \($0.source); --student NAME to change it)" } ?? ""
+            console.out(style.dim("Results: \(json) (JSON\(key == nil ? "" : ", signed with the class key"))\(who)"))
         }
         if let junit = c.junit {
             let url = resolve(junit)

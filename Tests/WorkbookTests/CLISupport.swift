@@ -88,7 +88,7 @@ final class ProgramLog: @unchecked Sendable {
 func runCLI(
     _ args: [String], in directory: URL, grader: any LessonGrader = fakeGrader(),
     builder: (@Sendable (URL) -> LessonBuilder)? = nil, style: Style = .plain,
-    environment: [String: String] = ["USER": "ada"], watchRunLimit: Int? = nil,
+    environment: [String: String] = ["USER": "ada", "NETLAB_STUDENT": "ada"], watchRunLimit: Int? = nil,
     console: Console? = nil
 ) async -> (status: Int32, out: String, err: String) {
     let console = console ?? Console.capture(style: style)

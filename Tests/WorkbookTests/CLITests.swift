@@ -350,7 +350,7 @@ struct CLICommandTests {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         _ = await runCLI(["check", "1", "--cmd", "x", "--json", "a.json"], in: wb.root)
-        _ = await runCLI(["check", "--cmd", "x", "--json", "b.json"], in: wb.root, environment: ["USER": "bob"])
+        _ = await runCLI(["check", "--cmd", "x", "--json", "b.json"], in: wb.root, environment: ["NETLAB_STUDENT": "bob"])
         let r = await runCLI(["report", "a.json", "b.json", "--html", "class.html"], in: wb.root)
         #expect(r.status == 0, "\(r.err)")
         // --cmd runs: each lesson's points include the contract's three.

@@ -197,9 +197,9 @@ struct SignedResultsCLITests {
         #expect(a.out.contains("Results: a.json (JSON, signed with the class key)"), "\(a.out)\(a.err)")
         let b = await runCLI(
             ["check", "--cmd", "x", "--json", "b.json"], in: wb.root,
-            environment: ["USER": "bob", "NETLAB_CLASS_KEY_FILE": wb.url("class.key").path])
+            environment: ["NETLAB_STUDENT": "bob", "NETLAB_CLASS_KEY_FILE": wb.url("class.key").path])
         #expect(b.out.contains("signed with the class key"))
-        _ = await runCLI(["check", "1", "--cmd", "x", "--json", "c.json"], in: wb.root, environment: ["USER": "cy"])
+        _ = await runCLI(["check", "1", "--cmd", "x", "--json", "c.json"], in: wb.root, environment: ["NETLAB_STUDENT": "cy"])
         try wb.write("d.json", try #require(wb.read("a.json")).replacingOccurrences(of: "\"student\" : \"ada\"", with: "\"student\" : \"dan\""))
 
         let r = await runCLI(["report", "--key", "class.key", "a.json", "b.json", "c.json", "d.json"], in: wb.root)

@@ -7,24 +7,49 @@ import Foundation
 /// skipped with a reason, the rest are reported), its names are shown through
 /// ``UntrustedText``, and with a class key its signature is checked (``ResultsSignature``): a
 /// file whose signature does not verify is shown as such, never counted as its claims.
+///
+/// A student's files are merged into one row by the name they carry (`netlab check` records it:
+/// `--student`, `NETLAB_STUDENT`, `git config user.name` or `USER`): for each lesson the latest
+/// attempt (by `generated_at`) counts, with how many attempts there were and when the last one
+/// was. A file without a name is a row of its own, named after the file.
 public struct ClassReport: Sendable, Equatable {
+    /// One check of a student's latest attempt at a lesson.
+    public struct CheckOutcome: Sendable, Equatable {
+        /// The check's name, escaped for display.
+        public var name: String
+        /// `pass`, `fail` or `error`.
+        public var status: String
+    }
+
     public struct Cell: Sendable, Equatable {
         public var status: String
         public var points: Int
         public var maxPoints: Int
+        /// How many results for this lesson the student's files hold.
+        public var attempts: Int = 1
+        /// When the latest one was written (`generated_at`, ISO 8601), when it says.
+        public var latest: String? = nil
+        /// The latest attempt's checks, in file order.
+        public var checks: [CheckOutcome] = []
     }
 
     public struct Row: Sendable, Equatable {
         /// The JSON's `student`, or the file name without `.json`; escaped for display.
         public var student: String
+        /// The files merged into the row, escaped, joined with ", ".
         public var file: String
         /// By lesson slug. Empty for a file whose signature does not verify.
         public var cells: [String: Cell]
+        /// The weakest of the row's files: `unsigned` when any is, `not checked` when any is.
         public var signature: ResultsSignature.Verdict
+        /// Whether the name came from the files (and so other files with it merge here).
+        var named = false
         public var points: Int { cells.values.map(\.points).saturatingSum() }
         public var maxPoints: Int { cells.values.map(\.maxPoints).saturatingSum() }
         /// Whether the row's claims are shown and counted (not a bad signature).
         public var counted: Bool { if case .bad = signature { false } else { true } }
+        /// The latest `generated_at` of any lesson in the row.
+        public var latest: String? { cells.values.compactMap(\.latest).max() }
     }
 
     /// Every lesson any counted file mentions, by number then slug.
@@ -38,6 +63,7 @@ public struct ClassReport: Sendable, Equatable {
     public init(files: [(name: String, data: Data)], key: ClassKey? = nil) {
         var lessons: [String: ResultsJSON.LessonInfo] = [:]
         var rows: [Row] = []
+        var named: [String: Int] = [:]  // student name → index in rows
         var problems: [String] = []
         for file in files {
             let shownName = UntrustedText.escaped(file.name)
@@ -58,12 +84,24 @@ public struct ClassReport: Sendable, Equatable {
                     continue
                 }
                 try ResultsValidation.validate(student: student, lessons: docs)
-                var cells: [String: Cell] = [:]
+                var row: Row
+                if let name, let index = named[name] {
+                    row = rows[index]
+                    row.file += ", " + shownName
+                    row.signature = Self.weaker(row.signature, verdict)
+                } else {
+                    row = Row(student: name ?? fallback, file: shownName, cells: [:], signature: verdict, named: name != nil)
+                }
                 for doc in docs {
                     lessons[doc.lesson.slug] = doc.lesson
-                    cells[doc.lesson.slug] = Cell(status: doc.status, points: doc.points, maxPoints: doc.maxPoints)
+                    row.cells[doc.lesson.slug] = Self.merged(row.cells[doc.lesson.slug], with: doc)
                 }
-                rows.append(Row(student: name ?? fallback, file: shownName, cells: cells, signature: verdict))
+                if let name, let index = named[name] {
+                    rows[index] = row
+                } else {
+                    if let name { named[name] = rows.count }
+                    rows.append(row)
+                }
             } catch let invalid as ResultsValidation.Invalid {
                 problems.append("\(shownName): \(invalid.reason)")
             } catch {
@@ -80,6 +118,34 @@ public struct ClassReport: Sendable, Equatable {
         self.keyGiven = key != nil
     }
 
+    /// `existing` with one more attempt, `doc`: the later of the two by `generated_at` counts (a
+    /// file without a time is older than one with; between two without, the later file counts).
+    static func merged(_ existing: Cell?, with doc: ResultsJSON.ResultsDocument) -> Cell {
+        let time = doc.generatedAt.map { String($0.prefix(40)) }
+        var cell = Cell(
+            status: doc.status, points: doc.points, maxPoints: doc.maxPoints, latest: time,
+            checks: doc.tests.prefix(ResultsValidation.testLimit).map {
+                CheckOutcome(name: UntrustedText.escaped(String($0.name.prefix(ResultsValidation.nameLimit))), status: $0.status)
+            })
+        guard let existing else { return cell }
+        if (existing.latest ?? "") > (time ?? "") { cell = existing }
+        cell.attempts = existing.attempts &+ 1
+        return cell
+    }
+
+    /// The weaker of two files' verdicts (bad files never merge): unsigned, then not checked,
+    /// then verified.
+    static func weaker(_ a: ResultsSignature.Verdict, _ b: ResultsSignature.Verdict) -> ResultsSignature.Verdict {
+        func rank(_ v: ResultsSignature.Verdict) -> Int {
+            switch v {
+            case .verified: 0
+            case .notChecked: 1
+            case .unsigned: 2
+            case .bad: 3
+            }
+        }
+        return rank(a) >= rank(b) ? a : b
+    }
     /// Whether the table needs a signature column: a key was given or some file is signed.
     var showsSignatures: Bool { keyGiven || rows.contains { $0.signature != .unsigned } }
 
@@ -126,111 +192,5 @@ public struct ClassReport: Sendable, Equatable {
         default:
             return "\(error)"
         }
-    }
-
-    func mark(_ cell: Cell?, style: Style) -> String {
-        guard let cell else { return style.dim("–") }
-        let score = "\(cell.points)/\(cell.maxPoints)"
-        switch cell.status {
-        case "pass": return style.green("✓ \(score)")
-        case "error": return style.red("! error")
-        default: return style.yellow("✗ \(score)")
-        }
-    }
-
-    /// The terminal table: a row per student, a column per lesson, the total (and with
-    /// signatures, whether each file verified), and a last row counting how many passed each
-    /// lesson; then what the table can be trusted for, bad signatures and skipped files.
-    public func renderText(style: Style = .plain) -> String {
-        let signatures = showsSignatures
-        let header = ["student"] + lessons.map { String(format: "%02d", $0.number) } + ["points"] + (signatures ? ["signature"] : [])
-        var rows = self.rows.map { row -> [String] in
-            let claims =
-                row.counted
-                ? lessons.map { mark(row.cells[$0.slug], style: style) } + ["\(row.points)/\(row.maxPoints)"]
-                : lessons.map { _ in style.dim("–") } + [style.dim("–")]
-            return [row.student] + claims + (signatures ? [signatureText(row.signature, style: style)] : [])
-        }
-        rows.append(
-            ["passed"]
-                + lessons.map { l in
-                    "\(self.rows.filter { $0.cells[l.slug]?.status == "pass" }.count)/\(self.rows.filter { $0.cells[l.slug] != nil }.count)"
-                } + [""] + (signatures ? [""] : []))
-        var out = renderTable(header: header, rows: rows, rightAligned: Set(1..<(lessons.count + 2)), style: style)
-        out += "\n\n" + lessons.map { String(format: "%02d", $0.number) + "  \(UntrustedText.escaped($0.title))" }.joined(separator: "\n")
-        out += "\n\n" + trustNote
-        if !badSignatures.isEmpty {
-            out += "\n\n" + style.red("BAD SIGNATURE") + " (not counted):\n" + badSignatures.map { "  " + $0 }.joined(separator: "\n")
-        }
-        if !problems.isEmpty {
-            out += "\n\nskipped:\n" + problems.map { "  " + UntrustedText.escaped($0) }.joined(separator: "\n")
-        }
-        return out + "\n"
-    }
-
-    /// A self-contained HTML page (inline CSS, no scripts, no external resources).
-    public func renderHTML(title: String = "netlab class report", generated: Date = Date()) -> String {
-        func h(_ s: String) -> String { JUnitXML.escape(s) }
-        var out = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>\(h(title))</title>
-            <style>
-            body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
-            table { border-collapse: collapse; }
-            th, td { border: 1px solid #ccc; padding: .3rem .6rem; text-align: center; }
-            th:first-child, td:first-child { text-align: left; }
-            td.pass { background: #dff5df; } td.fail { background: #fff2cc; } td.error { background: #f8d7da; } td.none { color: #999; }
-            tfoot td { font-weight: bold; }
-            .problems { color: #a00; }
-            </style>
-            </head>
-            <body>
-            <h1>\(h(title))</h1>
-            <p>\(rows.count) student(s), \(lessons.count) lesson(s). Generated \(h(ResultsJSON.iso8601(generated))).</p>
-            <table>
-            <thead><tr><th>student</th>
-            """
-        out += "\n"
-        for l in lessons { out += "<th title=\"\(h(l.title))\">\(String(format: "%02d", l.number)) \(h(l.title))</th>" }
-        out += "<th>points</th>" + (showsSignatures ? "<th>signature</th>" : "") + "</tr></thead>\n<tbody>\n"
-        for row in rows {
-            out += "<tr><td>\(h(row.student))</td>"
-            for l in lessons {
-                if row.counted, let c = row.cells[l.slug] {
-                    let cls = c.status == "pass" ? "pass" : c.status == "error" ? "error" : "fail"
-                    let text = c.status == "error" ? "error" : "\(c.status == "pass" ? "✓" : "✗") \(c.points)/\(c.maxPoints)"
-                    out += "<td class=\"\(cls)\">\(h(text))</td>"
-                } else {
-                    out += "<td class=\"none\">–</td>"
-                }
-            }
-            out += row.counted ? "<td>\(row.points)/\(row.maxPoints)</td>" : "<td class=\"none\">–</td>"
-            if showsSignatures {
-                let cls = row.signature == .verified ? "pass" : row.counted ? "fail" : "error"
-                out += "<td class=\"\(cls)\">\(h(signatureText(row.signature, style: .plain)))</td>"
-            }
-            out += "</tr>\n"
-        }
-        out += "</tbody>\n<tfoot><tr><td>passed</td>"
-        for l in lessons {
-            let passed = rows.filter { $0.cells[l.slug]?.status == "pass" }.count
-            let took = rows.filter { $0.cells[l.slug] != nil }.count
-            out += "<td>\(passed)/\(took)</td>"
-        }
-        out += "<td></td>" + (showsSignatures ? "<td></td>" : "") + "</tr></tfoot>\n</table>\n"
-        out += "<p class=\"note\">\(h(trustNote))</p>\n"
-        if !badSignatures.isEmpty {
-            out +=
-                "<h2>BAD SIGNATURE (not counted)</h2>\n<ul class=\"problems\">\n"
-                + badSignatures.map { "<li>\(h($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
-        }
-        if !problems.isEmpty {
-            out += "<h2>Skipped files</h2>\n<ul class=\"problems\">\n" + problems.map { "<li>\(h($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
-        }
-        out += "</body>\n</html>\n"
-        return out
     }
 }
