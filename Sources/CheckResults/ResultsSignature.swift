@@ -81,10 +81,15 @@ public enum ResultsSignature {
                 return (.bad("the signature is not 64 hex digits"), Data(payload))
             }
             guard let key else { return (.notChecked, Data(payload)) }
-            let mac = hmacSHA256(key: key.bytes, data: context + payload)
-            return macsEqual(mac, claimed)
-                ? (.verified, Data(payload))
-                : (.bad("the file was changed after it was signed, or signed with another class key"), Data(payload))
+            if macsEqual(hmacSHA256(key: key.bytes, data: context + payload), claimed) { return (.verified, Data(payload)) }
+            // Signed with a student's own key (``ClassKey/forStudent(_:)``): derived from the
+            // class key and the name the file claims, so it verifies only as that student.
+            if key.student == nil, let student = try? ResultsJSON.decodeAny(Data(payload)).student, !student.isEmpty,
+                macsEqual(hmacSHA256(key: key.forStudent(student).bytes, data: context + payload), claimed)
+            {
+                return (.verified, Data(payload))
+            }
+            return (.bad("the file was changed after it was signed, or signed with another class key"), Data(payload))
         }
         // A signature anywhere else means a file netlab did not write in this form.
         if contains(bytes, Array("\"\(field)\"".utf8)) {
@@ -131,8 +136,17 @@ public enum ResultsSignature {
 
 /// The class key an instructor hands out with the class setup: at least 16 random bytes,
 /// written as hex in a file (`netlab class-key FILE`, or `openssl rand -hex 32 > FILE`).
+///
+/// Or one student's own key, derived from the class key and the student's name
+/// (`netlab class-key --student NAME --from CLASSKEY FILE`): its file starts with a line
+/// `student NAME`. Results signed with it must carry that name, and they verify under the class
+/// key only as that student's, so a student who has only their own key cannot sign as another.
 public struct ClassKey: Sendable, Equatable {
     public let bytes: [UInt8]
+    /// For a student's key, the student it was made for.
+    public let student: String?
+    /// Bound to the purpose: a student key is never a MAC of anything else.
+    static let studentContext = Array("netlab student key v1\n".utf8)
 
     /// A key file that cannot be used, in words.
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -144,21 +158,45 @@ public struct ClassKey: Sendable, Equatable {
     static let fileLimit = 4096
     static let minimumBytes = 16
 
-    public init(bytes: [UInt8]) throws(Problem) {
+    public init(bytes: [UInt8], student: String? = nil) throws(Problem) {
         guard bytes.count >= Self.minimumBytes else {
             throw Problem(
                 message: "a class key needs at least \(Self.minimumBytes) bytes (\(Self.minimumBytes * 2) hex digits); this one has \(bytes.count)")
         }
         self.bytes = bytes
+        self.student = student
     }
 
-    /// Reads the hex key in `text` (spaces and newlines around it are ignored).
+    /// The key of the student `name`: HMAC-SHA256 of the name under this (class) key.
+    public func forStudent(_ name: String) -> ClassKey {
+        // 32 bytes: always enough for init(bytes:).
+        (try? ClassKey(bytes: hmacSHA256(key: bytes, data: Self.studentContext + Array(name.utf8)), student: name)) ?? self
+    }
+
+    /// The text of a student key file: `student NAME`, then the key's hex digits.
+    public var fileText: String {
+        (student.map { "student \($0)\n" } ?? "") + ResultsSignature.hex(bytes) + "\n"
+    }
+
+    /// Reads the hex key in `text` (spaces and newlines around it are ignored), after a first
+    /// line `student NAME` for a student's key.
     public init(hexText text: String) throws(Problem) {
+        var text = Substring(text)
+        var student: String?
+        if text.hasPrefix("student ") {
+            let line = text.prefix { $0 != "\n" }
+            let name = line.dropFirst("student ".count).trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw Problem(message: "a student key file's first line is `student NAME`, with a name")
+            }
+            student = name
+            text = text.dropFirst(line.count)
+        }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let bytes = ResultsSignature.unhex(trimmed), !trimmed.isEmpty else {
             throw Problem(message: "a class key file holds hex digits only (make one with `netlab class-key FILE` or `openssl rand -hex 32 > FILE`)")
         }
-        try self.init(bytes: bytes)
+        try self.init(bytes: bytes, student: student)
     }
 
     /// Reads a key file, naming the file in any error.

@@ -76,6 +76,12 @@ extension NetlabCLI {
             lessons = try c.lessons.filter { seen.insert($0).inserted }.map { try findLesson($0, w, command: "check") }
         }
         let classKey = try resultsSigningKey(key: c.key, json: c.json)
+        if let owner = classKey?.student, let flag = c.student, flag != owner {
+            throw CLIError(
+                message:
+                    "--student \(UntrustedText.escaped(flag)): the key signs the results of \(UntrustedText.escaped(owner)) only (it is their own key)",
+                code: ExitCode.usage)
+        }
         installInterruptHandler()
         // Made now, so that `netlab run` and the commands the verdicts print find them.
         _ = try? ensureCertificates(w)
@@ -121,8 +127,14 @@ extension NetlabCLI {
             }
         }
         if let json = c.json {
-            let identity = await StudentIdentity.resolve(
-                flag: c.student, environment: environment, gitUserName: { await StudentIdentity.gitUserName(in: w.root) })
+            // A student's own key names them: results signed with it verify as theirs only.
+            let identity =
+                if let owner = key?.student {
+                    StudentIdentity(name: owner, source: "the student key")
+                } else {
+                    await StudentIdentity.resolve(
+                        flag: c.student, environment: environment, gitUserName: { await StudentIdentity.gitUserName(in: w.root) })
+                }
             let student = identity?.name
             let docs = results.map { ResultsJSON.document(for: $0, scriptLines: scriptLines[$0.slug] ?? [], student: student, date: now()) }
             let encoded =

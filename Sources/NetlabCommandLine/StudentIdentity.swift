@@ -26,11 +26,11 @@ struct StudentIdentity: Equatable, Sendable {
 
     /// `--student NAME`, trimmed; a name that is not usable is a usage error (`check` refuses it
     /// before building anything), not a silent fall-through to the next source.
-    static func flag(_ value: String?) throws(UsageError) -> String? {
+    static func flag(_ value: String?, command: String = "check") throws(UsageError) -> String? {
         guard let value else { return nil }
         let name = value.trimmingCharacters(in: .whitespaces)
         if let problem = problem(with: name) {
-            throw UsageError("--student \(UntrustedText.escaped(value)): not a usable name: \(problem)", command: "check")
+            throw UsageError("--student \(UntrustedText.escaped(value)): not a usable name: \(problem)", command: command)
         }
         return name
     }
