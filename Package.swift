@@ -126,17 +126,21 @@ let package = Package(
         // `netlab bench`: workloads, the interleaved rounds that drive a lesson's program with
         // netload, their statistics, and the table, histogram and JSON they end in.
         .target(name: "Bench", dependencies: ["Workbook", "CheckResults", "CheckRuntime", "ProcessSupervision"]),
+        // `netlab class serve`: the instructor's live board (an HTTP server on NetCore), its state
+        // on disk, and the page it serves.
+        .target(name: "ClassBoard", dependencies: ["Workbook", "CheckResults", "ProcessSupervision", "NetCore", "NetTLS", "LessonKit"]),
         // The `netlab` command line: one file per command.
         .target(
             name: "NetlabCommandLine",
             dependencies: [
-                "Workbook", "Bench", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision", "NetCore", "NetTLS",
+                "Workbook", "Bench", "ClassBoard", "CheckLanguage", "CheckResults", "CheckRuntime", "ProcessSupervision", "NetCore",
+                "NetTLS",
             ]),
         .testTarget(
             name: "WorkbookTests",
             dependencies: [
-                "NetlabCommandLine", "Workbook", "Bench", "CheckLanguage", "CheckResults", "CheckRuntime",
-                "ProcessSupervision", "NetTLS", "netlab-testserver", "netload",
+                "NetlabCommandLine", "Workbook", "Bench", "ClassBoard", "CheckLanguage", "CheckResults", "CheckRuntime",
+                "ProcessSupervision", "NetTLS", "NetCore", "netlab-testserver", "netload",
             ],
             exclude: ["Fixtures", "Golden"]),
         // Benchmarks: the driver (NetCore/NetTLS servers under test run as its hidden

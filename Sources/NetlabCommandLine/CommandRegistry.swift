@@ -18,6 +18,7 @@ public enum NetlabCommands {
         APICommand.self,
         ReportCommand.self,
         ClassKeyCommand.self,
+        ClassCommand.self,
     ]
 
     /// Each registered command's spec, in the same order.

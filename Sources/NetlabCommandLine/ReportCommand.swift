@@ -1,4 +1,5 @@
 import CheckResults
+import ClassBoard
 import Foundation
 import Workbook
 
@@ -48,14 +49,27 @@ extension NetlabCLI {
         let key = try c.key.map { try readClassKey($0) }
         var files: [(name: String, data: Data)] = []
         var unreadable: [String] = []
+        var stateProblems: [String] = []
         for file in c.files {
-            switch readBounded(resolve(file).path, limit: ResultsValidation.fileLimit) {
+            let path = resolve(file).path
+            // A class board's state file (`netlab class serve`) holds many results files.
+            if let start = readBounded(path, limit: 32), BoardState.isStateFile(start) {
+                guard let data = readBounded(path, limit: Self.stateFileLimit), data.count <= Self.stateFileLimit else {
+                    unreadable.append(file)
+                    continue
+                }
+                let (inside, problems) = BoardState.files(inStateFile: data, named: file)
+                files += inside
+                stateProblems += problems
+                continue
+            }
+            switch readBounded(path, limit: ResultsValidation.fileLimit) {
             case .some(let data): files.append((file, data))
             case .none: unreadable.append(file)
             }
         }
         var report = ClassReport(files: files, key: key)
-        report.problems = unreadable.map { "\(UntrustedText.escaped($0)): cannot read the file" } + report.problems
+        report.problems = unreadable.map { "\(UntrustedText.escaped($0)): cannot read the file" } + stateProblems + report.problems
         guard !report.rows.isEmpty else {
             for problem in report.problems { console.err("netlab: \(problem)") }
             throw CLIError(message: "no results to report", code: ExitCode.failure)
@@ -68,6 +82,9 @@ extension NetlabCLI {
         }
         return report.problems.isEmpty && report.badSignatures.isEmpty ? ExitCode.success : ExitCode.failure
     }
+
+    /// The largest class board state file `report` reads (a workshop's is a few MiB).
+    static let stateFileLimit = 256 << 20
 
     /// At most `limit + 1` bytes of the file (one more than allowed, so that the report can say
     /// the file is too big without reading all of it), or nil when it cannot be read.

@@ -72,15 +72,17 @@ struct CommandRegistryTests {
                 switch spec.positionals {
                 case .none, .optionalLesson, .lessons, .optionalName: []
                 case .oneLesson: ["1"]
-                case .files: ["a.json"]
+                case .files: spec.name == "class" ? ["serve"] : ["a.json"]
                 }
             guard case .run(let plain) = try NetlabCommands.parse([spec.name] + positional) else {
                 Issue.record("\(spec.name) does not parse"); continue
             }
             for option in spec.options {
                 // A value of the kind the option reads (`bench --rounds R` takes a number).
-                let sample = ["R": "2", "D": "1s", "LIST": "1,2"][option.value ?? ""] ?? "x"
-                let line = [spec.name] + positional + ["--\(option.name)"] + (option.value == nil ? [] : [sample])
+                let sample = ["R": "2", "D": "1s", "LIST": "1,2", "URL": "http://127.0.0.1:9/"][option.value ?? ""] ?? "x"
+                // Options that only make sense together come together (`class-key --student N --from K`).
+                let partner = ["student": ["--from", "k"], "from": ["--student", "ada"]][spec.name == "class-key" ? option.name : ""] ?? []
+                let line = [spec.name] + positional + ["--\(option.name)"] + (option.value == nil ? [] : [sample]) + partner
                 guard case .run(let with) = try NetlabCommands.parse(line) else { Issue.record("\(line) does not parse"); continue }
                 #expect(String(describing: with) != String(describing: plain), "\(line) reads nothing of --\(option.name)")
             }

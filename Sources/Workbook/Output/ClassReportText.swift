@@ -63,7 +63,7 @@ extension ClassReport {
     }
 
     /// The checks shown per lesson in "where the class is stuck"; the rest are counted in a line.
-    static let stuckChecksShown = 8
+    public static let stuckChecksShown = 8
 
     /// For each lesson not everyone passed: a small table of the checks students fail (`fail`:
     /// how many fail it, `first`: for how many it is the first failure), and the check most
