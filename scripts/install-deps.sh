@@ -10,7 +10,8 @@
 # with another netcat, or none, gets it. And python3, which some tests use as a judge, with
 # protoc and Python's protobuf package (protobuf-compiler, python3-protobuf): the judges of
 # LessonKit's protobuf codec; and Python's websockets package (python3-websockets), the client
-# that drives lesson 13's solution in a test (a strict judge of its frames).
+# that drives lesson 13's solution in a test (a strict judge of its frames), and Chromium
+# (chromium), the headless browser the class board's page is tested in.
 #
 # NETLAB_SYSTEM_PYTHON (default /usr/bin/python3) is the python3 that Debian's python3-protobuf
 # and python3-websockets serve; it counts when the first python3 on PATH (pyenv, a venv) lacks
@@ -39,6 +40,9 @@ has_python_module() {
 }
 has_python_module google.protobuf || missing+=(python3-protobuf)
 has_python_module websockets || missing+=(python3-websockets)
+# Headless Chromium, which the class board's browser test drives (scripts/board-browser.py):
+# a test judge only, never needed by netlab.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if command -v nc >/dev/null 2>&1; then
     nc_help=$(nc -h 2>&1 || true)
     case "$nc_help" in

@@ -1,4 +1,5 @@
-/// The board page: one HTML document with its style and script inline, no external resources.
+/// The board page, where the class is stuck first (what to explain next), then the class
+/// table and the timeline: one HTML document with its style and script inline, no external resources.
 /// The script listens to `/events` (server-sent events) and redraws the board from each
 /// snapshot. It builds every element with `textContent`, never `innerHTML`, so a name or a check
 /// a student's file carries is shown as text whatever it holds.
@@ -27,9 +28,10 @@ enum BoardPage {
         <h1>netlab class board</h1>
         <div id="status" class="down">connecting…</div>
         <p id="empty">No results yet. Students post them with <code>netlab check N --submit URL</code>.</p>
-        <table id="board" hidden><thead></thead><tbody></tbody></table>
         <h2>Where the class is stuck</h2>
         <div id="stuck"><p class="none">Nobody is stuck.</p></div>
+        <h2>The class</h2>
+        <table id="board" hidden><thead></thead><tbody></tbody></table>
         <h2>Latest results</h2>
         <ol id="timeline"></ol>
         <script>

@@ -33,7 +33,9 @@ struct InstallDepsTests {
         return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
-    let present = ["pkg-config": "exit 0", "openssl": "exit 0", "curl": "exit 0", "python3": "exit 0", "protoc": "exit 0"]
+    let present = [
+        "pkg-config": "exit 0", "openssl": "exit 0", "curl": "exit 0", "python3": "exit 0", "protoc": "exit 0", "chromium": "exit 0",
+    ]
 
     /// Every command present, OpenBSD's netcat included.
     var everything: [String: String] {
@@ -101,5 +103,15 @@ struct InstallDepsTests {
         let r = try run(with: commands, systemPython: "system-python3")
         #expect(r.status == 0)
         #expect(r.apt.isEmpty, "\(r.apt)")
+    }
+}
+
+extension InstallDepsTests {
+    @Test func installsChromiumWhenThereIsNone() throws {
+        var commands = everything
+        commands["chromium"] = nil
+        let r = try run(with: commands)
+        #expect(r.status == 0)
+        #expect(r.apt.contains("chromium"), "\(r.apt)")
     }
 }
