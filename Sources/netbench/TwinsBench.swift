@@ -149,13 +149,19 @@ extension Bench {
     /// One measurement of `load` against the program on `port`: requests/s or GiB/s.
     private func measureTwin(_ load: TwinWorkload.Load, port: Int, warmUpOnly: Bool = false) throws -> Double {
         let address = "127.0.0.1:\(port)"
-        switch load {
-        case .echo(let conns):
+        /// A closed-loop netload mode (`MODE ADDR N SECS WARMUP SIZE`): its rate, with any errors said.
+        func closedLoop(_ mode: String, _ what: String, _ n: Int, size: Int, problems: [String] = ["errors"]) throws -> Double {
             let secs = warmUpOnly ? 0.5 : (quick ? 1.0 : 2.0)
             let warm = warmUpOnly ? 0.0 : (quick ? 0.3 : 0.5)
-            let r = try self.load(["echo", address, "\(conns)", "\(secs)", "\(warm)", "64"])
-            if !warmUpOnly, number(r, "errors") > 0 { print("  ! echo \(address): errors=\(r["errors"] ?? "?")") }
+            let r = try self.load([mode, address, "\(n)", "\(secs)", "\(warm)", "\(size)"])
+            if !warmUpOnly, problems.contains(where: { number(r, $0) > 0 }) {
+                print("  ! \(what) \(address): " + problems.map { "\($0)=\(r[$0] ?? "?")" }.joined(separator: " "))
+            }
             return number(r, "rps")
+        }
+        switch load {
+        case .echo(let conns):
+            return try closedLoop("echo", "echo", conns, size: 64)
         case .proxy(let streams, let hello):
             let total = warmUpOnly ? 64 * MiB : (quick ? 256 * MiB : 1 * GiB)
             let r = try self.load(["send", address, "\(streams)", "\(total)"], environment: hello ? ["NETLOAD_SEND_PREFIX": helloFile] : [:])
@@ -168,19 +174,9 @@ extension Bench {
             if !warmUpOnly, number(r, "errors") > 0 { print("  ! handshakes \(address): errors=\(r["errors"] ?? "?")") }
             return number(r, "rate")
         case .keyValue(let conns):
-            let secs = warmUpOnly ? 0.5 : (quick ? 1.0 : 2.0)
-            let warm = warmUpOnly ? 0.0 : (quick ? 0.3 : 0.5)
-            let r = try self.load(["kv", address, "\(conns)", "\(secs)", "\(warm)", "16"])
-            if !warmUpOnly, number(r, "errors") + number(r, "notok") > 0 {
-                print("  ! key-value \(address): errors=\(r["errors"] ?? "?") notok=\(r["notok"] ?? "?")")
-            }
-            return number(r, "rps")
+            return try closedLoop("kv", "key-value", conns, size: 16, problems: ["errors", "notok"])
         case .fanOut(let clients):
-            let secs = warmUpOnly ? 0.5 : (quick ? 1.0 : 2.0)
-            let warm = warmUpOnly ? 0.0 : (quick ? 0.3 : 0.5)
-            let r = try self.load(["wsfan", address, "\(clients)", "\(secs)", "\(warm)", "64"])
-            if !warmUpOnly, number(r, "errors") > 0 { print("  ! fan-out \(address): errors=\(r["errors"] ?? "?")") }
-            return number(r, "rps")
+            return try closedLoop("wsfan", "fan-out", clients, size: 64)
         case .tlsBulk:
             let total = warmUpOnly ? 64 * MiB : (quick ? 128 * MiB : 1 * GiB)
             let r = try self.load(["tlsbulk", address, "\(total)"])

@@ -1,19 +1,8 @@
 import COpenSSL
 
-// SHA-1 and base64 through the system's OpenSSL, for protocols that use them as encodings rather
-// than for security (RFC 6455's Sec-WebSocket-Accept): never written by hand. LessonKit's
-// WebSocketHandshake and the checker's WebSocket client both use these.
-
-/// SHA-1 of `bytes` (20 bytes), by OpenSSL's `EVP_Digest`. Like Go's `sha1.Sum`.
-public func sha1(_ bytes: [UInt8]) -> [UInt8] {
-    var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-    var length: UInt32 = 0
-    let ok = bytes.withUnsafeBytes { input in
-        EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha1(), nil)
-    }
-    precondition(ok == 1 && length == 20, "OpenSSL's SHA-1 failed")
-    return Array(digest.prefix(20))
-}
+// Base64 through the system's OpenSSL, for protocols that use it as an encoding (RFC 6455's
+// Sec-WebSocket-Accept): never written by hand. LessonKit's WebSocketHandshake and the checker's
+// WebSocket client both use these.
 
 /// Standard base64 with padding (RFC 4648), by OpenSSL's `EVP_EncodeBlock`. Like Go's
 /// `base64.StdEncoding.EncodeToString`.
