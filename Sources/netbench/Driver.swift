@@ -158,17 +158,17 @@ func runDriver(_ arguments: [String]) -> Int32 {
                 return 2
             }
             lessons = Set(list.compactMap { $0 })
-        case "proxy", "echo", "idle", "connrate", "tls", "twins": which.append(argument)
-        case "all": which += ["proxy", "echo", "idle", "connrate", "tls", "twins"]
+        case "proxy", "echo", "idle", "connrate", "tls", "rsa", "twins": which.append(argument)
+        case "all": which += ["proxy", "echo", "idle", "connrate", "tls", "rsa", "twins"]
         case "-h", "--help":
-            print("usage: netbench [proxy|echo|idle|connrate|tls|twins|all] [--quick] [--lessons N,N]")
+            print("usage: netbench [proxy|echo|idle|connrate|tls|rsa|twins|all] [--quick] [--lessons N,N]")
             return 0
         default:
-            print("netbench: unknown argument \(argument)\nusage: netbench [proxy|echo|idle|connrate|tls|twins|all] [--quick] [--lessons N,N]")
+            print("netbench: unknown argument \(argument)\nusage: netbench [proxy|echo|idle|connrate|tls|rsa|twins|all] [--quick] [--lessons N,N]")
             return 2
         }
     }
-    if which.isEmpty { which = ["proxy", "echo", "idle", "connrate", "tls", "twins"] }
+    if which.isEmpty { which = ["proxy", "echo", "idle", "connrate", "tls", "rsa", "twins"] }
     let started = now()
     do {
         let bench = try Bench(quick: quick)
@@ -185,6 +185,7 @@ func runDriver(_ arguments: [String]) -> Int32 {
                 switch part {
                 case "proxy": try bench.proxy()
                 case "echo": try bench.echo()
+                case "rsa": try bench.rsa()
                 case "idle": try bench.idle()
                 case "connrate": try bench.connrate()
                 case "tls": try bench.tls()

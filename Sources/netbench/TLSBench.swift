@@ -44,31 +44,14 @@ extension Bench {
         var hsRows: [[String]] = []
         var hsRate: [String: Double] = [:]
         for clients in [1, 8] {
-            var samples = [[(Double, Double, Double, Int, String)]](repeating: [], count: servers.count)
-            for _ in 0..<runs {
-                for (i, (_, child, port)) in servers.enumerated() {
-                    let c0 = child.cpuSeconds
-                    let r = try load(["tlshs", "127.0.0.1:\(port)", "\(clients)", "\(secs)"])
-                    let elapsed = number(r, "secs")
-                    samples[i].append(
-                        (
-                            number(r, "rate"), (child.cpuSeconds - c0) / elapsed, number(r, "cpu") / elapsed,
-                            Int(number(r, "errors")), r["proto"] ?? "?"
-                        ))
-                }
-            }
-            var results: [(String, Double, Double, Double, Int, String)] = []
-            for (i, (name, _, _)) in servers.enumerated() {
-                let m = samples[i].sorted { $0.0 < $1.0 }[samples[i].count / 2]
-                results.append((name, m.0, m.1, m.2, samples[i].reduce(0) { $0 + $1.3 }, m.4))
-                hsRate["\(name)/\(clients)"] = m.0
-            }
-            let sslRate = results[1].1
-            let go = results.first { $0.0.hasPrefix("Go") }?.1
-            for (name, rate, serverCPU, loadCPU, errors, proto) in results {
+            let results = try handshakeMedians(servers, clients: clients, runs: runs, secs: secs)
+            for r in results { hsRate["\(r.name)/\(clients)"] = r.rate }
+            let sslRate = results[1].rate
+            let go = results.first { $0.name.hasPrefix("Go") }?.rate
+            for r in results {
                 hsRows.append([
-                    name, "\(clients)", fmt(rate, 0), fmt(rate / sslRate, 2) + "×", go.map { fmt(rate / $0, 2) + "×" } ?? "-",
-                    pct(serverCPU), fmt(serverCPU / rate * 1e6, 0), pct(loadCPU), "\(errors)", proto,
+                    r.name, "\(clients)", fmt(r.rate, 0), fmt(r.rate / sslRate, 2) + "×", go.map { fmt(r.rate / $0, 2) + "×" } ?? "-",
+                    pct(r.serverCPU), fmt(r.serverCPU / r.rate * 1e6, 0), pct(r.loadCPU), "\(r.errors)", r.proto,
                 ])
             }
         }
@@ -130,5 +113,37 @@ extension Bench {
             Target(
                 name: "TLS bulk ≥ 0.8× s_server", met: mineBulk >= 0.8 * sslBulk,
                 detail: "\(fmt(mineBulk, 0)) vs \(fmt(sslBulk, 0)) MiB/s (\(fmt(mineBulk / sslBulk, 2))×)"))
+    }
+
+    /// One server's handshake figures: the medians of its rounds (errors summed).
+    struct HandshakeMedian {
+        var name: String
+        var rate: Double
+        var serverCPU: Double
+        var loadCPU: Double
+        var errors: Int
+        var proto: String
+    }
+
+    /// Full TLS handshakes per second (netload `tlshs`, `clients` blocking threads, `secs` each)
+    /// against every server, `runs` rounds interleaved; the medians, in `servers`' order.
+    func handshakeMedians(_ servers: [(String, Child, Int)], clients: Int, runs: Int, secs: Double) throws -> [HandshakeMedian] {
+        var samples = [[HandshakeMedian]](repeating: [], count: servers.count)
+        for _ in 0..<runs {
+            for (i, (name, child, port)) in servers.enumerated() {
+                let c0 = child.cpuSeconds
+                let r = try load(["tlshs", "127.0.0.1:\(port)", "\(clients)", "\(secs)"])
+                let elapsed = number(r, "secs")
+                samples[i].append(
+                    HandshakeMedian(
+                        name: name, rate: number(r, "rate"), serverCPU: (child.cpuSeconds - c0) / elapsed, loadCPU: number(r, "cpu") / elapsed,
+                        errors: Int(number(r, "errors")), proto: r["proto"] ?? "?"))
+            }
+        }
+        return samples.map { rounds in
+            var median = rounds.sorted { $0.rate < $1.rate }[rounds.count / 2]
+            median.errors = rounds.reduce(0) { $0 + $1.errors }
+            return median
+        }
     }
 }

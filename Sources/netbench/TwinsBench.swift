@@ -205,7 +205,7 @@ extension Bench {
     }
 
     /// Starts a lesson program (or a Go twin), which prints `netlab: listening on HOST:PORT`.
-    private func startLessonProgram(_ name: String, _ argv: [String]) throws -> (Child, Int) {
+    func startLessonProgram(_ name: String, _ argv: [String]) throws -> (Child, Int) {
         let child = try Child(argv, name: "twin-" + name, bound: bound)
         while let line = child.readLine() {
             if line.hasPrefix("netlab: listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) }) {
@@ -217,7 +217,7 @@ extension Bench {
     }
 
     /// The release build of `solutionNN`, built now if it is missing.
-    private func solutionBinary(_ lesson: Int) throws -> String {
+    func solutionBinary(_ lesson: Int) throws -> String {
         let product = "solution\(twoDigits(lesson))"
         let path = URL(fileURLWithPath: netbench).deletingLastPathComponent().path + "/" + product
         if access(path, X_OK) != 0 {
@@ -230,7 +230,7 @@ extension Bench {
     }
 
     /// The Go twin of `lesson`, built from Benchmarks/go/twins/lessonNN.go; nil without Go.
-    private func goTwin(_ lesson: Int) throws -> String? {
+    func goTwin(_ lesson: Int) throws -> String? {
         guard which("go") != nil else { return nil }
         let name = "lesson\(twoDigits(lesson))"
         let out = packageRoot + "/.build/netbench-go/twins"

@@ -1,6 +1,6 @@
 // netbench: NetCore and NetTLS against their baselines, measured in the same run.
 //
-//   swift run -c release netbench [proxy|echo|idle|connrate|tls|twins|all] [--quick] [--lessons N,N]
+//   swift run -c release netbench [proxy|echo|idle|connrate|tls|rsa|twins|all] [--quick] [--lessons N,N]
 //
 // The servers under test run in processes of their own: netbench starts itself with a hidden
 // `serve-proxy`, `serve-echo` or `serve-tls` subcommand (see Servers.swift).
