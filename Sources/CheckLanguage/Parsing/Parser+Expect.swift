@@ -17,6 +17,10 @@ extension ScriptParser {
                 UpstreamExpectation(
                     upstream: upstream.name, condition: try upstreamCondition(&cursor, upstream), location: at))
         }
+        if t.kind == .word, current?.scrapes.contains(t.text) == true {
+            _ = cursor.next()
+            return .expectScrape(ScrapeExpectation(scrape: t.text, condition: try scrapeCondition(&cursor, scrape: t.text), location: at))
+        }
         let client = try nameTemplate(&cursor, what: "a client name after `expect`")
         try checkDeclared(client, in: current?.clients ?? [], what: "client", introducedBy: "connect \(client)")
         _ = cursor.accept("received")

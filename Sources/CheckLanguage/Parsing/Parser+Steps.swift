@@ -37,6 +37,8 @@ extension ScriptParser {
             let duration = try cursor.duration(after: "sleep")
             try cursor.expectEnd()
             append(.sleep(Sleep(duration: duration, location: at)))
+        case "scrape":
+            append(.scrape(try scrape(&cursor, at: at)))
         case "repeat", "parallel":
             do {
                 try loopHeader(command, &cursor, at: at)

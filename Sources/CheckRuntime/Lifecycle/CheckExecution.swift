@@ -14,6 +14,11 @@ package final class CheckExecution: Sendable {
     /// Why `serverAddress` is nil.
     let notReady: String
     let tmp: URL
+    /// `{metrics}`: the port netlab reserved for the program's metrics listener, when the start
+    /// line names it.
+    let metricsAddress: String?
+    /// What `scrape NAME` read, by NAME.
+    let scrapes = Mutex<[String: Exposition]>([:])
 
     let clients = Mutex<[String: Client]>([:])
     /// Where each client connected from, once its TCP connection was up: `{NAME.addr}` in
@@ -39,8 +44,9 @@ package final class CheckExecution: Sendable {
     init(
         check: Check, runner: CheckRunner, transcript: Transcript, upstreams: [String: UpstreamPeer],
         process: ServerProcess?, serverAddress: String?, notReady: String, tmp: URL,
-        lifecycle: ProgramLifecycle = ProgramLifecycle()
+        metricsAddress: String? = nil, lifecycle: ProgramLifecycle = ProgramLifecycle()
     ) {
+        self.metricsAddress = metricsAddress
         self.check = check
         self.runner = runner
         self.transcript = transcript
