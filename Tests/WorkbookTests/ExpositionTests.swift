@@ -124,20 +124,20 @@ struct ScrapeSyntaxTests {
               scrape m "/metrics" within 2s
               expect m valid
               expect m metric chat_errors_total{kind="protocol"} == 1
-              expect m metric "chat_info{name=\\"a b\\"}" >= 0.5
+              expect m metric "chat_info{name=\\"a b\\"}" >= 0.5 within 2s
               expect m no metric chat_errors_total{kind="x"}
               expect m type chat_errors_total counter
             """)
         let steps = script.checks[0].steps
         guard case .scrape(let s) = steps[0] else { Issue.record("not a scrape"); return }
         #expect(s.name == "m" && s.path == "/metrics" && s.within == .seconds(2) && s.from == nil)
-        guard case .expectScrape(let e) = steps[2], case .value(let series, let op, let value) = e.condition else {
+        guard case .expectScrape(let e) = steps[2], case .value(let series, let op, let value, _) = e.condition else {
             Issue.record("not a value expectation")
             return
         }
         #expect(series.name == "chat_errors_total" && series.labels.map(\.value) == ["protocol"] && op == .equal && value == 1)
-        guard case .expectScrape(let f) = steps[3], case .value(let info, _, let half) = f.condition else { return }
-        #expect(info.labels.first?.value == "a b" && half == 0.5)
+        guard case .expectScrape(let f) = steps[3], case .value(let info, _, let half, let within) = f.condition else { return }
+        #expect(info.labels.first?.value == "a b" && half == 0.5 && within == .seconds(2))
     }
 
     @Test("errors name the line and column")

@@ -64,13 +64,19 @@ struct ScrapeRuntimeTests {
                   expect m metric chat_errors_total{kind="slow"} == 0
                 check "a wrong path"
                   scrape m "/nope"
+                check "a wrong value, scraped again until the bound"
+                  scrape m "/metrics"
+                  expect m metric chat_messages_received_total == 5 within 1s
+                  expect m metric chat_messages_received_total == 6 within 300ms
                 """, program: program(body: Self.exposition))
-        #expect(results.count == 4)
+        #expect(results.count == 5)
         expectPass(results[0])
         expectFail(results[1], "chat_messages_received_total is 5 in scrape m (line 3); expected == 6")
         expectFail(results[2], "scrape m has no sample \"chat_errors_total{kind=\\\"slow\\\"}\"; the samples named chat_errors_total are:")
         #expect(results[2].transcript.contains("line 6: \"chat_errors_total{kind=\\\"protocol\\\"}\" 1"), "\(results[2].transcript)")
         expectFail(results[3], "answered 404")
+        expectFail(results[4], "chat_messages_received_total is 5 in scrape m (line 3); expected == 6 (within 300ms)")
+        #expect(results[4].transcript.components(separatedBy: "scrape m: GET").count >= 3, "scraped again: \(results[4].transcript)")
     }
 
     @Test("`expect m valid` fails with the line of a broken exposition")

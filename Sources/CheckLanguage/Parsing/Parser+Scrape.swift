@@ -68,8 +68,11 @@ extension ScriptParser {
             }
             _ = cursor.next()
             let value = try metricNumber(&cursor)
-            try cursor.expectEnd()
-            return .value(series, comparison, value)
+            var within: Duration?
+            try optionLoop(&cursor, ["within"]) { (_, cursor) throws(ScriptError) in
+                within = try cursor.duration(after: "within")
+            }
+            return .value(series, comparison, value, within: within)
         case "no":
             _ = cursor.next()
             try cursor.expectWord("metric", "after `no`, as in `no metric chat_errors_total{kind=\"x\"}`")

@@ -24,8 +24,9 @@ public struct ScrapeExpectation: Sendable, Equatable {
     public enum Condition: Sendable, Equatable {
         /// `valid`: the exposition keeps every rule of the format (docs/checks.md).
         case valid
-        /// `metric SERIES OP NUMBER`: the sample of that series compares as given.
-        case value(MetricSeries, Comparison.Operator, Double)
+        /// `metric SERIES OP NUMBER [within T]`: the sample of that series compares as given;
+        /// with `within`, netlab scrapes again (the same way) until it does or T has passed.
+        case value(MetricSeries, Comparison.Operator, Double, within: Duration?)
         /// `no metric SERIES`: no sample of that series.
         case absent(MetricSeries)
         /// `type FAMILY KIND`: the family's `# TYPE` line says KIND.

@@ -17,8 +17,8 @@ package final class CheckExecution: Sendable {
     /// `{metrics}`: the port netlab reserved for the program's metrics listener, when the start
     /// line names it.
     let metricsAddress: String?
-    /// What `scrape NAME` read, by NAME.
-    let scrapes = Mutex<[String: Exposition]>([:])
+    /// What `scrape NAME` read, by NAME, and how (to scrape again for `within`).
+    let scrapes = Mutex<[String: (step: Scrape, vars: [String: Int], exposition: Exposition)]>([:])
 
     let clients = Mutex<[String: Client]>([:])
     /// Where each client connected from, once its TCP connection was up: `{NAME.addr}` in

@@ -83,7 +83,7 @@ extension CheckExecution {
         case .scrape(let s):
             try await scrape(s, vars: vars)
         case .expectScrape(let e):
-            try expectScrape(e)
+            try await expectScrape(e)
         case .sleep(let s):
             transcript.add("netlab", "sleep \(s.duration.scriptText)")
             try await Task.sleep(for: s.duration)

@@ -40,7 +40,7 @@ extension CheckExecution {
                 location: s.location)
         }
         let exposition = Exposition.parse(response.body)
-        scrapes.withLock { $0[s.name] = exposition }
+        scrapes.withLock { $0[s.name] = (s, vars, exposition) }
         let problems = exposition.problems.isEmpty ? "" : "; \(exposition.problems.count) problem(s) with the format"
         transcript.add(
             "netlab",
@@ -48,8 +48,32 @@ extension CheckExecution {
         )
     }
 
-    func expectScrape(_ e: ScrapeExpectation) throws {
-        guard let exposition = scrapes.withLock({ $0[e.scrape] }) else {
+    func expectScrape(_ e: ScrapeExpectation) async throws {
+        guard case .value(_, _, _, let within?) = e.condition else {
+            try expectScrapeNow(e)
+            return
+        }
+        // Until it holds: scrape again (the same way) every 50 ms, until `within` has passed.
+        let deadline = ContinuousClock.now + within
+        while true {
+            do {
+                try expectScrapeNow(e)
+                return
+            } catch let failure as StepFailure {
+                guard ContinuousClock.now < deadline, let last = scrapes.withLock({ $0[e.scrape] }) else {
+                    throw StepFailure(
+                        message: failure.message + " (within \(within.scriptText))", details: failure.details, location: failure.location)
+                }
+                try await Task.sleep(for: .milliseconds(50))
+                var again = last.step
+                again.within = max(deadline - ContinuousClock.now, .milliseconds(100))
+                try await scrape(again, vars: last.vars)
+            }
+        }
+    }
+
+    func expectScrapeNow(_ e: ScrapeExpectation) throws {
+        guard let exposition = scrapes.withLock({ $0[e.scrape]?.exposition }) else {
             throw StepFailure(message: "scrape \(e.scrape) has not read anything yet", location: e.location)
         }
         let label = "scrape \(e.scrape)"
@@ -63,7 +87,7 @@ extension CheckExecution {
                     details: shown.dropFirst() + more, location: e.location)
             }
             transcript.add("netlab", "\(label) keeps every rule of the text format")
-        case .value(let series, let op, let expected):
+        case .value(let series, let op, let expected, _):
             let sample = try find(series, in: exposition, label: label, at: e.location)
             let holds: Bool
             switch op {
