@@ -19,6 +19,9 @@ package final class CheckExecution: Sendable {
     let metricsAddress: String?
     /// What `scrape NAME` read, by NAME, and how (to scrape again for `within`).
     let scrapes = Mutex<[String: (step: Scrape, vars: [String: Int], exposition: Exposition)]>([:])
+    /// Whether the socket on `{metrics}` was found to be the program's: checked before the
+    /// check's first scrape, not again (reading the process table takes a while).
+    let metricsOwned = Mutex(false)
 
     let clients = Mutex<[String: Client]>([:])
     /// Where each client connected from, once its TCP connection was up: `{NAME.addr}` in

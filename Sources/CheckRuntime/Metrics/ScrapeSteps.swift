@@ -16,11 +16,12 @@ extension CheckExecution {
             programs = true
         }
         let url = "http://\(address)\(s.path)"
-        if programs {
+        if programs, !metricsOwned.withLock({ $0 }) {
             guard let process else { throw StepFailure(message: notReady, details: lastLogLines(), location: s.location) }
             if let problem = await MetricsPort.problem(with: process, address: address) {
                 throw StepFailure(message: "scrape \(s.name): \(problem)", details: lastLogLines(), location: s.location)
             }
+            metricsOwned.withLock { $0 = true }
         }
         let response: HTTPGet.Response
         do {
@@ -67,7 +68,14 @@ extension CheckExecution {
                 try await Task.sleep(for: .milliseconds(50))
                 var again = last.step
                 again.within = max(deadline - ContinuousClock.now, .milliseconds(100))
-                try await scrape(again, vars: last.vars)
+                do {
+                    try await scrape(again, vars: last.vars)
+                } catch let scrapeFailure as StepFailure {
+                    // The value's failure is the news; the scrape that could not confirm it, a detail.
+                    throw StepFailure(
+                        message: failure.message + " (within \(within.scriptText))",
+                        details: failure.details + ["scraping again failed: \(scrapeFailure.message)"], location: failure.location)
+                }
             }
         }
     }
@@ -131,11 +139,11 @@ extension CheckExecution {
     func find(_ series: MetricSeries, in exposition: Exposition, label: String, at location: SourceLocation) throws -> Exposition.Sample {
         if let sample = exposition.samples.first(where: { matches($0, series) }) { return sample }
         let sameName = exposition.samples.filter { $0.name == series.name }
-        var details = sameName.prefix(8).map { "line \($0.line): \(Bytes.quoted(Array($0.series.utf8), limit: 120)) \(Exposition.text($0.value))" }
+        var details = sameName.prefix(8).map { "line \($0.line): \(UntrustedText.escaped($0.series)) \(Exposition.text($0.value))" }
         if sameName.isEmpty, !exposition.problems.isEmpty {
             details.append("(\(exposition.problems.count) line(s) could not be read; the first: \(exposition.problems[0]))")
         }
-        let shown = Bytes.quoted(Array(series.description.utf8), limit: 120)
+        let shown = "`\(series)`"
         throw StepFailure(
             message: sameName.isEmpty
                 ? "\(label) has no sample named \(series.name); expected \(shown)"
