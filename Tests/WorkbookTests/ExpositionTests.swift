@@ -161,5 +161,14 @@ struct ScrapeSyntaxTests {
             firstError(head + "  scrape m \"/metrics\"\n  expect m type x meter\n")?.hasPrefix("checks.netlab:4:19: error: unexpected `meter`")
                 == true)
         #expect(firstError(head + "  scrape m \"/metrics\" from {tmp}\n")?.contains("is a file or folder, not an address") == true)
+        #expect(
+            firstError(head + "  expect m metric x == 1\n")
+                == "checks.netlab:3:10: error: unknown scrape `m`; expected `scrape m \"/metrics\"` earlier in the check")
+        #expect(
+            firstError(head + "  scrape m \"/metrics\"\n  connect m\n")
+                == "checks.netlab:4:11: error: `m` is a scrape; clients and scrapes need different names")
+        #expect(
+            firstError(head + "  connect m\n  scrape m \"/metrics\"\n")
+                == "checks.netlab:4:10: error: `m` is a client; a scrape needs a name of its own")
     }
 }

@@ -194,6 +194,9 @@ extension ScriptParser {
             if scope.upstream(named: s) != nil {
                 throw ScriptError("`\(s)` is an upstream; clients and upstreams need different names", at: name.location)
             }
+            if current?.scrapes.contains(s) == true {
+                throw ScriptError("`\(s)` is a scrape; clients and scrapes need different names", at: name.location)
+            }
         }
         current?.clients.append(NamePattern(name))
     }
