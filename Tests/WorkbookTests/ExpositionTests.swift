@@ -106,6 +106,12 @@ struct ExpositionTests {
         #expect(problem("# HELP x X.\n# TYPE x meter\nx 1\n")?.contains("the type `meter`") == true)
     }
 
+    @Test("a scrape of many bad lines keeps the first 100 problems and counts them all")
+    func problemsBounded() {
+        let e = Exposition.parse(Array(String(repeating: "x y z\n", count: 1000).utf8))
+        #expect(e.problems.count == Exposition.maximumProblems && e.problemCount == 1000 && e.samples.isEmpty)
+    }
+
     @Test("a scrape over 1 MiB is refused unread")
     func sizeCap() {
         let e = Exposition.parse([UInt8](repeating: UInt8(ascii: "#"), count: Exposition.maximumSize + 1))

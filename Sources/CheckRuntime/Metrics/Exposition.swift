@@ -54,7 +54,11 @@ package struct Exposition: Sendable {
 
     package var samples: [Sample] = []
     package var families: [String: Family] = [:]
+    /// The first ``maximumProblems`` problems, in the order found.
     package var problems: [Problem] = []
+    /// How many problems there were in all (a scrape of a million bad lines keeps 100).
+    package var problemCount = 0
+    package static let maximumProblems = 100
     /// Each line's text, for messages.
     var lines: [String] = []
 
@@ -63,10 +67,12 @@ package struct Exposition: Sendable {
         var e = Exposition()
         guard body.count <= maximumSize else {
             e.problems.append(Problem(line: nil, message: "the scrape is \(body.count) bytes, over the \(maximumSize >> 20) MiB netlab reads"))
+            e.problemCount = 1
             return e
         }
         if !body.isEmpty, body.last != UInt8(ascii: "\n") {
             e.problems.append(Problem(line: nil, message: "the last line does not end with \\n (every line of the format does)"))
+            e.problemCount += 1
         }
         var reader = LineReader()
         var pieces = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
@@ -87,6 +93,8 @@ package struct Exposition: Sendable {
     }
 
     mutating func problem(_ line: Int, _ message: String) {
+        problemCount += 1
+        guard problems.count < Self.maximumProblems else { return }
         let shown = line - 1 < lines.count ? Bytes.quoted(Array(lines[line - 1].utf8), limit: 120) : "?"
         problems.append(Problem(line: line, message: "\(shown) \(message)"))
     }

@@ -42,7 +42,7 @@ extension CheckExecution {
         }
         let exposition = Exposition.parse(response.body)
         scrapes.withLock { $0[s.name] = (s, vars, exposition) }
-        let problems = exposition.problems.isEmpty ? "" : "; \(exposition.problems.count) problem(s) with the format"
+        let problems = exposition.problems.isEmpty ? "" : "; \(exposition.problemCount) problem(s) with the format"
         transcript.add(
             "netlab",
             "scrape \(s.name): GET \(url): 200, \(Bytes.size(response.body.count)), \(exposition.samples.count) samples in \(exposition.families.count) families\(problems)"
@@ -89,7 +89,7 @@ extension CheckExecution {
         case .valid:
             guard exposition.problems.isEmpty else {
                 let shown = exposition.problems.prefix(10).map(\.description)
-                let more = exposition.problems.count > 10 ? ["… and \(exposition.problems.count - 10) more"] : []
+                let more = exposition.problemCount > 10 ? ["… and \(exposition.problemCount - 10) more"] : []
                 throw StepFailure(
                     message: "\(label) breaks the Prometheus text format: \(exposition.problems[0])",
                     details: shown.dropFirst() + more, location: e.location)
@@ -141,7 +141,7 @@ extension CheckExecution {
         let sameName = exposition.samples.filter { $0.name == series.name }
         var details = sameName.prefix(8).map { "line \($0.line): \(UntrustedText.escaped($0.series)) \(Exposition.text($0.value))" }
         if sameName.isEmpty, !exposition.problems.isEmpty {
-            details.append("(\(exposition.problems.count) line(s) could not be read; the first: \(exposition.problems[0]))")
+            details.append("(\(exposition.problemCount) problem(s) with the format; the first: \(exposition.problems[0]))")
         }
         let shown = "`\(series)`"
         throw StepFailure(
