@@ -1,5 +1,6 @@
 @testable import CheckRuntime
 import Foundation
+import NetCore
 import Testing
 
 /// `scrape` against a real HTTP server: a small Python program that listens on `--listen` (and
@@ -95,5 +96,40 @@ struct ScrapeRuntimeTests {
         let result = try await runOne(
             Self.header + "check \"c\"\n  scrape m \"/metrics\"\n", program: program(body: Self.exposition, serveMetrics: false))
         expectFail(result, "scrape m: nothing listens on {metrics} (127.0.0.1:")
+    }
+
+    /// A program that does not listen on `{metrics}` while another process (this test) does: a
+    /// program cannot point netlab at a server that is not its own.
+    @Test("a socket on {metrics} that is not the program's fails the scrape")
+    func foreignListener() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-metrics-port-\(getpid())")
+        try? FileManager.default.removeItem(at: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let script = """
+            import socket, sys
+            args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
+            open(sys.argv[1], "w").write(args["--metrics-listen"])
+            main = socket.create_server(("127.0.0.1", 0))
+            print("netlab: listening on 127.0.0.1:%d" % main.getsockname()[1], flush=True)
+            while True:
+                main.accept()
+            """
+        // The foreign server: this test process listens on the address the program was given.
+        let foreign = Task { () -> TCPListener? in
+            for _ in 0..<200 {
+                if let address = try? String(contentsOf: file, encoding: .utf8), address.contains(":") {
+                    return try? TCPListener.listen(address: address)
+                }
+                try? await Task.sleep(for: .milliseconds(25))
+            }
+            return nil
+        }
+        let result = try await runOne(
+            Self.header + "check \"c\"\n  sleep 1s\n  scrape m \"/metrics\"\n",
+            program: ProgramLaunch(executable: "/usr/bin/python3", arguments: ["-c", script, file.path]))
+        let listener = await foreign.value
+        #expect(listener != nil, "the test could not listen on the program's {metrics}")
+        try? listener?.close()
+        expectFail(result, "is not your program's")
     }
 }
