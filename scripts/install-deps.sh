@@ -10,11 +10,13 @@
 # with another netcat, or none, gets it. And python3, which some tests use as a judge, with
 # protoc and Python's protobuf package (protobuf-compiler, python3-protobuf): the judges of
 # LessonKit's protobuf codec; and Python's websockets package (python3-websockets), the client
-# that drives lesson 13's solution in a test (a strict judge of its frames), and Chromium
-# (chromium), the headless browser the class board's page is tested in.
+# that drives lesson 13's solution in a test (a strict judge of its frames). Lesson 14's metrics
+# are judged by Prometheus's own tools: `promtool check metrics` (Debian's prometheus package)
+# and Python's prometheus_client parser (python3-prometheus-client). And Chromium (chromium),
+# the headless browser the class board's page is tested in.
 #
 # NETLAB_SYSTEM_PYTHON (default /usr/bin/python3) is the python3 that Debian's python3-protobuf
-# and python3-websockets serve; it counts when the first python3 on PATH (pyenv, a venv) lacks
+# python3-websockets and python3-prometheus-client serve; it counts when the first python3 on PATH (pyenv, a venv) lacks
 # the package.
 set -euo pipefail
 
@@ -40,6 +42,8 @@ has_python_module() {
 }
 has_python_module google.protobuf || missing+=(python3-protobuf)
 has_python_module websockets || missing+=(python3-websockets)
+has_python_module prometheus_client.parser || missing+=(python3-prometheus-client)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # Headless Chromium, which the class board's browser test drives (scripts/board-browser.py):
 # a test judge only, never needed by netlab.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)

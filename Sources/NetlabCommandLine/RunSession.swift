@@ -16,6 +16,9 @@ final class RunSession: Sendable {
     /// filled, then the learner's.
     let arguments: [String]
     let certificates: CertificatePaths?
+    /// `{metrics}`: the free port given to the program for its metrics listener, when the start
+    /// line has one.
+    let metricsAddress: String?
     private let scratch: URL
     private let drain: Task<Void, Never>
 
@@ -36,6 +39,7 @@ final class RunSession: Sendable {
             program: program.launch)
         var peers: [String: UpstreamPeer] = [:]
         let scratch = self.scratch
+        var metrics: String?
         func fill(_ template: Template) throws -> String {
             try template.render { p in
                 switch p {
@@ -45,6 +49,9 @@ final class RunSession: Sendable {
                 case .tmp:
                     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
                     return scratch.path
+                case .metrics:
+                    if metrics == nil { metrics = try CheckExecution.freeMetricsAddress() }
+                    return metrics ?? ""
                 default:
                     return try CheckExecution.placeholderValue(p, runner: runner, upstreams: peers, tmp: scratch, forStart: true)
                 }
@@ -70,6 +77,7 @@ final class RunSession: Sendable {
             throw error
         }
         self.peers = peers
+        metricsAddress = metrics
         // An echo upstream keeps what it received for `expect`s; nobody expects anything here,
         // so let go of it as it comes, and of connections that ended.
         let all = Array(peers.values)
@@ -140,6 +148,9 @@ final class RunSession: Sendable {
             lines.append(
                 "openssl s_client -connect \(target) -servername \(name) </dev/null"
                     + "    # a real ClientHello with sni \(name)")
+        }
+        if let metricsAddress {
+            lines.append("curl -s http://\(metricsAddress)/metrics    # the program's metrics, in Prometheus's text format")
         }
         if let path = plan.webSocketPath {
             // Debian's python3-websockets: an interactive client (`websocat` is not in Debian).

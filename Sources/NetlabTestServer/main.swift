@@ -27,6 +27,7 @@ let flags: [Flag] = [
     Flag("quiet-close", .toggle, help: "do not log closed connections"),
     Flag("pipe-per-conn", .toggle, help: "open a pipe for every connection and never close it (a pool that only grows)"),
     Flag("no-write-deadline", .toggle, help: "with --idle-timeout: bound reads only, so a client that never reads pins the echo"),
+    Flag("metrics-listen", .address, help: "serve GET /metrics (connections accepted, Prometheus's text format) here"),
 ]
 
 LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
@@ -57,6 +58,10 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
         break
     }
     if let how = options.string("detach") { try detach(orphan: how != "child", brief: how == "brief", bare: how == "bare") }
+    if let address = options.string("metrics-listen") {
+        let metrics = try TCPListener.listen(address: address)
+        Task { try? await serveTestMetrics(metrics) }
+    }
     let listener = try TCPListener.listen(address: options.listen)
     if mode != "noready" {
         if let other = options.string("announce") { log.ready(other) } else { log.ready(listener.address) }
@@ -76,6 +81,7 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
     let quietClose = options.isSet("quiet-close")
     try await serve(listener) { conn in
         let peer = conn.remoteAddress
+        acceptedConnections.add(1, ordering: .relaxed)
         if mode == "print" {
             // A learner's events printed on stdout (block-buffered into a pipe), not logged.
             print("accepted \(peer)")

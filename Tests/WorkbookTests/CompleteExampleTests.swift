@@ -64,6 +64,8 @@ struct DocumentationTests {
                 case .sleep: kinds.insert("sleep")
                 case .repeat(let l): kinds.insert("repeat"); visit(l.body)
                 case .parallel(let l): kinds.insert("parallel"); visit(l.body)
+                case .scrape: kinds.insert("scrape")
+                case .expectScrape: kinds.insert("expect scrape")
                 }
             }
         }
@@ -72,6 +74,7 @@ struct DocumentationTests {
             kinds == [
                 "connect", "tls-connect", "send", "shutdown", "reset", "close", "expect client",
                 "expect upstream", "expect server", "capture", "stop", "sleep", "repeat", "parallel",
+                "scrape", "expect scrape",
             ])
     }
 }

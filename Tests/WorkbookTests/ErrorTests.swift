@@ -109,7 +109,7 @@ let badScripts: [(source: String, error: String)] = [
     ),
     (
         "start --listen {lsten}\ncheck \"c\"",
-        "checks.netlab:1:16: error: unknown placeholder `{lsten}` (did you mean `{listen}`?); expected {listen}, {upstream}, {ca}, {cert}, {key}, {fixtures}, {tmp} or {NAME.addr}, {NAME.host}, {NAME.port} for an upstream NAME (check \"c\" at line 2 uses the file\'s `start` line)"
+        "checks.netlab:1:16: error: unknown placeholder `{lsten}` (did you mean `{listen}`?); expected {listen}, {upstream}, {metrics}, {ca}, {cert}, {key}, {fixtures}, {tmp} or {NAME.addr}, {NAME.host}, {NAME.port} for an upstream NAME (check \"c\" at line 2 uses the file\'s `start` line)"
     ),
     (
         "start --listen {listen} --upstream {up.addr}\ncheck \"c\"",
@@ -449,7 +449,7 @@ struct ErrorTests {
         let errors = CheckScript.diagnose(source: source, file: "checks.netlab").map(\.description)
         #expect(
             errors == [
-                "checks.netlab:1:16: error: unknown placeholder `{lsten}` (did you mean `{listen}`?); expected {listen}, {upstream}, {ca}, {cert}, {key}, {fixtures}, {tmp} or {NAME.addr}, {NAME.host}, {NAME.port} for an upstream NAME (check \"a\" at line 2 uses the file's `start` line)",
+                "checks.netlab:1:16: error: unknown placeholder `{lsten}` (did you mean `{listen}`?); expected {listen}, {upstream}, {metrics}, {ca}, {cert}, {key}, {fixtures}, {tmp} or {NAME.addr}, {NAME.host}, {NAME.port} for an upstream NAME (check \"a\" at line 2 uses the file's `start` line)",
                 "checks.netlab:4:17: error: `0` is too small; expected a number of chunks after `in`",
                 "checks.netlab:5:3: error: unknown command `expct`; did you mean `expect`?",
                 "checks.netlab:6:9: error: missing unit in duration `2`; expected a number followed by us, ms, s or m (such as 2ms or 2s)",

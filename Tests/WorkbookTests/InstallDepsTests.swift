@@ -34,7 +34,8 @@ struct InstallDepsTests {
     }
 
     let present = [
-        "pkg-config": "exit 0", "openssl": "exit 0", "curl": "exit 0", "python3": "exit 0", "protoc": "exit 0", "chromium": "exit 0",
+        "pkg-config": "exit 0", "openssl": "exit 0", "curl": "exit 0", "python3": "exit 0", "protoc": "exit 0", "promtool": "exit 0",
+        "chromium": "exit 0",
     ]
 
     /// Every command present, OpenBSD's netcat included.
@@ -103,6 +104,15 @@ struct InstallDepsTests {
         let r = try run(with: commands, systemPython: "system-python3")
         #expect(r.status == 0)
         #expect(r.apt.isEmpty, "\(r.apt)")
+    }
+
+    @Test func installsPrometheusToolsWhenMissing() throws {
+        var commands = everything
+        commands["promtool"] = nil
+        commands["python3"] = "case \"$*\" in *prometheus_client*) exit 1 ;; esac; exit 0"
+        let r = try run(with: commands)
+        #expect(r.apt.contains("python3-prometheus-client") && r.apt.contains("prometheus"), "\(r.apt)")
+        #expect(!r.apt.contains("python3-websockets"))
     }
 }
 

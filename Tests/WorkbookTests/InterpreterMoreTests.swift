@@ -218,7 +218,7 @@ struct InterpreterMoreTests {
             atPath: testLessonDirectory.appendingPathComponent("fixtures/clienthello.bin").path,
             contents: Data(RandomData.bytes(count: 517, seed: 7)))
         let results = try await runScript(script, options: RunOptions(stopGrace: .seconds(1)))
-        #expect(results.count == 11)
+        #expect(results.count == 12)
         for r in results { expectPass(r) }
     }
 

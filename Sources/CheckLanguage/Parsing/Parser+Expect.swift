@@ -17,6 +17,18 @@ extension ScriptParser {
                 UpstreamExpectation(
                     upstream: upstream.name, condition: try upstreamCondition(&cursor, upstream), location: at))
         }
+        if t.kind == .word, current?.scrapes.contains(t.text) == true {
+            _ = cursor.next()
+            return .expectScrape(ScrapeExpectation(scrape: t.text, condition: try scrapeCondition(&cursor, scrape: t.text), location: at))
+        }
+        if t.kind == .word, cursor.line.tokens.count > cursor.index + 1,
+            ["valid", "metric", "type"].contains(cursor.line.tokens[cursor.index + 1].text),
+            current?.clients.contains(where: { $0.overlaps(NamePattern(NameTemplate(t.text, location: at))) }) != true
+        {
+            throw ScriptError(
+                "unknown scrape `\(Token.abbreviate(t.text))`; expected `scrape \(Token.abbreviate(t.text)) \"/metrics\"` earlier in the check",
+                at: cursor.here)
+        }
         let client = try nameTemplate(&cursor, what: "a client name after `expect`")
         try checkDeclared(client, in: current?.clients ?? [], what: "client", introducedBy: "connect \(client)")
         _ = cursor.accept("received")

@@ -37,6 +37,8 @@ extension ScriptParser {
             let duration = try cursor.duration(after: "sleep")
             try cursor.expectEnd()
             append(.sleep(Sleep(duration: duration, location: at)))
+        case "scrape":
+            append(.scrape(try scrape(&cursor, at: at)))
         case "repeat", "parallel":
             do {
                 try loopHeader(command, &cursor, at: at)
@@ -191,6 +193,9 @@ extension ScriptParser {
             }
             if scope.upstream(named: s) != nil {
                 throw ScriptError("`\(s)` is an upstream; clients and upstreams need different names", at: name.location)
+            }
+            if current?.scrapes.contains(s) == true {
+                throw ScriptError("`\(s)` is a scrape; clients and scrapes need different names", at: name.location)
             }
         }
         current?.clients.append(NamePattern(name))

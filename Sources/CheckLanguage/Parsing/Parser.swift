@@ -45,6 +45,8 @@ final class ScriptParser {
         /// Names bound by `send … hello sni random as NAME`: `{NAME.name}` in patterns.
         var serverNames: [String] = []
         var captures: [String: Metric] = [:]
+        /// Names given by `scrape NAME …`.
+        var scrapes: [String] = []
     }
 
     /// An open `repeat` or `parallel`. A broken block's opening line had an error: its steps are
@@ -62,7 +64,7 @@ final class ScriptParser {
     static let checkHeaderCommands = ["hint", "timeout", "upstream", "start", "limit"]
     static let stepCommands = [
         "connect", "tls-connect", "send", "shutdown", "reset", "close", "expect", "fds", "sockets", "threads", "rss", "peak-rss", "cpu",
-        "stop", "sleep", "repeat", "parallel",
+        "stop", "sleep", "repeat", "parallel", "scrape",
     ]
     static var allCommands: [String] { topLevelCommands + ["hint", "limit", "end"] + stepCommands }
 

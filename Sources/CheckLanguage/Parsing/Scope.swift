@@ -41,7 +41,7 @@ extension ScriptParser {
     }
 
     static let placeholderList =
-        "{listen}, {upstream}, {ca}, {cert}, {key}, {fixtures}, {tmp} or {NAME.addr}, {NAME.host}, {NAME.port} for an upstream NAME"
+        "{listen}, {upstream}, {metrics}, {ca}, {cert}, {key}, {fixtures}, {tmp} or {NAME.addr}, {NAME.host}, {NAME.port} for an upstream NAME"
 
     /// Checks placeholders against what is declared.
     func validate(_ placeholders: [RawPlaceholder], scope: Scope) throws(ScriptError) {
@@ -78,7 +78,7 @@ extension ScriptParser {
                 throw ScriptError(
                     "unknown placeholder `{\(Token.abbreviate(name))}`\(hint); expected \(Self.placeholderList)\(scope.loopVariables.isEmpty ? "" : ", or a loop variable")",
                     at: raw.location)
-            case .listen, .ca, .cert, .key, .fixtures, .tmp:
+            case .listen, .metrics, .ca, .cert, .key, .fixtures, .tmp:
                 break
             }
         }

@@ -30,6 +30,10 @@ public enum Step: Sendable, Equatable {
     case `repeat`(Loop)
     /// `parallel N [as i] … end`: N copies of the body at once; the step ends when all have.
     case parallel(Loop)
+    /// `scrape NAME "PATH" …`: an HTTP GET of metrics, kept under NAME (Scrape.swift).
+    case scrape(Scrape)
+    /// `expect NAME …` where NAME is a scrape.
+    case expectScrape(ScrapeExpectation)
 
     public var location: SourceLocation {
         switch self {
@@ -43,6 +47,8 @@ public enum Step: Sendable, Equatable {
         case .stop(let location): location
         case .sleep(let s): s.location
         case .repeat(let s), .parallel(let s): s.location
+        case .scrape(let s): s.location
+        case .expectScrape(let s): s.location
         }
     }
 }

@@ -64,6 +64,10 @@ public enum Placeholder: Sendable, Hashable, CustomStringConvertible {
     case listen
     /// `{upstream}`: the address of the only upstream declared for the check.
     case upstream
+    /// `{metrics}`: a free `127.0.0.1:PORT` that netlab reserved for the check, for a second
+    /// listener of the program (lesson 14's `--metrics-listen`); `scrape` reads from it, and
+    /// checks that the socket listening there is the program's.
+    case metrics
     /// `{ca}`: the PEM file of netlab's development certificate authority.
     case ca
     /// `{cert}`: the PEM certificate for `localhost` (and `*.test` names) signed by that CA.
@@ -90,7 +94,7 @@ public enum Placeholder: Sendable, Hashable, CustomStringConvertible {
 
     /// The built-in placeholders by name.
     public static let builtIns: [String: Placeholder] = [
-        "listen": .listen, "upstream": .upstream, "ca": .ca, "cert": .cert, "key": .key,
+        "listen": .listen, "upstream": .upstream, "metrics": .metrics, "ca": .ca, "cert": .cert, "key": .key,
         "fixtures": .fixtures, "tmp": .tmp,
     ]
 
@@ -98,6 +102,7 @@ public enum Placeholder: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .listen: "listen"
         case .upstream: "upstream"
+        case .metrics: "metrics"
         case .ca: "ca"
         case .cert: "cert"
         case .key: "key"

@@ -14,6 +14,14 @@ package final class CheckExecution: Sendable {
     /// Why `serverAddress` is nil.
     let notReady: String
     let tmp: URL
+    /// `{metrics}`: the port netlab reserved for the program's metrics listener, when the start
+    /// line names it.
+    let metricsAddress: String?
+    /// What `scrape NAME` read, by NAME, and how (to scrape again for `within`).
+    let scrapes = Mutex<[String: (step: Scrape, vars: [String: Int], exposition: Exposition)]>([:])
+    /// Whether the socket on `{metrics}` was found to be the program's: checked before the
+    /// check's first scrape, not again (reading the process table takes a while).
+    let metricsOwned = Mutex(false)
 
     let clients = Mutex<[String: Client]>([:])
     /// Where each client connected from, once its TCP connection was up: `{NAME.addr}` in
@@ -39,8 +47,9 @@ package final class CheckExecution: Sendable {
     init(
         check: Check, runner: CheckRunner, transcript: Transcript, upstreams: [String: UpstreamPeer],
         process: ServerProcess?, serverAddress: String?, notReady: String, tmp: URL,
-        lifecycle: ProgramLifecycle = ProgramLifecycle()
+        metricsAddress: String? = nil, lifecycle: ProgramLifecycle = ProgramLifecycle()
     ) {
+        self.metricsAddress = metricsAddress
         self.check = check
         self.runner = runner
         self.transcript = transcript

@@ -125,9 +125,16 @@ extension CheckExecution {
             return await errorResult("the check has no start line, and the file has none")
         }
         let arguments: [String]
+        var metricsAddress: String?
         do {
+            // A free port for `{metrics}`, held until just before the program starts (MetricsPort.swift).
+            if start.arguments.contains(where: { $0.placeholders.contains(.metrics) }) {
+                metricsAddress = try MetricsPort.pick()
+            }
             arguments = try start.arguments.map { template in
-                try template.render { try placeholderValue($0, runner: runner, upstreams: upstreams, tmp: tmp, forStart: true) }
+                try template.render {
+                    try placeholderValue($0, runner: runner, upstreams: upstreams, tmp: tmp, forStart: true, metrics: metricsAddress)
+                }
             }
         } catch let error as CheckError {
             return await errorResult(error.message)
@@ -181,7 +188,7 @@ extension CheckExecution {
         let execution = CheckExecution(
             check: check, runner: runner, transcript: transcript, upstreams: upstreams,
             process: process, serverAddress: serverAddress, notReady: notReady, tmp: tmp,
-            lifecycle: lifecycle)
+            metricsAddress: metricsAddress, lifecycle: lifecycle)
         let checkBound = check.timeout ?? CheckScript.builtInCheckTimeout
         let readyAddress = serverAddress
         let notReadyText = notReady

@@ -6,17 +6,25 @@ extension CheckExecution {
     func placeholderValue(_ p: Placeholder, vars: [String: Int], at location: SourceLocation) throws -> String {
         if case .listen = p { return try serverAddressOrFail(at: location) }
         if case .loopVariable(let name) = p { return "\(vars[name] ?? 0)" }
-        return try CheckExecution.placeholderValue(p, runner: runner, upstreams: upstreams, tmp: tmp, forStart: false)
+        return try CheckExecution.placeholderValue(
+            p, runner: runner, upstreams: upstreams, tmp: tmp, forStart: false, metrics: metricsAddress)
     }
 
     /// The value of a placeholder. In `start` lines, `{listen}` is `127.0.0.1:0`: the program
-    /// picks a free port and says which in its ready line.
+    /// picks a free port and says which in its ready line. `{metrics}` is the port reserved for
+    /// the check (``MetricsPort``), when its start line has one.
     package static func placeholderValue(
         _ p: Placeholder, runner: CheckRunner, upstreams: [String: UpstreamPeer],
-        tmp: URL, forStart: Bool
+        tmp: URL, forStart: Bool, metrics: String? = nil
     ) throws -> String {
         switch p {
         case .listen: return "127.0.0.1:0"
+        case .metrics:
+            guard let metrics else {
+                throw CheckError(
+                    message: "{metrics} is a port for the program's metrics listener: put it in the start line, as in `--metrics-listen {metrics}`")
+            }
+            return metrics
         case .upstream:
             guard upstreams.count == 1, let only = upstreams.values.first else {
                 throw CheckError(message: "{upstream} needs exactly one upstream; the check has \(upstreams.count)")

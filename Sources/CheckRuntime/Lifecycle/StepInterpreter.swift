@@ -80,6 +80,10 @@ extension CheckExecution {
             } else {
                 transcript.add("netlab", "stop: the server is not running")
             }
+        case .scrape(let s):
+            try await scrape(s, vars: vars)
+        case .expectScrape(let e):
+            try await expectScrape(e)
         case .sleep(let s):
             transcript.add("netlab", "sleep \(s.duration.scriptText)")
             try await Task.sleep(for: s.duration)

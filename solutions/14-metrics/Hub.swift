@@ -1,0 +1,1 @@
+../../lessons/14-metrics/Hub.swift
