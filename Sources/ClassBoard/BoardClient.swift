@@ -27,7 +27,7 @@ public enum BoardClient {
     }
 
     /// Posts `data` to the board at `url`, all of it bounded by `timeout`.
-    public static func post(_ data: Data, to url: String, timeout: Duration = .seconds(10)) async -> Outcome {
+    public static func post(_ data: Data, to url: String, timeout: Duration = .seconds(20)) async -> Outcome {
         guard let (hostPort, path) = target(url) else {
             return .failed("\(url) is not a board URL: http://HOST:PORT/")
         }
