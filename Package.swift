@@ -33,6 +33,7 @@ let lessonNames = [
     "11-event-loop",
     "12-backoff",
     "13-websocket-chat",
+    "15-graceful-shutdown",
 ]
 
 /// The lessons that have a `main.swift` inside `parent`.
