@@ -26,4 +26,15 @@ extension LessonTests {
         #expect(results.count == (try lesson.script()).checks.count, "every check ran")
         #expect(results.allSatisfy { $0.status == .pass }, "\(explain(results))")
     }
+
+    /// chat15.py: lesson 13's Python chat with the graceful shutdown of lesson 15's README
+    /// (stop listening, what is queued then close 1001, --grace, exit 0), written from it alone.
+    @Test("A Python chat with a graceful shutdown, written from lesson 15's README, passes every check")
+    func pythonShutdownFromTheReadme() async throws {
+        let lesson = try #require(LessonUnderTest.all.first { $0.number == "15" }, "no lesson 15")
+        let program = packageRoot.appendingPathComponent("Tests/LessonTests/OtherLanguage/chat15.py")
+        let results = try await grade(lesson, program: ProgramLaunch(executable: "/usr/bin/env", arguments: ["python3", program.path]))
+        #expect(results.count == (try lesson.script()).checks.count, "every check ran")
+        #expect(results.allSatisfy { $0.status == .pass }, "\(explain(results))")
+    }
 }
