@@ -124,19 +124,20 @@ enum PythonWebSockets {
     static let shouldRun = python != nil || ProcessInfo.processInfo.environment["CI"] == "true"
 }
 
-/// The lesson 13 solution as a running process, its stdout and stderr in files.
+/// A chat solution (lesson 13's unless `program` says another) as a running process, its stdout
+/// and stderr in files.
 final class ChatServer {
     let process = Process()
     let folder: URL
     let port: Int
 
-    init(arguments: [String]) throws {
+    init(arguments: [String], program: String = "solution13") throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-ws-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try builtProgram("solution13"))
+        process.executableURL = URL(fileURLWithPath: try builtProgram(program))
         process.arguments = ["--listen", "127.0.0.1:0"] + arguments
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
@@ -154,7 +155,7 @@ final class ChatServer {
         guard let found else {
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
-            throw InteropError(message: "solution13 printed no ready line within 20 s")
+            throw InteropError(message: "\(program) printed no ready line within 20 s")
         }
         port = found
     }
