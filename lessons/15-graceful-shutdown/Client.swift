@@ -1,8 +1,9 @@
 // One client of the chat: the task that writes its queue, and how its connection ends. Given:
 // the lesson is in main.swift. Lesson 13's client, with one more ending: the server going away,
-// which still writes what is queued before its close frame. Go's seed keeps a `send chan []byte` per client and closes it from two places
-// (unregister and a full buffer), which panics the second time; here the ending is decided once,
-// under a lock, and everything else only reads it.
+// which still writes what is queued before its close frame. Go's seed keeps a
+// `send chan []byte` per client and closes it from two places (unregister and a full buffer),
+// which panics the second time; here the ending is decided once, under a lock, and everything
+// else only reads it.
 import LessonKit
 import NetCore
 import Synchronization
