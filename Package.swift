@@ -34,6 +34,7 @@ let lessonNames = [
     "12-backoff",
     "13-websocket-chat",
     "14-metrics",
+    "15-graceful-shutdown",
 ]
 
 /// The lessons that have a `main.swift` inside `parent`.

@@ -27,7 +27,8 @@ public enum LessonProgram {
     /// - bad flags: prints `NAME: MESSAGE` on stderr and exits with status 2;
     /// - `--help`: prints the usage on stdout and exits with status 0;
     /// - SIGTERM or SIGINT: exits with status 0 at once (a thread of its own waits for them, so
-    ///   this works however busy the tasks are);
+    ///   this works however busy the tasks are), unless `ShutdownSignal.notify()` took the first
+    ///   one over for a graceful shutdown;
     /// - `body` returns: exit status 0; `body` throws: `error: …` in the log, exit status 1;
     /// - stdout is line-buffered, so each `print` line goes out at once (the log, on stderr, is
     ///   what the checks read; stdout is shown next to it).
@@ -89,17 +90,15 @@ public enum LessonProgram {
     }
 
     /// Blocks SIGTERM and SIGINT in this thread (threads started later inherit the mask) and
-    /// starts a thread that waits for them with sigwait and exits with status 0. A thread that
-    /// existed before and did not block them runs a handler that does the same with `_exit(0)`.
+    /// starts a thread that waits for them with sigwait and exits with status 0, unless the
+    /// program took the signal over with `ShutdownSignal.notify()` (then the first one goes to
+    /// its waiting tasks, and a second one exits). A thread that does not block them (one that
+    /// existed before, or the main thread while Dispatch suspends it with an empty mask) runs a
+    /// handler that passes the signal on to that thread with `pthread_kill`, which is safe in a
+    /// handler, where the tasks' locks are not.
     /// SIGPIPE is ignored: a write to a closed socket or pipe is an error, not death.
     static func installSignalHandling() {
         signal(SIGPIPE, SIG_IGN)
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in _exit(0) }
-        sigemptyset(&action.sa_mask)
-        sigaction(SIGTERM, &action, nil)
-        sigaction(SIGINT, &action, nil)
-
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGTERM)
@@ -113,10 +112,26 @@ public enum LessonProgram {
                 sigemptyset(&set)
                 sigaddset(&set, SIGTERM)
                 sigaddset(&set, SIGINT)
-                var signal: Int32 = 0
-                while sigwait(&set, &signal) != 0 {}
-                exit(0)
+                while true {
+                    var signal: Int32 = 0
+                    while sigwait(&set, &signal) != 0 {}
+                    if !ShutdownSignal.shared.deliver(signal) { exit(0) }
+                }
             }, nil)
         pthread_detach(thread)
+        signalThread = thread
+
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            if signalThread == 0 { _exit(0) }
+            pthread_kill(signalThread, signal)
+        }
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGINT, &action, nil)
     }
 }
+
+/// The thread that waits for SIGTERM and SIGINT (0 before it exists); the signal handler passes
+/// what it catches on to it. Written once, before the handler is installed.
+nonisolated(unsafe) private var signalThread = pthread_t()

@@ -10,7 +10,7 @@ import NetTLS
 let flags: [Flag] = [
     Flag(
         "mode", .text,
-        help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|trap|quit|print|halfhello|leak|binbad|proxy|stall|tls|session"),
+        help: "echo|upper|silent|close|reset|slow|flood|noready|exit|crash|trap|quit|print|halfhello|leak|binbad|proxy|stall|tls|session|graceful"),
     Flag(
         "detach", .text,
         help:
@@ -43,6 +43,17 @@ LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
             exit(0)
         }
         while true { sleep(3600) }
+    case "graceful":
+        // ShutdownSignal: the first SIGTERM or SIGINT is for the tasks; the program logs it,
+        // works on for --delay and exits 0 by itself. A second signal exits at once.
+        let shutdown = ShutdownSignal.notify()
+        let listener = try TCPListener.listen(address: options.listen)
+        log.ready(listener.address)
+        let signal = try await shutdown.wait()
+        log.event("graceful: \(ShutdownSignal.name(of: signal))")
+        try await Task.sleep(for: delay)
+        log.event("graceful: done")
+        return
     case "exit":
         log.error("refusing to start: mode exit")
         exit(3)

@@ -185,6 +185,46 @@ struct LessonKitProgramTests {
         #expect(await read(until: "accepted 127.0.0.1:", into: &seen), "stdout: \(seen)")
     }
 
+    @Test("ShutdownSignal.notify(): the first SIGTERM or SIGINT goes to the waiting task, which ends the program itself")
+    func signalTakenOver() async throws {
+        for signal in [SIGTERM, SIGINT] {
+            let (status, _, stderr) = try await run(["--listen", "127.0.0.1:0", "--mode", "graceful", "--delay", "200ms"], signal: signal)
+            #expect(status == 0)
+            #expect(stderr == "graceful: \(ShutdownSignal.name(of: signal))\ngraceful: done\n")
+        }
+    }
+
+    @Test("ShutdownSignal.notify(): a second signal exits at once, status 0, whatever the tasks are doing")
+    func secondSignalExits() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try server())
+        process.arguments = ["--listen", "127.0.0.1:0", "--mode", "graceful", "--delay", "60s"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let pid = process.processIdentifier
+        let watchdog = Task {
+            try? await Task.sleep(for: .seconds(30)); kill(pid, SIGKILL)
+        }
+        defer { watchdog.cancel() }
+        var stdout = Data()
+        while !String(decoding: stdout, as: UTF8.self).contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            stdout += chunk
+        }
+        // Two different signals: both are delivered, in turn, even if both are pending at once.
+        kill(pid, SIGTERM)
+        try await Task.sleep(for: .milliseconds(100))
+        kill(pid, SIGINT)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(stderr == "graceful: SIGTERM\n", "the first signal was heard, and the 60 s of work never finished")
+    }
+
     @Test("the ready line exactly once; SIGTERM and SIGINT end the program with status 0")
     func readyAndSignals() async throws {
         for signal in [SIGTERM, SIGINT] {

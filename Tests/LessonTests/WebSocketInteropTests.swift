@@ -124,8 +124,8 @@ enum PythonWebSockets {
     static let shouldRun = python != nil || ProcessInfo.processInfo.environment["CI"] == "true"
 }
 
-/// The lesson 13 solution (or `program`, another built lesson program) as a running process, its
-/// stdout and stderr in files.
+/// A chat solution (lesson 13's unless `program` says another) as a running process, its stdout
+/// and stderr in files.
 final class ChatServer {
     let process = Process()
     let folder: URL

@@ -27,6 +27,10 @@ extension CheckExecution {
             let note = try await poll(
                 until: started + bound, at: location,
                 {
+                    // Whether the program had ended, with all its output read, before the lines
+                    // are looked at: read after them, a look that stalled between the two could
+                    // see the end and miss the last lines, which came in the meantime.
+                    let ended = process.map { $0.exitStatus != nil && $0.outputClosed } ?? false
                     let lines = process?.lines(from: next).filter { $0.stream == .stderr } ?? []
                     let used = usedLogLines.withLock { $0 }
                     if let last = lines.last { next = last.sequence + 1 }
@@ -37,9 +41,9 @@ extension CheckExecution {
                         usedLogLines.withLock { _ = $0.insert(line.sequence) }
                         return .pass("log \(shown) matched \(Bytes.quoted(Array(line.text.utf8), limit: 120))")
                     }
-                    if let process, process.exitStatus != nil, process.outputClosed {
+                    if ended, let process, let status = process.exitStatus {
                         return .fail(
-                            "expected a line of the server's log to match \(shown); none did, and the server \(process.exitStatus!)",
+                            "expected a line of the server's log to match \(shown); none did, and the server \(status)",
                             lastLogLines())
                     }
                     return .wait

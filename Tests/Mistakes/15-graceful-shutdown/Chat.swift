@@ -1,0 +1,1 @@
+../../../lessons/15-graceful-shutdown/Chat.swift

@@ -1,0 +1,1 @@
+../13-websocket-chat/Protocol.swift
