@@ -54,7 +54,9 @@ extension Bench {
             let (child, port) = try startServer("rsa-go", [go, "127.0.0.1:0", certFile, keyFile])
             servers.append(("Go crypto/tls (direct)", child, port))
         }
-        print("Client: netload, full handshakes (no tickets), \"GET /1\", read to EOF; nginx: \(nginxWorkers) worker processes, ssl_session_cache off, tickets off.")
+        print(
+            "Client: netload, full handshakes (no tickets), \"GET /1\", read to EOF; nginx: \(nginxWorkers) worker processes, ssl_session_cache off, tickets off."
+        )
         var rows: [[String]] = []
         var rates: [String: Double] = [:]
         for clients in [1, 8] {
