@@ -33,7 +33,7 @@ extension Bench {
         defer { upstream.stop() }
         let upstreamAddress = "127.0.0.1:\(upstreamPort)"
         var servers: [(String, Child, Int)] = []
-        defer { for (_, child, _) in servers { child.stop() } }
+        defer { for (name, child, _) in servers { name.hasPrefix("nginx") ? stopNginx(child) : child.stop() } }
         servers.append(
             try {
                 let (child, port) = try startLessonProgram(
@@ -81,6 +81,15 @@ extension Bench {
                     name: "RSA-2048 handshakes/s, \(clients) client(s): lesson 7's proxy ≥ nginx", met: mine >= theirs,
                     detail: "\(fmt(mine, 0)) vs \(fmt(theirs, 0))/s (\(fmt(mine / max(theirs, 1), 2))×)"))
         }
+    }
+
+    /// Stops nginx the way it wants: SIGTERM to the master, which ends its workers and then
+    /// itself (a SIGKILL would leave the workers running, holding the port and netbench's log).
+    func stopNginx(_ child: Child) {
+        kill(child.pid, SIGTERM)
+        let deadline = now() + 5
+        while now() < deadline, kill(child.pid, 0) == 0 { usleep(20_000) }
+        child.stop()
     }
 
     /// nginx's worker processes: one per core, as `worker_processes auto` gives.
