@@ -2,8 +2,10 @@ import Foundation
 import Testing
 
 /// Lesson 15's files have one home each: the chat's files that lesson 15 did not change
-/// (Protocol.swift, Upgrade.swift) are links to lesson 13's, and the solution's and the
-/// mistakes' given files are links to lesson 15's (or, for those two, to lesson 13's).
+/// (Protocol.swift, Upgrade.swift) are links to lesson 13's, Chat.swift (lesson 13's solution
+/// without its entry point) is lesson 14's Frames.swift, whose drift from lesson 13's solution
+/// MetricsInteropTests watches, and the solution's and the mistakes' given files are links to
+/// lesson 15's.
 @Suite("Lesson 15's given files")
 struct GracefulShutdownFilesTests {
     @Test(
@@ -11,15 +13,16 @@ struct GracefulShutdownFilesTests {
         arguments: [
             ("lessons/15-graceful-shutdown/Protocol.swift", "lessons/13-websocket-chat/Protocol.swift"),
             ("lessons/15-graceful-shutdown/Upgrade.swift", "lessons/13-websocket-chat/Upgrade.swift"),
+            ("lessons/15-graceful-shutdown/Chat.swift", "lessons/14-metrics/Frames.swift"),
             ("solutions/15-graceful-shutdown/Protocol.swift", "lessons/13-websocket-chat/Protocol.swift"),
             ("solutions/15-graceful-shutdown/Upgrade.swift", "lessons/13-websocket-chat/Upgrade.swift"),
-            ("solutions/15-graceful-shutdown/Chat.swift", "lessons/15-graceful-shutdown/Chat.swift"),
+            ("solutions/15-graceful-shutdown/Chat.swift", "lessons/14-metrics/Frames.swift"),
             ("solutions/15-graceful-shutdown/Client.swift", "lessons/15-graceful-shutdown/Client.swift"),
             ("solutions/15-graceful-shutdown/Connection.swift", "lessons/15-graceful-shutdown/Connection.swift"),
             ("solutions/15-graceful-shutdown/Hub.swift", "lessons/15-graceful-shutdown/Hub.swift"),
             ("Tests/Mistakes/15-graceful-shutdown/Protocol.swift", "lessons/13-websocket-chat/Protocol.swift"),
             ("Tests/Mistakes/15-graceful-shutdown/Upgrade.swift", "lessons/13-websocket-chat/Upgrade.swift"),
-            ("Tests/Mistakes/15-graceful-shutdown/Chat.swift", "lessons/15-graceful-shutdown/Chat.swift"),
+            ("Tests/Mistakes/15-graceful-shutdown/Chat.swift", "lessons/14-metrics/Frames.swift"),
             ("Tests/Mistakes/15-graceful-shutdown/Client.swift", "lessons/15-graceful-shutdown/Client.swift"),
             ("Tests/Mistakes/15-graceful-shutdown/Connection.swift", "lessons/15-graceful-shutdown/Connection.swift"),
             ("Tests/Mistakes/15-graceful-shutdown/Hub.swift", "lessons/15-graceful-shutdown/Hub.swift"),
@@ -31,14 +34,5 @@ struct GracefulShutdownFilesTests {
         #expect(
             file.deletingLastPathComponent().appendingPathComponent(target).standardizedFileURL.path
                 == packageRoot.appendingPathComponent(link.1).standardizedFileURL.path, "\(link.0) links to \(target)")
-    }
-
-    @Test("lesson 15's Chat.swift is lesson 13's solution without its entry point")
-    func chatIsLesson13sSolution() throws {
-        let chat = try String(contentsOf: packageRoot.appendingPathComponent("lessons/15-graceful-shutdown/Chat.swift"), encoding: .utf8)
-        let solution = try String(contentsOf: packageRoot.appendingPathComponent("solutions/13-websocket-chat/main.swift"), encoding: .utf8)
-        let body = try #require(chat.range(of: "// MARK: The handshake's answer")).lowerBound
-        let original = try #require(solution.range(of: "// MARK: The handshake's answer")).lowerBound
-        #expect(chat[body...] == solution[original...], "Chat.swift drifted from solutions/13-websocket-chat/main.swift")
     }
 }

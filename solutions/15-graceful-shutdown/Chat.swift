@@ -1,1 +1,1 @@
-../../lessons/15-graceful-shutdown/Chat.swift
+../../lessons/14-metrics/Frames.swift
