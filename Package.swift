@@ -98,7 +98,8 @@ let package = Package(
         .testTarget(name: "SyscallTests", dependencies: ["Syscall"]),
         .target(name: "LessonKit", dependencies: ["NetCore", "Syscall", "NetTLS"]),
         .testTarget(
-            name: "LessonKitTests", dependencies: ["LessonKit", "Syscall", "NetTLS", "netlab-testserver", "netlab-blockingserver"],
+            name: "LessonKitTests",
+            dependencies: ["LessonKit", "Syscall", "NetTLS", "ProcessSupervision", "netlab-testserver", "netlab-blockingserver"],
             exclude: ["Fixtures"]),
         // A lesson-shaped program with deliberate behaviours (echo, silent, crash, flood, …) that the
         // runtime tests grade as a real process.

@@ -1,6 +1,7 @@
 import CheckResults
 import Foundation
 import NetTLS
+import ProcessSupervision
 import Synchronization
 import Workbook
 
@@ -56,7 +57,7 @@ public final class BoardState: Sendable {
     public var all: [Entry] { entries.withLock { $0 } }
 
     /// Adds a file that has been verified: false when the board has it already (a replay).
-    /// Appends it to the state file first (on a thread of its own, off the cooperative pool), so that what the board
+    /// Appends it to the state file first (off the cooperative pool), so that what the board
     /// shows is always in the file.
     public func add(_ data: Data, at date: Date) async throws -> Bool {
         let digest = sha256(Array(data))
@@ -70,14 +71,7 @@ public final class BoardState: Sendable {
         if let file {
             let line = try Self.line(entry)
             do {
-                // A thread of its own, not Dispatch's global queue (`offPool`): on 2 cores that
-                // queue runs about two blocking jobs at once, and other blocking work (process
-                // waits) can hold a post there for longer than a client waits.
-                try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-                    let writer = Thread { done.resume(with: Result { try Self.append(line, to: file) }) }
-                    writer.name = "netlab board state"
-                    writer.start()
-                }
+                try await offPool { try Self.append(line, to: file) }
             } catch {
                 _ = digests.withLock { $0.remove(digest) }
                 throw error

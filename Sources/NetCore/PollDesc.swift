@@ -25,7 +25,8 @@ enum WaitResult: Sendable {
 ///   lost; the latch is cleared just before each syscall, as Go's `prepareRead` does.
 /// - At most one waiter per direction (the conn's `AsyncLock` serializes callers).
 /// - A deadline is absolute; once it passes, the direction fails before any syscall until a
-///   new deadline is set. Each deadline change bumps a generation, so a stale timer is ignored.
+///   new deadline is set. An earlier deadline bumps a generation, so the timer armed for the
+///   later one is stale and ignored; a later one waits for the armed timer (see `setDeadline`).
 /// - `close` wakes waiters with `.closed`; the descriptor itself is closed only when no syscall
 ///   is using it, so its number can never be reused under a running syscall.
 final class PollDesc: Sendable {
@@ -47,6 +48,10 @@ final class PollDesc: Sendable {
         var waiter: Waiter?
         var deadline: ContinuousClock.Instant?
         var expired = false
+        /// When the poller timer of the current generation fires (nil: none is armed). It may
+        /// be earlier than `deadline`: a later deadline leaves the armed timer alone, and the
+        /// timer arms itself again for the deadline when it fires.
+        var armed: ContinuousClock.Instant?
     }
 
     private struct State {
@@ -188,25 +193,32 @@ final class PollDesc: Sendable {
     // MARK: Deadlines
 
     /// Sets or clears the deadline of `direction`. A deadline in the past expires the
-    /// direction at once and wakes its waiter; a future one arms a poller timer.
+    /// direction at once and wakes its waiter; a future one arms a poller timer, unless one is
+    /// armed already for no later than it.
+    ///
+    /// Like Go's `modtimer` with `timerModifiedLater`: a server that pushes its idle deadline
+    /// forward before every read touches no timer at all; the one armed for the first deadline
+    /// fires, finds the deadline moved, and arms itself for the new one. Only an earlier
+    /// deadline bumps the generation (the armed timer goes stale) and arms a new timer.
     func setDeadline(_ deadline: ContinuousClock.Instant?, for direction: Direction) -> Bool {
         let side = direction.rawValue
         let (ok, woken, generation, arm) = state.withLock { s -> (Bool, Waiter?, UInt64, Bool) in
             if s.closing { return (false, nil, 0, false) }
-            let generation = bumpGeneration(direction)
             s[side].deadline = deadline
             guard let deadline else {
                 s[side].expired = false
-                return (true, nil, generation, false)
+                return (true, nil, 0, false)
             }
             if deadline <= .now {
                 s[side].expired = true
                 let waiter = s[side].waiter
                 s[side].waiter = nil
-                return (true, waiter, generation, false)
+                return (true, waiter, 0, false)
             }
             s[side].expired = false
-            return (true, nil, generation, true)
+            if let armed = s[side].armed, armed <= deadline { return (true, nil, 0, false) }
+            s[side].armed = deadline
+            return (true, nil, bumpGeneration(direction), true)
         }
         woken?.continuation.resume(returning: .timedOut)
         if arm, let deadline {
@@ -215,17 +227,28 @@ final class PollDesc: Sendable {
         return ok
     }
 
-    /// Called by the poller when a timer fires; ignored unless it is the current deadline.
+    /// Called by the poller when a timer fires; ignored unless it is the armed one. The
+    /// direction expires if its deadline has passed; a deadline that moved later arms the timer
+    /// again for it.
     func deadlineFired(_ direction: Direction, generation: UInt64) {
         let side = direction.rawValue
-        let waiter: Waiter? = state.withLock { s in
-            guard !s.closing, generation == self.generation(direction), !s[side].expired else { return nil }
+        let (waiter, rearm) = state.withLock { s -> (Waiter?, ContinuousClock.Instant?) in
+            guard !s.closing, generation == self.generation(direction) else { return (nil, nil) }
+            s[side].armed = nil
+            guard let deadline = s[side].deadline, !s[side].expired else { return (nil, nil) }
+            if deadline > .now {
+                s[side].armed = deadline
+                return (nil, deadline)
+            }
             s[side].expired = true
             let waiter = s[side].waiter
             s[side].waiter = nil
-            return waiter
+            return (waiter, nil)
         }
         waiter?.continuation.resume(returning: .timedOut)
+        if let rearm {
+            Poller.shared.schedule(TimerEntry(when: rearm, descriptor: self, direction: direction, generation: generation))
+        }
     }
 
     // MARK: Close

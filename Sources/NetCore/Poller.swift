@@ -78,6 +78,9 @@ final class Poller: Sendable {
     /// Number of timers held, stale ones included (for tests of heap compaction).
     var timerCount: Int { timers.withLock { $0.count } }
 
+    /// Number of timers ever armed (for tests of deadlines moved later).
+    var timersArmed: Int { timers.withLock { $0.pushed } }
+
     /// Wakes the worker blocked in `poll`, if any (an eventfd write; harmless when none is).
     func wake() { _ = cnet_eventfd_signal(wakeFD) }
 

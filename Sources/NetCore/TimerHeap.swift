@@ -1,5 +1,5 @@
 /// A deadline armed on one direction of one descriptor. It is stale, and ignored, once the
-/// descriptor's generation for that direction has moved on (a newer deadline, or close).
+/// descriptor's generation for that direction has moved on (an earlier deadline, or close).
 struct TimerEntry: Sendable {
     let when: ContinuousClock.Instant
     let descriptor: PollDesc
@@ -9,10 +9,10 @@ struct TimerEntry: Sendable {
     var isStale: Bool { descriptor.generation(direction) != generation }
 }
 
-/// A binary min-heap of deadlines. Changing a deadline pushes a new entry and leaves the old
-/// one stale; stale entries are dropped when they reach the top, and the whole heap is
-/// compacted whenever it has doubled since the last compaction, so a server that resets its
-/// deadline before every read keeps the heap as small as its live deadlines.
+/// A binary min-heap of deadlines. Moving a deadline earlier pushes a new entry and leaves the
+/// old one stale (moving it later pushes nothing: see `PollDesc.setDeadline`); stale entries
+/// are dropped when they reach the top, and the whole heap is compacted whenever it has doubled
+/// since the last compaction, so the heap stays as small as its live deadlines.
 struct TimerHeap {
     private var entries: [TimerEntry] = []
     private var compactAt = 1024
@@ -20,9 +20,12 @@ struct TimerHeap {
     var sleepUntil: ContinuousClock.Instant?
 
     var count: Int { entries.count }
+    /// Entries ever pushed (for tests: how many timers deadline changes armed).
+    private(set) var pushed = 0
     var earliest: ContinuousClock.Instant? { entries.first?.when }
 
     mutating func push(_ entry: TimerEntry) {
+        pushed &+= 1
         entries.append(entry)
         siftUp(entries.count - 1)
         if entries.count >= compactAt { compact() }

@@ -17,18 +17,27 @@ public struct ProcessOutput: Sendable {
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }
 
-/// Runs blocking work (a spawn, a poll(2) on files) on a Dispatch thread, never on the
-/// cooperative pool, and resumes the caller with its result.
+/// Runs blocking work (a spawn, a poll(2) on files, a wait for a child) on a thread of its own,
+/// never on the cooperative pool, and resumes the caller with its result.
+///
+/// A new thread each time rather than Dispatch's global queue: that queue runs about as many
+/// jobs at once as there are CPUs, so on 2 cores two long waits there held up every other
+/// caller (a spawn, a board's state file) for as long as they lasted. A thread costs tens of
+/// microseconds, nothing beside the work that blocks.
 package func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        thread.name = "netlab blocking work"
+        thread.start()
     }
 }
 
 /// The same for work that cannot fail.
 package func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: work()) }
+        let thread = Thread { continuation.resume(returning: work()) }
+        thread.name = "netlab blocking work"
+        thread.start()
     }
 }
 

@@ -216,15 +216,14 @@ extension Bench {
         throw BenchError("\(name) did not print its listening line (see /tmp/netbench-\(getpid())-twin*.log)")
     }
 
-    /// The release build of `solutionNN`, built now if it is missing.
+    /// The release build of `solutionNN`, brought up to date first: a binary left from before a
+    /// change to NetCore would measure the old code under the new name. SwiftPM's check of a
+    /// build that is current takes about a second.
     func solutionBinary(_ lesson: Int) throws -> String {
         let product = "solution\(twoDigits(lesson))"
         let path = URL(fileURLWithPath: netbench).deletingLastPathComponent().path + "/" + product
-        if access(path, X_OK) != 0 {
-            print("\(product) not built yet: swift build -c release --product \(product)")
-            guard runQuietly(["swift", "build", "-c", "release", "--product", product], cwd: packageRoot), access(path, X_OK) == 0 else {
-                throw BenchError("could not build \(product); run: swift build -c release --product \(product)")
-            }
+        guard runQuietly(["swift", "build", "-c", "release", "--product", product], cwd: packageRoot), access(path, X_OK) == 0 else {
+            throw BenchError("could not build \(product); run: swift build -c release --product \(product)")
         }
         return path
     }

@@ -1,5 +1,6 @@
 import Foundation
 import NetCore
+import ProcessSupervision
 import Testing
 @testable import LessonKit
 
@@ -116,20 +117,25 @@ struct LessonKitProgramTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        var stdout = Data()
-        if let signal {
-            // Read until the ready line, then signal.
-            while !(String(decoding: stdout, as: UTF8.self).contains("\n")) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                stdout += chunk
+        // The reads and the wait block: off the cooperative pool, whose two threads every other
+        // suite of this process needs meanwhile.
+        nonisolated(unsafe) let running = process
+        return await offPool { () -> (Int32, String, String) in
+            var stdout = Data()
+            if let signal {
+                // Read until the ready line, then signal.
+                while !(String(decoding: stdout, as: UTF8.self).contains("\n")) {
+                    let chunk = out.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    stdout += chunk
+                }
+                kill(running.processIdentifier, signal)
             }
-            kill(process.processIdentifier, signal)
+            stdout += out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            running.waitUntilExit()
+            return (running.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
         }
-        stdout += out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
     @Test("an unknown flag: one line on stderr, exit status 2")
@@ -163,7 +169,13 @@ struct LessonKitProgramTests {
         let watchdog = Task {
             try? await Task.sleep(for: .seconds(10)); kill(pid, SIGKILL)
         }
-        defer { watchdog.cancel(); kill(pid, SIGKILL); process.waitUntilExit() }
+        nonisolated(unsafe) let running = process
+        defer {
+            watchdog.cancel()
+            kill(pid, SIGKILL)
+            // The child was killed: its end is a moment away, and the wait takes no pool thread.
+            Thread.detachNewThread { running.waitUntilExit() }
+        }
         let reader = out.fileHandleForReading
         /// Reads stdout (off the cooperative pool) until it holds `text` or ends.
         func read(until text: String, into seen: inout String) async -> Bool {
@@ -208,20 +220,27 @@ struct LessonKitProgramTests {
             try? await Task.sleep(for: .seconds(30)); kill(pid, SIGKILL)
         }
         defer { watchdog.cancel() }
-        var stdout = Data()
-        while !String(decoding: stdout, as: UTF8.self).contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            stdout += chunk
+        // Blocking reads and the wait, off the cooperative pool.
+        await offPool {
+            var stdout = Data()
+            while !String(decoding: stdout, as: UTF8.self).contains("\n") {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                stdout += chunk
+            }
         }
         // Two different signals: both are delivered, in turn, even if both are pending at once.
         kill(pid, SIGTERM)
         try await Task.sleep(for: .milliseconds(100))
         kill(pid, SIGINT)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        nonisolated(unsafe) let running = process
+        let (stderr, reason, status) = await offPool { () -> (String, Process.TerminationReason, Int32) in
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            running.waitUntilExit()
+            return (text, running.terminationReason, running.terminationStatus)
+        }
+        #expect(reason == .exit)
+        #expect(status == 0)
         #expect(stderr == "graceful: SIGTERM\n", "the first signal was heard, and the 60 s of work never finished")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupervision
 import Testing
 
 /// The real protobuf as a judge: `protoc` compiles Fixtures/kv.proto for Python, and
@@ -73,7 +74,8 @@ struct ProtobufJudge {
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            nonisolated(unsafe) let running = process
+            await offPool { running.waitUntilExit() }
             throw JudgeError("\(program) did not finish within 60 s")
         }
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {

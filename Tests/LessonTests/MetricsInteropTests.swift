@@ -17,7 +17,7 @@ struct MetricsInteropTests {
         let python = try #require(MetricsJudges.python, "\(MetricsJudges.missing)")
         let promtool = try #require(MetricsJudges.promtool, "\(MetricsJudges.missing)")
         let metrics = try CheckExecution.freeMetricsAddress()
-        let chat = try ChatServer(
+        let chat = try await ChatServer.start(
             arguments: ["--metrics-listen", metrics, "--name", Self.name, "--read-limit", "64", "--ping-interval", "60s"],
             program: "solution14")
         defer { chat.stop() }

@@ -14,7 +14,7 @@ struct ShutdownInteropTests {
     @Test("SIGTERM: every client's close 1001 going away, answered; exit 0 long before --grace; new connections refused")
     func goingAway() async throws {
         let python = try #require(PythonWebSockets.python)
-        let chat = try ChatServer(arguments: ["--grace", "30s"], program: "solution15")
+        let chat = try await ChatServer.start(arguments: ["--grace", "30s"], program: "solution15")
         defer { chat.stop() }
         let started = ContinuousClock.now
         let (status, output) = try await runProcess(

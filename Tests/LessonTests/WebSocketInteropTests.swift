@@ -60,7 +60,7 @@ struct WebSocketInteropTests {
     @discardableResult
     func run(_ scenario: String, server: [String] = [], limit: Int = 4096) async throws -> [String] {
         let python = try #require(PythonWebSockets.python)
-        let chat = try ChatServer(arguments: server)
+        let chat = try await ChatServer.start(arguments: server)
         defer { chat.stop() }
         let (status, output) = try await runProcess(python, ["-", scenario, "\(chat.port)", "\(limit)"], stdin: webSocketClientScript)
         let log = chat.logLines()
@@ -129,9 +129,17 @@ enum PythonWebSockets {
 final class ChatServer {
     let process = Process()
     let folder: URL
-    let port: Int
+    private(set) var port = 0
 
-    init(arguments: [String], program: String = "solution13") throws {
+    /// Starts `program` and waits (without holding a thread of the cooperative pool) for its
+    /// ready line, at most 20 s.
+    static func start(arguments: [String], program: String = "solution13") async throws -> ChatServer {
+        let server = try ChatServer(arguments: arguments, program: program)
+        try await server.waitForReady(program)
+        return server
+    }
+
+    private init(arguments: [String], program: String) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-ws-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
@@ -142,19 +150,22 @@ final class ChatServer {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
+    }
+
+    private func waitForReady(_ program: String) async throws {
+        let out = folder.appendingPathComponent("stdout")
+        let deadline = ContinuousClock.now + .seconds(20)
         var found: Int?
-        while found == nil, Date() < deadline, process.isRunning {
+        while found == nil, ContinuousClock.now < deadline, process.isRunning {
             let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("netlab: listening on ") }) {
                 found = line.split(separator: ":").last.flatMap { Int($0) }
             } else {
-                Thread.sleep(forTimeInterval: 0.05)
+                try await Task.sleep(for: .milliseconds(50))
             }
         }
         guard let found else {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            stop()
             throw InteropError(message: "\(program) printed no ready line within 20 s")
         }
         port = found

@@ -19,7 +19,10 @@ private final class RunningBoard: Sendable {
         server = BoardServer(state: state, limits: limits)
         let listener = try TCPListener.listen(address: "127.0.0.1:0")
         address = "127.0.0.1:\(listener.address.port)"
-        task = Task { [server] in try await server.serve(listener) }
+        // On NetExecutor from its first step: a plain Task waits its turn on the cooperative
+        // pool behind every test this process started at once (seconds, with a full suite),
+        // and a board that has not begun to accept looks like a board that hangs.
+        task = Task(executorPreference: NetExecutor.shared) { [server] in try await server.serve(listener) }
     }
 
     func stop() async {
@@ -232,6 +235,12 @@ struct ClassBoardTests {
 struct SubmitCLITests {
     @Test("--submit posts each lesson's signed results; it needs a key, refuses --solution and a bad URL; a board that is down is said")
     func submit() async throws {
+        // The CLI runs here as `netlab check` runs in its own process, where nothing else
+        // queues for the threads: its waits resume on NetExecutor, not behind the suite.
+        try await withTaskExecutorPreference(NetExecutor.shared) { try await submitOnNetExecutor() }
+    }
+
+    func submitOnNetExecutor() async throws {
         let wb = try TempWorkbook()
         defer { wb.cleanup() }
         let file = temporaryStateFile()
@@ -277,12 +286,13 @@ struct ClassBoardBrowserTests {
         let screenshot = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-board-\(UUID().uuidString).png")
         defer { try? FileManager.default.removeItem(at: screenshot) }
         let script = packageRoot.appendingPathComponent("scripts/board-browser.py").path
-        let python = try #require(
-            ["/usr/bin/python3", "/usr/local/bin/python3"].first { path in
-                (try? ProcessRunner.runBlocking(path, ["-c", "import websockets"], timeout: .seconds(30)))?.status == 0
-            }, "no python3 with websockets (Debian python3-websockets): run scripts/install-deps.sh")
+        var found: String?
+        for path in ["/usr/bin/python3", "/usr/local/bin/python3"] where found == nil {
+            if (try? await ProcessRunner.run(path, ["-c", "import websockets"], timeout: .seconds(30)))?.status == 0 { found = path }
+        }
+        let python = try #require(found, "no python3 with websockets (Debian python3-websockets): run scripts/install-deps.sh")
         #expect(
-            (try? ProcessRunner.runBlocking("chromium", ["--version"], timeout: .seconds(60)))?.status == 0,
+            (try? await ProcessRunner.run("chromium", ["--version"], timeout: .seconds(60)))?.status == 0,
             "no chromium (Debian chromium): run scripts/install-deps.sh")
         let posted = Mutex<Task<Int, Error>?>(nil)
         let output = try await ProcessRunner.run(

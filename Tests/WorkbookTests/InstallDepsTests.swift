@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupervision
 import Testing
 
 /// scripts/install-deps.sh on a made-up machine: a folder of stand-in commands is the whole
@@ -8,7 +9,12 @@ struct InstallDepsTests {
     /// Runs the script with `commands` (name → shell body) as the only commands, and
     /// `systemPython` (one of them, by name) as NETLAB_SYSTEM_PYTHON, else a path that does not
     /// exist; what apt-get was asked, and the exit status.
-    func run(with commands: [String: String], systemPython: String? = nil) throws -> (status: Int32, apt: String) {
+    func run(with commands: [String: String], systemPython: String? = nil) async throws -> (status: Int32, apt: String) {
+        // The script runs and is waited for on a thread of its own, not on the cooperative pool.
+        try await offPool { try runBlocking(with: commands, systemPython: systemPython) }
+    }
+
+    func runBlocking(with commands: [String: String], systemPython: String?) throws -> (status: Int32, apt: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-deps-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -45,82 +51,82 @@ struct InstallDepsTests {
         return commands
     }
 
-    @Test func installsNetcatWhenThereIsNone() throws {
-        let r = try run(with: present)
+    @Test func installsNetcatWhenThereIsNone() async throws {
+        let r = try await run(with: present)
         #expect(r.status == 0)
         #expect(r.apt.contains("install -y -qq netcat-openbsd"), "\(r.apt)")
         #expect(!r.apt.contains("libssl-dev"))
     }
 
-    @Test func installsOpenBSDNetcatOverOneWithoutDashN() throws {
+    @Test func installsOpenBSDNetcatOverOneWithoutDashN() async throws {
         var commands = present
         commands["nc"] = "echo 'usage: nc [-46bCDdhjklnrStUuvZz] [-c prog] [-e prog]'; exit 1"
-        #expect(try run(with: commands).apt.contains("netcat-openbsd"))
+        #expect(try await run(with: commands).apt.contains("netcat-openbsd"))
     }
 
-    @Test func leavesAMachineWithEverythingAlone() throws {
-        let r = try run(with: everything)
+    @Test func leavesAMachineWithEverythingAlone() async throws {
+        let r = try await run(with: everything)
         #expect(r.status == 0)
         #expect(r.apt.isEmpty, "\(r.apt)")
     }
 
-    @Test func installsProtocWhenThereIsNone() throws {
+    @Test func installsProtocWhenThereIsNone() async throws {
         var commands = everything
         commands["protoc"] = nil
-        let r = try run(with: commands)
+        let r = try await run(with: commands)
         #expect(r.apt.contains("install -y -qq protobuf-compiler"), "\(r.apt)")
         #expect(!r.apt.contains("python3-protobuf"))
     }
 
-    @Test func installsPythonProtobufWhenPython3CannotImportIt() throws {
+    @Test func installsPythonProtobufWhenPython3CannotImportIt() async throws {
         var commands = everything
         commands["python3"] = "case \"$*\" in *google.protobuf*) exit 1 ;; esac; exit 0"
-        let r = try run(with: commands)
+        let r = try await run(with: commands)
         #expect(r.apt.contains("install -y -qq python3-protobuf"), "\(r.apt)")
         #expect(!r.apt.contains("protobuf-compiler"))
     }
 
-    @Test func acceptsTheSystemPythonsProtobufWhenPython3OnPathLacksIt() throws {
+    @Test func acceptsTheSystemPythonsProtobufWhenPython3OnPathLacksIt() async throws {
         var commands = everything
         commands["python3"] = "case \"$*\" in *google.protobuf*) exit 1 ;; esac; exit 0"
         commands["system-python3"] = "exit 0"
-        let r = try run(with: commands, systemPython: "system-python3")
+        let r = try await run(with: commands, systemPython: "system-python3")
         #expect(r.status == 0)
         #expect(r.apt.isEmpty, "\(r.apt)")
     }
 
-    @Test func installsPythonWebsocketsWhenPython3CannotImportIt() throws {
+    @Test func installsPythonWebsocketsWhenPython3CannotImportIt() async throws {
         var commands = everything
         commands["python3"] = "case \"$*\" in *websockets*) exit 1 ;; esac; exit 0"
-        let r = try run(with: commands)
+        let r = try await run(with: commands)
         #expect(r.apt.contains("install -y -qq python3-websockets"), "\(r.apt)")
         #expect(!r.apt.contains("python3-protobuf"))
     }
 
-    @Test func acceptsTheSystemPythonsWebsocketsWhenPython3OnPathLacksIt() throws {
+    @Test func acceptsTheSystemPythonsWebsocketsWhenPython3OnPathLacksIt() async throws {
         var commands = everything
         commands["python3"] = "case \"$*\" in *websockets*) exit 1 ;; esac; exit 0"
         commands["system-python3"] = "exit 0"
-        let r = try run(with: commands, systemPython: "system-python3")
+        let r = try await run(with: commands, systemPython: "system-python3")
         #expect(r.status == 0)
         #expect(r.apt.isEmpty, "\(r.apt)")
     }
 
-    @Test func installsPrometheusToolsWhenMissing() throws {
+    @Test func installsPrometheusToolsWhenMissing() async throws {
         var commands = everything
         commands["promtool"] = nil
         commands["python3"] = "case \"$*\" in *prometheus_client*) exit 1 ;; esac; exit 0"
-        let r = try run(with: commands)
+        let r = try await run(with: commands)
         #expect(r.apt.contains("python3-prometheus-client") && r.apt.contains("prometheus"), "\(r.apt)")
         #expect(!r.apt.contains("python3-websockets"))
     }
 }
 
 extension InstallDepsTests {
-    @Test func installsChromiumWhenThereIsNone() throws {
+    @Test func installsChromiumWhenThereIsNone() async throws {
         var commands = everything
         commands["chromium"] = nil
-        let r = try run(with: commands)
+        let r = try await run(with: commands)
         #expect(r.status == 0)
         #expect(r.apt.contains("chromium"), "\(r.apt)")
     }

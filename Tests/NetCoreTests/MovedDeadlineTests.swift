@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import NetCore
+
+/// A deadline moved later leaves the timer armed for the earlier one, which re-arms itself when
+/// it fires (Go's `timerModifiedLater`). These prove the deadline still means what it says in
+/// every order of moves, with margins a loaded machine cannot eat (the shortest is 600 ms).
+@Suite("Deadlines moved later and earlier", .timeLimit(.minutes(1)))
+struct MovedDeadlineTests {
+    @Test("a deadline moved later expires at the later time, not when the first timer fires", arguments: ConnKind.allCases)
+    func movedLaterExpiresLater(kind: ConnKind) async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        let server = kind.wrap(pair.server)
+        let start = ContinuousClock.now
+        try server.setReadDeadline(.after(.milliseconds(100)))
+        try server.setReadDeadline(.after(.milliseconds(900)))
+        await expectNetError(.deadlineExceeded) { _ = try await server.read(upToCount: 10) }
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(880) && waited < .seconds(10), "timed out after \(waited)")
+    }
+
+    @Test("a deadline moved earlier expires at the earlier time")
+    func movedEarlierExpiresEarlier() async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        let start = ContinuousClock.now
+        try pair.server.setReadDeadline(.after(.seconds(30)))
+        try pair.server.setReadDeadline(.after(.milliseconds(200)))
+        await expectNetError(.deadlineExceeded) { _ = try await pair.server.read(upToCount: 10) }
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(190) && waited < .seconds(10), "timed out after \(waited)")
+    }
+
+    @Test("moved later, then cleared: the armed timer fires and expires nothing")
+    func movedLaterThenCleared() async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        try pair.server.setReadDeadline(.after(.milliseconds(50)))
+        try pair.server.setReadDeadline(.after(.milliseconds(150)))
+        try pair.server.setReadDeadline(nil)
+        let reader = Task { try await pair.server.readExactly(4) }
+        // Past both timers, by far.
+        try await Task.sleep(for: .milliseconds(800))
+        try await pair.client.write("late")
+        #expect(try await reader.value == Array("late".utf8))
+    }
+
+    @Test("an idle deadline pushed forward before every read never expires while the peer talks")
+    func idleTimeoutKeptAlive() async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        let echo = Task {
+            var rounds = 0
+            while true {
+                try pair.server.setReadDeadline(.after(.milliseconds(600)))
+                let bytes = try await pair.server.read(upToCount: 64)
+                if bytes.isEmpty { return rounds }
+                rounds += 1
+            }
+        }
+        // Eight sends 150 ms apart: 1.2 s in all, twice the idle timeout, never 600 ms quiet.
+        for _ in 0..<8 {
+            try await pair.client.write("x")
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        try pair.client.closeWrite()
+        #expect(try await echo.value == 8)
+    }
+
+    @Test("expired, then moved into the future: I/O works again and the new deadline holds")
+    func expiredThenMovedLater() async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        try pair.server.setReadDeadline(.after(.milliseconds(20)))
+        await expectNetError(.deadlineExceeded) { _ = try await pair.server.read(upToCount: 10) }
+        let start = ContinuousClock.now
+        try pair.server.setReadDeadline(.after(.milliseconds(700)))
+        await expectNetError(.deadlineExceeded) { _ = try await pair.server.read(upToCount: 10) }
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(680) && waited < .seconds(10), "timed out after \(waited)")
+    }
+
+    @Test("pushing a deadline forward 20,000 times arms no new timer")
+    func extensionsArmNothing() async throws {
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        try pair.server.setReadDeadline(.after(.seconds(60)))
+        // Each later deadline finds the armed timer no later than itself: nothing to push. Other
+        // suites arm timers meanwhile, so the bound leaves them room and still fails the old
+        // behaviour (a timer per call).
+        let before = Poller.shared.timersArmed
+        for i in 0..<20_000 { try pair.server.setReadDeadline(.after(.seconds(60) + .microseconds(i))) }
+        let armed = Poller.shared.timersArmed - before
+        #expect(armed < 1_000, "\(armed) timers armed")
+        // An earlier one does arm a timer.
+        let earlier = Poller.shared.timersArmed
+        try pair.server.setReadDeadline(.after(.seconds(30)))
+        #expect(Poller.shared.timersArmed > earlier)
+    }
+}
