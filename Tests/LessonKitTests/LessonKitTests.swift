@@ -119,7 +119,6 @@ struct LessonKitProgramTests {
         try process.run()
         // The reads and the wait block: off the cooperative pool, whose two threads every other
         // suite of this process needs meanwhile.
-        nonisolated(unsafe) let running = process
         return await offPool { () -> (Int32, String, String) in
             var stdout = Data()
             if let signal {
@@ -129,12 +128,12 @@ struct LessonKitProgramTests {
                     if chunk.isEmpty { break }
                     stdout += chunk
                 }
-                kill(running.processIdentifier, signal)
+                kill(process.processIdentifier, signal)
             }
             stdout += out.fileHandleForReading.readDataToEndOfFile()
             let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            running.waitUntilExit()
-            return (running.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
         }
     }
 
@@ -169,12 +168,11 @@ struct LessonKitProgramTests {
         let watchdog = Task {
             try? await Task.sleep(for: .seconds(10)); kill(pid, SIGKILL)
         }
-        nonisolated(unsafe) let running = process
         defer {
             watchdog.cancel()
             kill(pid, SIGKILL)
             // The child was killed: its end is a moment away, and the wait takes no pool thread.
-            Thread.detachNewThread { running.waitUntilExit() }
+            Thread.detachNewThread { process.waitUntilExit() }
         }
         let reader = out.fileHandleForReading
         /// Reads stdout (off the cooperative pool) until it holds `text` or ends.
@@ -233,11 +231,10 @@ struct LessonKitProgramTests {
         kill(pid, SIGTERM)
         try await Task.sleep(for: .milliseconds(100))
         kill(pid, SIGINT)
-        nonisolated(unsafe) let running = process
         let (stderr, reason, status) = await offPool { () -> (String, Process.TerminationReason, Int32) in
             let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            running.waitUntilExit()
-            return (text, running.terminationReason, running.terminationStatus)
+            process.waitUntilExit()
+            return (text, process.terminationReason, process.terminationStatus)
         }
         #expect(reason == .exit)
         #expect(status == 0)

@@ -62,7 +62,7 @@ struct ProtobufJudge {
     /// Runs a program to its end, at most 60 s; throws with its stderr when it fails.
     static func run(_ program: String, _ arguments: [String], in folder: URL) async throws {
         let errors = folder.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
@@ -74,8 +74,7 @@ struct ProtobufJudge {
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             process.terminate()
-            nonisolated(unsafe) let running = process
-            await offPool { running.waitUntilExit() }
+            await offPool { process.waitUntilExit() }
             throw JudgeError("\(program) did not finish within 60 s")
         }
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
