@@ -50,22 +50,41 @@ struct MovedDeadlineTests {
     func idleTimeoutKeptAlive() async throws {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
-        let echo = Task {
+        let idle = Duration.seconds(2)
+        let echo = Task { () -> Result<Int, any Error> in
             var rounds = 0
-            while true {
-                try pair.server.setReadDeadline(.after(.milliseconds(600)))
-                let bytes = try await pair.server.read(upToCount: 64)
-                if bytes.isEmpty { return rounds }
-                rounds += 1
+            do {
+                while true {
+                    try pair.server.setReadDeadline(.after(idle))
+                    let bytes = try await pair.server.read(upToCount: 64)
+                    if bytes.isEmpty { return .success(rounds) }
+                    rounds += 1
+                }
+            } catch {
+                return .failure(error)
             }
         }
-        // Eight sends 150 ms apart: 1.2 s in all, twice the idle timeout, never 600 ms quiet.
-        for _ in 0..<8 {
+        // Fifteen sends 200 ms apart: 3 s in all, longer than the idle timeout, so the first
+        // timer armed fires while the peer still talks and must re-arm, not expire.
+        var longestGap = Duration.zero
+        var last = ContinuousClock.now
+        for _ in 0..<15 {
             try await pair.client.write("x")
-            try await Task.sleep(for: .milliseconds(150))
+            let now = ContinuousClock.now
+            longestGap = max(longestGap, now - last)
+            last = now
+            try await Task.sleep(for: .milliseconds(200))
         }
+        longestGap = max(longestGap, ContinuousClock.now - last)
         try pair.client.closeWrite()
-        #expect(try await echo.value == 8)
+        switch await echo.value {
+        case .success(let rounds):
+            #expect(rounds == 15)
+        case .failure(let error):
+            // A machine so busy that the client itself went quiet for the whole idle timeout
+            // proves nothing either way; with every gap well under it, a timeout is the bug.
+            #expect(longestGap >= idle, "timed out with the longest quiet gap \(longestGap): \(error)")
+        }
     }
 
     @Test("expired, then moved into the future: I/O works again and the new deadline holds")
