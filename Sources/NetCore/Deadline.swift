@@ -12,7 +12,13 @@ extension ContinuousClock.Instant {
 
 extension Duration {
     /// Whole nanoseconds, saturating at Int64's range.
+    ///
+    /// `components` traps when the seconds do not fit an Int64 (a deadline of `.now` plus
+    /// `.seconds(Int64.max)` twice over, say), so durations past Int64's nanoseconds (292 years)
+    /// saturate before it is asked.
     var nanosecondsClamped: Int64 {
+        if self >= .seconds(Int64.max / 1_000_000_000) { return .max }
+        if self <= .seconds(Int64.min / 1_000_000_000) { return .min }
         let (seconds, attoseconds) = components
         let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds < 0 ? .min : .max }

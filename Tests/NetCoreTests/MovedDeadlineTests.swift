@@ -117,4 +117,23 @@ struct MovedDeadlineTests {
         try pair.server.setReadDeadline(.after(.seconds(30)))
         #expect(Poller.shared.timersArmed > earlier)
     }
+
+    @Test("deadlines past any clock: set, moved later, moved earlier, and waited on alone, without a trap")
+    func deadlinesPastAnyClock() async throws {
+        #expect(Duration.seconds(Int64.max).nanosecondsClamped == .max)
+        #expect((Duration.seconds(Int64.max) + .seconds(Int64.max)).nanosecondsClamped == .max)
+        #expect((Duration.zero - .seconds(Int64.max) - .seconds(Int64.max)).nanosecondsClamped == .min)
+        #expect(Duration.milliseconds(1500).nanosecondsClamped == 1_500_000_000)
+        let pair = try await Pair.make()
+        defer { pair.closeAll() }
+        try pair.server.setReadDeadline(.after(.seconds(Int64.max)))
+        try pair.server.setReadDeadline(.after(.seconds(Int64.max)) + .seconds(Int64.max))
+        try pair.server.setReadDeadline(.after(.milliseconds(100)))
+        await expectNetError(.deadlineExceeded) { _ = try await pair.server.read(upToCount: 1) }
+        try pair.server.setReadDeadline(.after(.seconds(Int64.max)))
+        let reader = Task { try await pair.server.readExactly(2) }
+        try await Task.sleep(for: .milliseconds(100))
+        try await pair.client.write("ok")
+        #expect(try await reader.value == Array("ok".utf8))
+    }
 }
