@@ -22,8 +22,8 @@ public struct ProcessOutput: Sendable {
 ///
 /// A new thread each time rather than Dispatch's global queue: that queue runs about as many
 /// jobs at once as there are CPUs, so on 2 cores two long waits there held up every other
-/// caller (a spawn, a board's state file) for as long as they lasted. A thread costs tens of
-/// microseconds, nothing beside the work that blocks.
+/// caller (a spawn, a board's state file) for as long as they lasted. Starting a thread is
+/// cheap beside work that blocks, and none of the callers is on a hot path.
 package func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let thread = Thread { continuation.resume(with: Result { try work() }) }

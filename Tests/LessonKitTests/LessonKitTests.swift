@@ -117,6 +117,13 @@ struct LessonKitProgramTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // The bound of the whole run: reads that wait for output that never comes end when the
+        // program is killed.
+        let pid = process.processIdentifier
+        let watchdog = Task {
+            try? await Task.sleep(for: .seconds(30)); kill(pid, SIGKILL)
+        }
+        defer { watchdog.cancel() }
         // The reads and the wait block: off the cooperative pool, whose two threads every other
         // suite of this process needs meanwhile.
         return await offPool { () -> (Int32, String, String) in

@@ -56,18 +56,9 @@ struct MetricsInteropTests {
 
 /// Where the judges are: Debian's python3 (with prometheus_client and websockets) and promtool.
 enum MetricsJudges {
-    static let python: String? = [ProcessInfo.processInfo.environment["NETLAB_SYSTEM_PYTHON"] ?? "/usr/bin/python3", "/usr/local/bin/python3"]
-        .first { path in
-            guard FileManager.default.isExecutableFile(atPath: path) else { return false }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = ["-c", "import websockets, prometheus_client.parser"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return false }
-            process.waitUntilExit()
-            return process.terminationStatus == 0
-        }
+    static let python = pythonImporting(
+        "websockets, prometheus_client.parser",
+        candidates: [ProcessInfo.processInfo.environment["NETLAB_SYSTEM_PYTHON"] ?? "/usr/bin/python3", "/usr/local/bin/python3"])
     static let promtool: String? = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }

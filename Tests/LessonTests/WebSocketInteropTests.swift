@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupervision
 import Testing
 
 /// The lesson 13 solution against a real WebSocket client: Python's `websockets` (Debian's
@@ -109,18 +110,17 @@ struct ChatGivenFilesTests {
 
 /// Where a python3 with `websockets` is: /usr/bin/python3 first (Debian's package installs there,
 /// while a pyenv python3 earlier in PATH may not have it).
-enum PythonWebSockets {
-    static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first { path in
-        guard FileManager.default.isExecutableFile(atPath: path) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-c", "import websockets"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+/// The first of `candidates` that is a python3 able to `import modules`, each asked for at most
+/// 30 s; nil for none.
+func pythonImporting(_ modules: String, candidates: [String]) -> String? {
+    candidates.first { path in
+        FileManager.default.isExecutableFile(atPath: path)
+            && (try? ProcessRunner.runBlocking(path, ["-c", "import \(modules)"], timeout: .seconds(30)))?.status == 0
     }
+}
+
+enum PythonWebSockets {
+    static let python = pythonImporting("websockets", candidates: ["/usr/bin/python3", "/usr/local/bin/python3"])
     static let shouldRun = python != nil || ProcessInfo.processInfo.environment["CI"] == "true"
 }
 
@@ -143,8 +143,8 @@ final class ChatServer {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-ws-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let out = folder.appendingPathComponent("stdout"), err = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: try builtProgram(program))
         process.arguments = ["--listen", "127.0.0.1:0"] + arguments
         process.standardOutput = try FileHandle(forWritingTo: out)
@@ -176,9 +176,11 @@ final class ChatServer {
         return text.split(separator: "\n").map(String.init)
     }
 
+    /// Ends the program (SIGKILL: cleanup needs no grace, and a program that ignores SIGTERM
+    /// must not hold the test) and removes its files.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: folder)
@@ -193,7 +195,7 @@ func runProcess(_ path: String, _ arguments: [String], stdin: String) async thro
     defer { try? FileManager.default.removeItem(at: folder) }
     let input = folder.appendingPathComponent("in"), output = folder.appendingPathComponent("out")
     try Data(stdin.utf8).write(to: input)
-    FileManager.default.createFile(atPath: output.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments

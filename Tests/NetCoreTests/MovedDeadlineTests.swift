@@ -4,7 +4,8 @@ import Testing
 
 /// A deadline moved later leaves the timer armed for the earlier one, which re-arms itself when
 /// it fires (Go's `timerModifiedLater`). These prove the deadline still means what it says in
-/// every order of moves, with margins a loaded machine cannot eat (the shortest is 600 ms).
+/// every order of moves. Each timing bound is either a lower one (a busy machine only makes a
+/// timeout later) or leaves seconds of room.
 @Suite("Deadlines moved later and earlier", .timeLimit(.minutes(1)))
 struct MovedDeadlineTests {
     @Test("a deadline moved later expires at the later time, not when the first timer fires", arguments: ConnKind.allCases)
@@ -105,13 +106,17 @@ struct MovedDeadlineTests {
         let pair = try await Pair.make()
         defer { pair.closeAll() }
         try pair.server.setReadDeadline(.after(.seconds(60)))
-        // Each later deadline finds the armed timer no later than itself: nothing to push. Other
-        // suites arm timers meanwhile, so the bound leaves them room and still fails the old
-        // behaviour (a timer per call).
-        let before = Poller.shared.timersArmed
-        for i in 0..<20_000 { try pair.server.setReadDeadline(.after(.seconds(60) + .microseconds(i))) }
-        let armed = Poller.shared.timersArmed - before
-        #expect(armed < 1_000, "\(armed) timers armed")
+        // Each later deadline finds the armed timer no later than itself: nothing to push. The
+        // count is the process's, and other suites arm timers meanwhile (a loop that sets a
+        // deadline every 2 µs arms thousands), so the fewest of three batches is what counts:
+        // the old behaviour armed 20,000 in every batch.
+        var fewest = Int.max
+        for batch in 0..<3 where fewest >= 1_000 {
+            let before = Poller.shared.timersArmed
+            for i in 0..<20_000 { try pair.server.setReadDeadline(.after(.seconds(60) + .milliseconds(batch) + .microseconds(i))) }
+            fewest = min(fewest, Poller.shared.timersArmed - before)
+        }
+        #expect(fewest < 1_000, "\(fewest) timers armed in the quietest batch of 20,000 extensions")
         // An earlier one does arm a timer.
         let earlier = Poller.shared.timersArmed
         try pair.server.setReadDeadline(.after(.seconds(30)))
