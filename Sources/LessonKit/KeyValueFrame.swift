@@ -29,8 +29,11 @@ public enum KeyValueFrame {
         var frame: [UInt8] = []
         frame.reserveCapacity(headerSize + length)
         let header = UInt32(length)
-        frame.append(contentsOf: [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: header >> $0) })
-        frame.append(contentsOf: message.encoded())
+        frame.append(UInt8(truncatingIfNeeded: header))
+        frame.append(UInt8(truncatingIfNeeded: header >> 8))
+        frame.append(UInt8(truncatingIfNeeded: header >> 16))
+        frame.append(UInt8(truncatingIfNeeded: header >> 24))
+        message.append(to: &frame)
         frame.append(contentsOf: footer)
         return frame
     }

@@ -35,6 +35,9 @@ public final class Log: Sendable {
 
     /// `text` with its control characters escaped (tabs kept).
     static func oneLine(_ text: String) -> String {
+        // Most lines have nothing to escape: pass them through. (UTF-8 bytes below 0x80 are
+        // ASCII characters, so looking at bytes finds exactly the scalars escaped below.)
+        if !text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7f }) { return text }
         var line = ""
         // Unicode scalars, not Characters: "\r\n" is one Character and would slip through.
         for scalar in text.unicodeScalars {

@@ -45,6 +45,16 @@ enum ProtobufWire {
         appendVarint(field << 3 | UInt64(wireType), to: &bytes)
     }
 
+    /// `bytes` as a String if they are valid UTF-8, else nil. `String(decoding:as:)` on a
+    /// contiguous slice is the standard library's fast path, and it changes exactly the
+    /// invalid sequences (into U+FFFD): so the bytes are valid when the result's UTF-8 is the
+    /// input, byte for byte. (`String(validating:as:)` does the same job through a generic
+    /// function that runs unspecialized, several times slower on the short keys of lesson 8.)
+    static func string(validating bytes: ArraySlice<UInt8>) -> String? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.utf8.elementsEqual(bytes) ? text : nil
+    }
+
     /// A human name for a wire type, for error messages.
     static func name(ofWireType wireType: UInt8) -> String {
         switch wireType {
@@ -62,11 +72,14 @@ enum ProtobufWire {
 /// Reads protobuf fields from a body, front to back, checking every length against what is left
 /// before it allocates or skips anything.
 struct ProtobufReader {
-    let bytes: [UInt8]
-    /// The offset of the next byte to read, from the start of the body (0-based).
+    let bytes: ArraySlice<UInt8>
+    /// The offset of the next byte to read, from the start of the body (0-based, whatever the
+    /// slice's own indices are).
     private(set) var offset = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// Reads `bytes` in place: no copy.
+    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
 
     /// Whether every byte has been read.
     var isAtEnd: Bool { offset >= bytes.count }
@@ -79,7 +92,7 @@ struct ProtobufReader {
         var shift: UInt64 = 0
         for index in 0..<ProtobufWire.maxVarintBytes {
             guard offset < bytes.count else { throw .truncatedVarint(at: start) }
-            let byte = bytes[offset]
+            let byte = bytes[bytes.startIndex + offset]
             offset += 1
             if index == ProtobufWire.maxVarintBytes - 1 && byte > 1 {
                 // The 10th byte holds bit 63 only; anything more overflows 64 bits (or is an 11th byte).
@@ -108,7 +121,7 @@ struct ProtobufReader {
         guard count <= UInt64(left) else { throw .truncatedField(field, at: start, needs: count, left: left) }
         let end = offset + Int(count)
         defer { offset = end }
-        return bytes[offset..<end]
+        return bytes[(bytes.startIndex + offset)..<(bytes.startIndex + end)]
     }
 
     /// The bytes of a length-delimited field: a varint length, then that many bytes.

@@ -16,6 +16,14 @@ public protocol Conn: AnyObject, Sendable {
     /// (A requirement with a default, so that a conn can do it without holding a buffer while
     /// it waits, as `TCPConn` does.)
     func read(upToCount maxCount: Int) async throws -> [UInt8]
+    /// Reads exactly `count` bytes. Like Go's `io.ReadFull`: end of stream before the last
+    /// byte throws `.unexpectedEOF` (with the bytes read so far counted in `bytesTransferred`).
+    /// (A requirement with a default, so that a conn can read straight into the array it
+    /// returns, as `TCPConn` does.)
+    func readExactly(_ count: Int) async throws -> [UInt8]
+    /// Writes all of `bytes`. (A requirement with a default, so that a conn can send straight
+    /// from the array, as `TCPConn` does, instead of through a copy.)
+    func write(_ bytes: [UInt8]) async throws
     /// Closes the conn; pending reads and writes wake with `.closed`. A second close throws
     /// `.closed`. Like Go's `Close`.
     func close() throws
@@ -54,8 +62,7 @@ extension Conn {
         return Array(buffer[..<count])
     }
 
-    /// Reads exactly `count` bytes. Like Go's `io.ReadFull`: end of stream before the last
-    /// byte throws `.unexpectedEOF` (with the bytes read so far counted in `bytesTransferred`).
+    /// Reads exactly `count` bytes through a buffer, one `read(into:)` at a time.
     public func readExactly(_ count: Int) async throws -> [UInt8] {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 0), alignment: 1)
         defer { buffer.deallocate() }
@@ -74,7 +81,7 @@ extension Conn {
         return Array(buffer)
     }
 
-    /// Writes all of `bytes`.
+    /// Writes all of `bytes` through a buffer this call owns.
     public func write(_ bytes: [UInt8]) async throws {
         if bytes.isEmpty { return try await write(UnsafeRawBufferPointer(start: nil, count: 0)) }
         // The buffer must outlive the awaits inside `write`, which `withUnsafeBytes` cannot

@@ -39,6 +39,7 @@ public final class PrefixConn<Base: Conn>: Conn, PrefixSource, WriteForwarding {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) async throws { try await base.write(bytes) }
+    public func write(_ bytes: [UInt8]) async throws { try await base.write(bytes) }
 
     public func close() throws {
         pending.withLock { $0 = ([], 0, true) }

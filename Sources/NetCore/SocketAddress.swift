@@ -43,10 +43,13 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The IP address alone, without the port: `127.0.0.1`, `::1`.
     public var host: String {
-        var text = [CChar](repeating: 0, count: 64)
-        let family = isIPv6 ? AF_INET6 : AF_INET
-        _ = withUnsafeBytes(of: ipBytes) { inet_ntop(family, $0.baseAddress, &text, socklen_t(text.count)) }
-        return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        // On the stack: a server logs its peers' addresses on every accept and close.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text in
+            text[0] = 0
+            let family = isIPv6 ? AF_INET6 : AF_INET
+            _ = withUnsafeBytes(of: ipBytes) { inet_ntop(family, $0.baseAddress, text.baseAddress, socklen_t(text.count)) }
+            return String(cString: text.baseAddress!)
+        }
     }
 
     public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }

@@ -101,7 +101,7 @@ public final class TCPConn: HalfClosable, Sendable {
     }
 
     /// One read(2): the count (0 at end of stream), or nil when nothing has arrived yet.
-    private func attemptRead(into buffer: UnsafeMutableRawBufferPointer, afterWake: Bool) throws -> Int? {
+    func attemptRead(into buffer: UnsafeMutableRawBufferPointer, afterWake: Bool) throws -> Int? {
         if buffer.count == 0 {
             if descriptor.isClosing { throw error(.closed, "read") }
             return 0
@@ -137,7 +137,7 @@ public final class TCPConn: HalfClosable, Sendable {
     }
 
     /// send(2) until `bytes` are all sent or the socket is full; returns the total sent so far.
-    private func attemptWrite(_ bytes: UnsafeRawBufferPointer, from start: Int, afterWake: Bool) throws -> Int {
+    func attemptWrite(_ bytes: UnsafeRawBufferPointer, from start: Int, afterWake: Bool) throws -> Int {
         if bytes.isEmpty {
             if descriptor.isClosing { throw error(.closed, "write") }
             return 0

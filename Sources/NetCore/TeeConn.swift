@@ -38,6 +38,7 @@ public final class TeeConn<Base: Conn>: Conn, WriteForwarding {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) async throws { try await base.write(bytes) }
+    public func write(_ bytes: [UInt8]) async throws { try await base.write(bytes) }
     public func close() throws { try base.close() }
     public func setDeadline(_ deadline: Deadline?) throws { try base.setDeadline(deadline) }
     public func setReadDeadline(_ deadline: Deadline?) throws { try base.setReadDeadline(deadline) }

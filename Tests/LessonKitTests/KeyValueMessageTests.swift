@@ -142,8 +142,45 @@ struct KeyValueMessageTests {
     @Test("malformed bodies are refused with a reason that says where", arguments: 0..<malformed.count)
     func malformedBodies(index: Int) {
         let (body, error, reason) = Self.malformed[index]
-        #expect(throws: error) { try KeyValueMessage(decoding: bytes(body)) }
+        let array = bytes(body)
+        #expect(throws: error) { try KeyValueMessage(decoding: array) }
+        // A slice (read in place) and any other collection (copied) give the same error, with
+        // byte offsets counted from the body's start, not from the slice's indices.
+        let framed = [0xAA, 0xBB] + array + [0xCC]
+        #expect(throws: error) { try KeyValueMessage(decoding: framed[2..<(2 + array.count)]) }
+        #expect(throws: error) { try KeyValueMessage(decoding: AnyCollection(array)) }
         #expect(error.description == reason)
+    }
+
+    /// UTF-8 at its edges: each key alone in a body, valid or not.
+    static let utf8Edges: [(String, Bool)] = [
+        ("ef bf bd", true),  // U+FFFD itself, which a repairing decoder would also produce
+        ("00 61", true),  // NUL is a valid character
+        ("f0 9f 98 80", true),  // a 4-byte emoji
+        ("f4 8f bf bf", true),  // U+10FFFF, the last code point
+        ("f4 90 80 80", false),  // past U+10FFFF
+        ("c0 80", false),  // an overlong NUL
+        ("e0 80 80", false),  // overlong
+        ("f0 80 80 80", false),  // overlong
+        ("ed bf bf", false),  // a surrogate
+        ("e2 82 61", false),  // a sequence cut short by an ASCII byte
+        ("61 e2 82", false),  // a sequence cut short by the end of the field
+        ("bf", false),  // a lone continuation byte
+        ("fe", false),
+    ]
+
+    @Test("keys at UTF-8's edges: valid ones kept byte for byte, invalid ones refused", arguments: 0..<utf8Edges.count)
+    func utf8AtTheEdges(index: Int) throws {
+        let (hex, valid) = Self.utf8Edges[index]
+        let key = bytes(hex)
+        let body = [0x0a, UInt8(key.count)] + key
+        if valid {
+            let message = try KeyValueMessage(decoding: body[...])
+            #expect(Array(message.key.utf8) == key)
+        } else {
+            #expect(throws: ProtobufError.invalidUTF8(field: 1)) { try KeyValueMessage(decoding: body[...]) }
+            #expect(throws: ProtobufError.invalidUTF8(field: 1)) { try KeyValueMessage(decoding: body) }
+        }
     }
 
     @Test("a frame holds at most maxLength bytes after its header")
