@@ -72,8 +72,7 @@ extension Bench {
         }
         print("Handshakes per second (median of \(runs) interleaved rounds of \(fmt(secs, 1)) s):")
         printTable(["server", "clients", "handshakes/s", "× nginx", "server CPU", "CPU µs/hs", "load CPU", "errors", "negotiated"], rows)
-        print("server CPU counts the program's own process (nginx: its master; workers are children and counted when they exit, so")
-        print("nginx's CPU column reads low): compare handshakes/s.")
+        print("server CPU counts the program's process and its children (nginx: the master and its workers), not the upstream.")
         for clients in [1, 8] {
             let mine = rates["solution07 (NetTLS proxy)/\(clients)"] ?? 0, theirs = rates["nginx stream (proxy)/\(clients)"] ?? 0
             targets.append(
