@@ -148,7 +148,7 @@ let package = Package(
             exclude: ["Fixtures", "Golden"]),
         // Benchmarks: the driver (NetCore/NetTLS servers under test run as its hidden
         // `serve-…` subcommands) and a C epoll load generator, so the load is never the bottleneck.
-        .executableTarget(name: "netbench", dependencies: ["NetCore", "NetTLS"], path: "Sources/netbench"),
+        .executableTarget(name: "netbench", dependencies: ["NetCore", "NetTLS", "ProcessSupervision"], path: "Sources/netbench"),
         .executableTarget(
             name: "netload", path: "Sources/netload",
             cSettings: [.unsafeFlags(["-O2"])],

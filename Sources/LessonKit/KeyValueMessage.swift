@@ -156,7 +156,8 @@ extension KeyValueMessage {
 
     /// The same, for a slice, such as a frame with its footer dropped (read in place). The
     /// generic version works too, but across modules it runs unspecialized, byte by byte
-    /// through witness tables: measured in lesson 8's reference, a third of its time a request.
+    /// through witness tables: in lesson 8's reference, `perf` put 5% of the server's CPU in
+    /// decoding and 3% more in copying the slice that way.
     public init(decoding body: ArraySlice<UInt8>) throws(ProtobufError) {
         try self.init(reading: ProtobufReader(body))
     }

@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import Foundation
+import ProcessSupervision
 
 struct BenchError: Error, CustomStringConvertible {
     var description: String
@@ -131,7 +132,7 @@ final class Child {
 
     /// User + system CPU seconds so far (/proc/PID/stat fields 14 and 15) of the program and
     /// its live descendants: nginx does its work in worker processes, its master's children.
-    var cpuSeconds: Double { ([pid] + descendants(of: pid)).reduce(0) { $0 + cpuSecondsOf($1) } }
+    var cpuSeconds: Double { ProcessTree.subtree(of: pid).reduce(0) { $0 + cpuSecondsOf($1) } }
 
     /// VmRSS in KiB (/proc/PID/status).
     var rssKiB: Int {
@@ -147,28 +148,6 @@ final class Child {
 
     /// Threads.
     var threadCount: Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? 0 }
-}
-
-/// The live descendants of `root`, found by their parent ids in /proc (this kernel has no
-/// /proc/PID/task/TID/children). Read before and after a measurement, never during one.
-func descendants(of root: Int32) -> [Int32] {
-    var parentOf: [Int32: Int32] = [:]
-    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-        guard let pid = Int32(entry), let text = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-            let close = text.lastIndex(of: ")")
-        else { continue }
-        // After the comm: state, then the parent's pid.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        if fields.count > 1, let parent = Int32(fields[1]) { parentOf[pid] = parent }
-    }
-    var found: [Int32] = []
-    var frontier: Set<Int32> = [root]
-    while !frontier.isEmpty {
-        let next = parentOf.filter { frontier.contains($0.value) }.map(\.key)
-        found += next
-        frontier = Set(next)
-    }
-    return found
 }
 
 func cpuSecondsOf(_ pid: Int32) -> Double {

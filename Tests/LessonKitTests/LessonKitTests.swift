@@ -121,7 +121,9 @@ struct LessonKitProgramTests {
         // program is killed.
         let pid = process.processIdentifier
         let watchdog = Task {
-            try? await Task.sleep(for: .seconds(30)); kill(pid, SIGKILL)
+            // Cancelled once the run is over: then the pid may already belong to another process.
+            guard (try? await Task.sleep(for: .seconds(30))) != nil else { return }
+            kill(pid, SIGKILL)
         }
         defer { watchdog.cancel() }
         // The reads and the wait block: off the cooperative pool, whose two threads every other
@@ -173,7 +175,9 @@ struct LessonKitProgramTests {
         // The bound of the whole test: a read that waits for a line that never comes ends when
         // the program is killed.
         let watchdog = Task {
-            try? await Task.sleep(for: .seconds(10)); kill(pid, SIGKILL)
+            // Cancelled once the run is over: then the pid may already belong to another process.
+            guard (try? await Task.sleep(for: .seconds(10))) != nil else { return }
+            kill(pid, SIGKILL)
         }
         defer {
             watchdog.cancel()
@@ -222,7 +226,9 @@ struct LessonKitProgramTests {
         try process.run()
         let pid = process.processIdentifier
         let watchdog = Task {
-            try? await Task.sleep(for: .seconds(30)); kill(pid, SIGKILL)
+            // Cancelled once the run is over: then the pid may already belong to another process.
+            guard (try? await Task.sleep(for: .seconds(30))) != nil else { return }
+            kill(pid, SIGKILL)
         }
         defer { watchdog.cancel() }
         // Blocking reads and the wait, off the cooperative pool.

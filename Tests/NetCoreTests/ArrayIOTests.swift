@@ -71,10 +71,12 @@ struct ArrayIOTests {
         defer { pair.closeAll() }
         let server = kind.wrap(pair.server)
         let payload = seededBytes(32 << 20, seed: 9)  // far more than two socket buffers hold
-        try server.setWriteDeadline(.after(.milliseconds(200)))
+        try server.setWriteDeadline(.after(.milliseconds(500)))
         let error = await expectNetError(.deadlineExceeded) { try await server.write(payload) }
+        // Usually megabytes; 0 only if this task waited out the deadline before its first send
+        // (a loaded machine), which the checks below still hold for.
         let sent = try #require(error?.bytesTransferred)
-        #expect(sent > 0 && sent < payload.count)
+        #expect(sent < payload.count)
         try server.close()
         let received = try await readAll(pair.client)
         #expect(received.count == sent, "the count in the error is what the peer gets")
