@@ -100,21 +100,27 @@ extension Bench {
             for program in workload.programs { children.append(try startLessonProgram(program.name, program.argv)) }
             for load in workload.loads {
                 // Warm-up: first allocations, TCP windows, the Go runtime's threads.
-                for (_, port) in children { _ = try measureTwin(load, port: port, warmUpOnly: true) }
+                for (child, port) in children { _ = try measureTwin(load, child: child, port: port, warmUpOnly: true) }
                 var samples = [[Double]](repeating: [], count: children.count)
+                var costs = [[Double]](repeating: [], count: children.count)
                 for _ in 0..<rounds {
-                    for (i, (_, port)) in children.enumerated() { samples[i].append(try measureTwin(load, port: port)) }
+                    for (i, (child, port)) in children.enumerated() {
+                        let (rate, cost) = try measureTwin(load, child: child, port: port)
+                        samples[i].append(rate)
+                        costs[i].append(cost)
+                    }
                 }
                 let medians = samples.map { $0.sorted()[$0.count / 2] }
+                let costMedians = costs.map { $0.sorted()[$0.count / 2] }
                 let bestGo = zip(workload.programs, medians).filter { $0.0.isGo }.map(\.1).max()
-                let (what, unit): (String, String) =
+                let (what, unit, costUnit): (String, String, String) =
                     switch load {
-                    case .echo(let conns): ("echo, \(conns) conn\(conns == 1 ? "" : "s")", "req/s")
-                    case .proxy(let streams, _): ("proxy, \(streams) stream\(streams == 1 ? "" : "s")", "GiB/s")
-                    case .handshakes(let clients): ("handshakes, \(clients) client\(clients == 1 ? "" : "s")", "hs/s")
-                    case .tlsBulk: ("TLS bulk, 1 conn", "MiB/s")
-                    case .keyValue(let conns): ("put/get, \(conns) conn\(conns == 1 ? "" : "s")", "ops/s")
-                    case .fanOut(let clients): ("fan-out, \(clients) clients", "bc/s")
+                    case .echo(let conns): ("echo, \(conns) conn\(conns == 1 ? "" : "s")", "req/s", "µs/req")
+                    case .proxy(let streams, _): ("proxy, \(streams) stream\(streams == 1 ? "" : "s")", "GiB/s", "s/GiB")
+                    case .handshakes(let clients): ("handshakes, \(clients) client\(clients == 1 ? "" : "s")", "hs/s", "µs/hs")
+                    case .tlsBulk: ("TLS bulk, 1 conn", "MiB/s", "s/GiB")
+                    case .keyValue(let conns): ("put/get, \(conns) conn\(conns == 1 ? "" : "s")", "ops/s", "µs/op")
+                    case .fanOut(let clients): ("fan-out, \(clients) clients", "bc/s", "µs/bc")
                     }
                 for (i, program) in workload.programs.enumerated() {
                     let digits = unit == "GiB/s" ? 2 : 0
@@ -123,6 +129,7 @@ extension Bench {
                         "\(workload.lesson)", what, program.name, fmt(medians[i], digits) + " " + unit,
                         fmt(spread.min()!, digits) + "–" + fmt(spread.max()!, digits),
                         bestGo.map { fmt(medians[i] / $0, 2) + "×" } ?? "-",
+                        fmt(costMedians[i], costUnit == "s/GiB" ? 2 : 0) + " " + costUnit,
                     ])
                 }
                 if let bestGo {
@@ -136,28 +143,47 @@ extension Bench {
                 }
             }
         }
-        printTable(["lesson", "workload", "program", "median", "range", "× faster Go"], rows, leftColumns: 3)
+        printTable(["lesson", "workload", "program", "median", "range", "× faster Go", "server CPU"], rows, leftColumns: 3)
         print(
             "Lesson 5 reads one ClientHello and closes (no throughput workload). Key-value: 16-byte values, one request in flight per conn (netload kv). "
                 + "Fan-out: one 64-byte text at a time, counted when every client has it (netload wsfan). Lesson 12 (a forwarder to one upstream) is not twinned."
+        )
+        print(
+            "Server CPU: the program's CPU time (its process tree, from /proc) per request, handshake or broadcast, or per GiB moved; the median of the rounds. "
+                + "Lower is better. A rate at one conn waits on wake-ups that the machine's other work delays; CPU per operation does not, so on a busy machine it is the steadier column."
         )
         print(
             "Lesson 7: netload's TLS clients (TLS 1.3, TLS_AES_128_GCM_SHA256, full handshakes) through the program to a NetCore upstream that answers \"GET /N\"."
         )
     }
 
-    /// One measurement of `load` against the program on `port`: requests/s or GiB/s.
-    private func measureTwin(_ load: TwinWorkload.Load, port: Int, warmUpOnly: Bool = false) throws -> Double {
+    /// One measurement of `load` against `child`, listening on `port`: the rate (requests/s,
+    /// GiB/s, …) and the child's CPU time per operation (µs) or per GiB moved (s).
+    private func measureTwin(_ load: TwinWorkload.Load, child: Child, port: Int, warmUpOnly: Bool = false) throws -> (Double, Double) {
+        let cpuBefore = child.cpuSeconds
+        let (rate, operations) = try measureTwinRate(load, port: port, warmUpOnly: warmUpOnly)
+        let cpu = child.cpuSeconds - cpuBefore
+        switch load {
+        case .proxy, .tlsBulk: return (rate, cpu / max(operations, 1e-9))
+        default: return (rate, cpu * 1e6 / max(operations, 1))
+        }
+    }
+
+    /// One run of netload for `load`: the rate, and the operations (or GiB) the program handled
+    /// during the whole run, warm-up included, since its CPU is read around the whole run.
+    private func measureTwinRate(_ load: TwinWorkload.Load, port: Int, warmUpOnly: Bool) throws -> (Double, Double) {
         let address = "127.0.0.1:\(port)"
         /// A closed-loop netload mode (`MODE ADDR N SECS WARMUP SIZE`): its rate, with any errors said.
-        func closedLoop(_ mode: String, _ what: String, _ n: Int, size: Int, problems: [String] = ["errors"]) throws -> Double {
+        func closedLoop(_ mode: String, _ what: String, _ n: Int, size: Int, problems: [String] = ["errors"]) throws -> (Double, Double) {
             let secs = warmUpOnly ? 0.5 : (quick ? 1.0 : 2.0)
             let warm = warmUpOnly ? 0.0 : (quick ? 0.3 : 0.5)
             let r = try self.load([mode, address, "\(n)", "\(secs)", "\(warm)", "\(size)"])
             if !warmUpOnly, problems.contains(where: { number(r, $0) > 0 }) {
                 print("  ! \(what) \(address): " + problems.map { "\($0)=\(r[$0] ?? "?")" }.joined(separator: " "))
             }
-            return number(r, "rps")
+            // netload counts the measured seconds only; the warm-up ran at about the same rate.
+            let rate = number(r, "rps")
+            return (rate, rate * (number(r, "secs") + warm))
         }
         switch load {
         case .echo(let conns):
@@ -168,11 +194,12 @@ extension Bench {
             if !warmUpOnly, number(r, "errors") > 0 || number(r, "bytes") < Double(total) {
                 print("  ! proxy \(address): errors=\(r["errors"] ?? "?") bytes=\(r["bytes"] ?? "?")")
             }
-            return number(r, "bytes") / number(r, "secs") / Double(GiB)
+            let gib = number(r, "bytes") / Double(GiB)
+            return (gib / number(r, "secs"), gib)
         case .handshakes(let clients):
             let r = try self.load(["tlshs", address, "\(clients)", warmUpOnly ? "0.5" : (quick ? "1.5" : "2.0")])
             if !warmUpOnly, number(r, "errors") > 0 { print("  ! handshakes \(address): errors=\(r["errors"] ?? "?")") }
-            return number(r, "rate")
+            return (number(r, "rate"), number(r, "hs"))
         case .keyValue(let conns):
             return try closedLoop("kv", "key-value", conns, size: 16, problems: ["errors", "notok"])
         case .fanOut(let clients):
@@ -181,7 +208,8 @@ extension Bench {
             let total = warmUpOnly ? 64 * MiB : (quick ? 128 * MiB : 1 * GiB)
             let r = try self.load(["tlsbulk", address, "\(total)"])
             if !warmUpOnly, number(r, "errors") > 0 { print("  ! TLS bulk \(address): errors=\(r["errors"] ?? "?")") }
-            return number(r, "bytes") / number(r, "secs") / Double(MiB)
+            let bytes = number(r, "bytes")
+            return (bytes / number(r, "secs") / Double(MiB), bytes / Double(GiB))
         }
     }
 
