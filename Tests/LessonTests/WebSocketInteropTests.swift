@@ -188,7 +188,8 @@ final class ChatServer {
 }
 
 /// Runs a program with `stdin` as its input, for at most 120 s; its status and its output
-/// (stdout and stderr together).
+/// (stdout and stderr together). The program never outlives the call: at the bound, or when the
+/// test is cancelled (a suite's time limit), it is killed and reaped first.
 func runProcess(_ path: String, _ arguments: [String], stdin: String) async throws -> (Int32, String) {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -205,11 +206,22 @@ func runProcess(_ path: String, _ arguments: [String], stdin: String) async thro
     process.standardError = sink
     try process.run()
     let deadline = ContinuousClock.now + .seconds(120)
-    while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-    if process.isRunning {
-        process.terminate()
-        process.waitUntilExit()
+    var cancelled = false
+    while process.isRunning, ContinuousClock.now < deadline {
+        do { try await Task.sleep(for: .milliseconds(50)) } catch {
+            cancelled = true
+            break
+        }
     }
+    if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        // Reaped in a task of its own: this one may be cancelled, and then its sleeps return at once.
+        await Task.detached {
+            let reaped = ContinuousClock.now + .seconds(10)
+            while process.isRunning, ContinuousClock.now < reaped { try? await Task.sleep(for: .milliseconds(20)) }
+        }.value
+    }
+    if cancelled { throw CancellationError() }
     let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
     return (process.isRunning ? -1 : process.terminationStatus, text)
 }
