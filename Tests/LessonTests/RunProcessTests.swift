@@ -3,23 +3,19 @@ import Testing
 
 /// `runProcess`, the interop suites' way to run python3 and promtool, leaves nothing running
 /// when the test that called it is cancelled (what a suite's time limit does).
-@Suite("runProcess: bounded, and nothing outlives a cancelled test")
+@Suite("runProcess: bounded, and nothing outlives a cancelled test", .timeLimit(.minutes(2)))
 struct RunProcessTests {
     @Test("a cancelled call kills and reaps its program, then throws CancellationError")
     func cancelledCallKillsTheProgram() async throws {
-        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-runprocess-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: pidFile) }
+        // The pid comes from runProcess itself, not from a clock: a busy test run may leave this
+        // task waiting for seconds, and that must not read as "the program did not start".
+        let (pids, sink) = AsyncStream.makeStream(of: pid_t.self)
         let call = Task {
-            try await runProcess("/bin/sh", ["-c", "echo $$ > \(pidFile.path); exec sleep 100"], stdin: "")
+            defer { sink.finish() }  // a call that fails to start ends the wait below too
+            return try await runProcess("/bin/sleep", ["100"], stdin: "", started: { sink.yield($0) })
         }
-        // Wait (at most 10 s) for the program to say who it is, then cancel the call.
-        var pid: pid_t?
-        let deadline = ContinuousClock.now + .seconds(10)
-        while pid == nil, ContinuousClock.now < deadline {
-            pid = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let child = try #require(pid, "the program did not start within 10 s")
+        var started = pids.makeAsyncIterator()
+        let child = try #require(await started.next(), "runProcess returned without starting the program")
         call.cancel()
         let result = await call.result
         #expect(throws: CancellationError.self) { try result.get() }

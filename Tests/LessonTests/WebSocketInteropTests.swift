@@ -189,8 +189,11 @@ final class ChatServer {
 
 /// Runs a program with `stdin` as its input, for at most 120 s; its status and its output
 /// (stdout and stderr together). The program never outlives the call: at the bound, or when the
-/// test is cancelled (a suite's time limit), it is killed and reaped first.
-func runProcess(_ path: String, _ arguments: [String], stdin: String) async throws -> (Int32, String) {
+/// test is cancelled (a suite's time limit), it is killed and reaped first. `started` is told the
+/// program's pid once it runs.
+func runProcess(
+    _ path: String, _ arguments: [String], stdin: String, started: @Sendable (pid_t) -> Void = { _ in }
+) async throws -> (Int32, String) {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -205,6 +208,7 @@ func runProcess(_ path: String, _ arguments: [String], stdin: String) async thro
     process.standardOutput = sink
     process.standardError = sink
     try process.run()
+    started(process.processIdentifier)
     let deadline = ContinuousClock.now + .seconds(120)
     var cancelled = false
     while process.isRunning, ContinuousClock.now < deadline {
