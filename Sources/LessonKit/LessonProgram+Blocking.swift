@@ -46,10 +46,10 @@ extension LessonProgram {
         let (options, log) = start(name: name, flags: flags)
         do {
             try body(options, log)
-            exit(0)
+            end(status: 0)
         } catch {
             log.error(Log.reason(error))
-            exit(1)
+            end(status: 1)
         }
     }
 }

@@ -43,10 +43,10 @@ public enum LessonProgram {
         Task.detached(executorPreference: NetExecutor.shared) {
             do {
                 try await body(options, log)
-                exit(0)
+                end(status: 0)
             } catch {
                 log.error(Log.reason(error))
-                exit(1)
+                end(status: 1)
             }
         }
         dispatchMain()
@@ -115,7 +115,7 @@ public enum LessonProgram {
                 while true {
                     var signal: Int32 = 0
                     while sigwait(&set, &signal) != 0 {}
-                    if !ShutdownSignal.shared.deliver(signal) { exit(0) }
+                    if !ShutdownSignal.shared.deliver(signal) { LessonProgram.end(status: 0) }
                 }
             }, nil)
         pthread_detach(thread)

@@ -5,8 +5,9 @@ import ProcessSupervision
 
 extension NetlabCLI {
     /// The `netlab` program: `Sources/netlab/main.swift` calls this with the process's arguments
-    /// and exits with what it returns.
-    public static func main(arguments: [String]) async -> Int32 {
+    /// and exits with what it returns. `@concurrent`: off the main actor that top-level code
+    /// runs on, on the global executor, as before SE-0461.
+    @concurrent public static func main(arguments: [String]) async -> Int32 {
         // `netlab __watchdog PID`: this process is another netlab's watchdog (Watchdog.swift).
         if arguments.count == 3, arguments[1] == Watchdog.subcommand {
             Watchdog.run(watching: arguments[2])

@@ -27,11 +27,16 @@ let flags: [Flag] = [
     Flag("quiet-close", .toggle, help: "do not log closed connections"),
     Flag("pipe-per-conn", .toggle, help: "open a pipe for every connection and never close it (a pool that only grows)"),
     Flag("no-write-deadline", .toggle, help: "with --idle-timeout: bound reads only, so a client that never reads pins the echo"),
+    Flag("at-exit", .toggle, help: "register a C exit handler that writes \"exit handler ran\" to stderr"),
     Flag("metrics-listen", .address, help: "serve GET /metrics (connections accepted, Prometheus's text format) here"),
 ]
 
 LessonProgram.run(name: "netlab-testserver", flags: flags) { options, log in
     let mode = options.string("mode") ?? "echo"
+    if options.isSet("at-exit") {
+        // Stands for OpenSSL's: a handler that must not run while the program's threads do.
+        atexit { _ = write(2, "exit handler ran\n", 17) }
+    }
     let delay = options.duration("delay") ?? .milliseconds(100)
     switch mode {
     case "session":

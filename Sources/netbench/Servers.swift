@@ -14,7 +14,8 @@ func announce(_ listener: TCPListener) {
 }
 
 /// `serve-… ` entry point. Arguments after the subcommand; returns an exit status.
-func runServer(_ mode: String, _ args: [String]) async -> Int32 {
+/// `@concurrent`: the server runs off the main actor that top-level code runs on.
+@concurrent func runServer(_ mode: String, _ args: [String]) async -> Int32 {
     raiseDescriptorLimit()
     // A time bound of its own, besides the driver's: nothing outlives a lost driver for long.
     let bound = Int(Env.get("NETBENCH_CHILD_BOUND") ?? "") ?? 900

@@ -264,4 +264,16 @@ struct LessonKitProgramTests {
             #expect(lines.first?.wholeMatch(of: /netlab: listening on 127\.0\.0\.1:\d+/) != nil)
         }
     }
+
+    /// `exit` would run the C exit handlers while the program's tasks still run, and OpenSSL's
+    /// frees what a handshake in flight is using: lesson 7's reference crashed on 1 SIGTERM in 4
+    /// under load. The program ends with `_exit`, as Go's `os.Exit` does, so no handler runs.
+    @Test("SIGTERM and SIGINT run no exit handler: status 0, and the handler's line never written")
+    func signalsRunNoExitHandler() async throws {
+        for signal in [SIGTERM, SIGINT] {
+            let (status, _, stderr) = try await run(["--listen", "127.0.0.1:0", "--at-exit"], signal: signal)
+            #expect(status == 0)
+            #expect(!stderr.contains("exit handler ran"), "\(stderr)")
+        }
+    }
 }
