@@ -159,12 +159,12 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-/// Every Swift target runs nonisolated async functions on their caller's executor (SE-0461, a default
-/// planned for a later language mode): no executor hop at each call and return, which every socket read and write
-/// would otherwise pay. It is set on all the targets at once, never on a few: the setting changes
-/// how such a function is called, and the compiler rebuilds a module whose settings changed but
-/// not one whose settings stayed (which would keep calling the old way and crash). The C targets
-/// take no Swift settings.
-for target in package.targets where !["CNetShim", "CSyscall", "COpenSSL", "netload"].contains(target.name) {
+/// Every Swift target runs nonisolated async functions on their caller's executor (SE-0461, a
+/// default planned for a later language mode): no executor hop at each call and return, which
+/// every socket read and write would otherwise pay. It is set on all the targets at once, never
+/// on a few: it changes how such a function is called, and the compiler rebuilds every file of a
+/// module whose settings changed but none of one whose settings stayed (which would go on calling
+/// the old way and crash). C targets ignore Swift settings; a system library takes none.
+for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
 }

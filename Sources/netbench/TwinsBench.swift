@@ -129,7 +129,7 @@ extension Bench {
                         "\(workload.lesson)", what, program.name, fmt(medians[i], digits) + " " + unit,
                         fmt(spread.min()!, digits) + "–" + fmt(spread.max()!, digits),
                         bestGo.map { fmt(medians[i] / $0, 2) + "×" } ?? "-",
-                        fmt(costMedians[i], costUnit == "s/GiB" ? 2 : 0) + " " + costUnit,
+                        fmt(costMedians[i], costUnit == "s/GiB" ? 2 : costMedians[i] < 100 ? 1 : 0) + " " + costUnit,
                     ])
                 }
                 if let bestGo {
