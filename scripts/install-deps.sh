@@ -61,24 +61,7 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-deps: missing ${missing[*]}, and this is not a Debian/Ubuntu system (no apt-get)." >&2
-    echo "install-deps: install OpenSSL 3 development files and pkg-config with your package manager." >&2
-    exit 1
-fi
-
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then
-        sudo=(sudo)
-    else
-        echo "install-deps: need root (or sudo) to install ${missing[*]}" >&2
-        exit 1
-    fi
-fi
-
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq "${missing[@]}"
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "$0")/apt-install.sh"
+apt_install install-deps "${missing[@]}"
 pkg-config --exists openssl

@@ -60,7 +60,7 @@ struct DevCATests {
         #expect(keyMode == 0o600)
         #expect(certMode == 0o644)
         // A key file that existed with a loose mode is tightened.
-        FileManager.default.createFile(atPath: dir + "/leaf-key.pem", contents: nil, attributes: [.posixPermissions: 0o666])
+        _ = FileManager.default.createFile(atPath: dir + "/leaf-key.pem", contents: nil, attributes: [.posixPermissions: 0o666])
         let leaf = try ca.issue(names: ["localhost"])
         try leaf.write(certificateTo: dir + "/leaf.pem", keyTo: dir + "/leaf-key.pem")
         #expect(try FileManager.default.attributesOfItem(atPath: dir + "/leaf-key.pem")[.posixPermissions] as? Int == 0o600)

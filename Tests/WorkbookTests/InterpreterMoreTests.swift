@@ -214,7 +214,7 @@ struct InterpreterMoreTests {
         let end = try #require(rest[start.upperBound...].range(of: "```"))
         let script = String(rest[start.upperBound..<end.lowerBound])
             .replacingOccurrences(of: "start --listen {listen} --upstream", with: "start --listen {listen} --mode proxy --upstream")
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: testLessonDirectory.appendingPathComponent("fixtures/clienthello.bin").path,
             contents: Data(RandomData.bytes(count: 517, seed: 7)))
         let results = try await runScript(script, options: RunOptions(stopGrace: .seconds(1)))

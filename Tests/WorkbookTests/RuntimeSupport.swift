@@ -23,7 +23,7 @@ let testLessonDirectory: URL = {
     try? FileManager.default.createDirectory(at: url.appendingPathComponent("fixtures"), withIntermediateDirectories: true)
     var hello = Array("HELLO fixture\n".utf8)
     hello += [0, 1, 2, 0xff]
-    FileManager.default.createFile(atPath: url.appendingPathComponent("fixtures/hello.bin").path, contents: Data(hello))
+    _ = FileManager.default.createFile(atPath: url.appendingPathComponent("fixtures/hello.bin").path, contents: Data(hello))
     return url
 }()
 

@@ -72,7 +72,7 @@ func startNetlab(_ arguments: [String], in workbook: URL, environment extra: [St
     for (k, v) in extra { environment[k] = v }
     process.environment = environment
     let out = workbook.appendingPathComponent(".netlab-test-output")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
     let handle = try FileHandle(forWritingTo: out)
     process.standardOutput = handle
     process.standardError = handle

@@ -75,13 +75,14 @@ final class Client: Sendable {
     /// Writes queued frames until the connection ends, then the close frame, if the ending has
     /// one. The only task that writes to the connection after the upgrade (Go: the write pump).
     func writeLoop() async {
-        for await frame in queue.frames {
-            if ending != nil { break }  // what is still queued is not sent after the decision to close
+        await queue.receive { frame in
+            if ending != nil { return false }  // what is still queued is not sent after the decision to close
             do {
                 try await conn.write(frame)
+                return true
             } catch {
                 end(.failed(Log.reason(error)))
-                break
+                return false
             }
         }
         if let last = ending?.closeFrame { try? await conn.write(last) }

@@ -110,27 +110,29 @@ func closeReply(to payload: [UInt8]) throws -> [UInt8] {
 // MARK: The bounded send queue
 
 /// A client's send queue: whole frames, in order, at most `capacity` of them waiting. Go's seed
-/// uses `make(chan []byte, n)`; here an `AsyncStream` whose buffer keeps the oldest frames and
-/// refuses a new one when full.
+/// uses `make(chan []byte, n)`; here LessonKit's `BoundedQueue`, which refuses a frame when full.
 final class SendQueue: Sendable {
-    /// What the writer reads, with `for await`.
-    let frames: AsyncStream<[UInt8]>
-    private let input: AsyncStream<[UInt8]>.Continuation
+    private let frames: BoundedQueue<[UInt8]>
 
     init(capacity: Int) {
-        // TODO: bound it: bufferingPolicy: .bufferingOldest(capacity). Unbounded, a client that
+        // TODO: bound it: BoundedQueue(capacity: capacity). Unbounded (.max), a client that
         // stops reading makes the server hold every message for it, for ever.
-        (frames, input) = AsyncStream.makeStream(of: [UInt8].self)
+        frames = BoundedQueue(capacity: .max)
     }
 
     /// Adds a frame without waiting; false when the queue is full (the frame is not added).
     /// Go: `select { case c.send <- msg: default: /* full */ }`.
     func offer(_ frame: [UInt8]) -> Bool {
-        // TODO: `input.yield(frame)` says what happened: `.dropped` means the queue was full.
-        _ = input.yield(frame)
+        // TODO: `frames.offer(frame)` says what happened: `.full` means the queue was full.
+        _ = frames.offer(frame)
         return true
     }
 
-    /// Ends the queue: the writer's `for await` ends after the frames still waiting.
-    func finish() { input.finish() }
+    /// Calls `write` with each frame as it comes, in order, until the queue is finished and
+    /// every frame still waiting has been taken, or `write` returns false. Go: `for msg := range
+    /// c.send`.
+    func receive(_ write: ([UInt8]) async -> Bool) async { await frames.receive(write) }
+
+    /// Ends the queue: the writer gets the frames still waiting, then its loop ends.
+    func finish() { frames.finish() }
 }

@@ -89,15 +89,16 @@ final class Client: Sendable {
     /// Writes queued frames until the connection ends, then the close frame, if the ending has
     /// one. The only task that writes to the connection after the upgrade (Go: the write pump).
     func writeLoop() async {
-        for await frame in queue.frames {
+        await queue.receive { frame in
             // What is still queued is not sent after the decision to close, unless the server is
             // going away: then everything queued goes out first.
-            if let ending, !ending.drainsQueue { break }
+            if let ending, !ending.drainsQueue { return false }
             do {
                 try await conn.write(frame)
+                return true
             } catch {
                 end(.failed(Log.reason(error)))
-                break
+                return false
             }
         }
         if let last = ending?.closeFrame { try? await conn.write(last) }
