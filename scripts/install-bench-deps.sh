@@ -10,7 +10,8 @@
 # not root. Then runs scripts/install-deps.sh, since netbench builds netlab's own programs too.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
+here=${BASH_SOURCE[0]%/*}
+[ "$here" != "${BASH_SOURCE[0]}" ] || here=.
 bash "$here/install-deps.sh"
 
 missing=()

@@ -61,7 +61,10 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
+# This script's folder, without calling dirname (the tests run it with a PATH of stand-ins).
+here=${BASH_SOURCE[0]%/*}
+[ "$here" != "${BASH_SOURCE[0]}" ] || here=.
 # shellcheck source=scripts/apt-install.sh
-. "$(dirname "$0")/apt-install.sh"
+. "$here/apt-install.sh"
 apt_install install-deps "${missing[@]}"
 pkg-config --exists openssl
