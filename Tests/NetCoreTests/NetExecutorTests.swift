@@ -62,7 +62,7 @@ struct NetExecutorTests {
         // over, or 10 s at most so that a broken executor fails the test instead of hanging it.
         let holder = Task(executorPreference: NetExecutor.shared) {
             let start = ContinuousClock.now
-            while !pingPongDone.withLock { $0 }, ContinuousClock.now - start < .seconds(10) {
+            while !pingPongDone.withLock({ $0 }), ContinuousClock.now - start < .seconds(10) {
                 usleep(1_000)
             }
             released.withLock { $0 = true }
