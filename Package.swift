@@ -160,8 +160,9 @@ let package = Package(
 )
 
 /// Every Swift target runs nonisolated async functions on their caller's executor (SE-0461, a
-/// default planned for a later language mode): no executor hop at each call and return, which
-/// every socket read and write would otherwise pay. It is set on all the targets at once, never
+/// default planned for a later language mode): no hop to the global executor on the way into
+/// each call, which every socket read and write would otherwise pay. (The compiler still checks
+/// the executor after each call returns: Benchmarks/README.md, session 13.) It is set on all the targets at once, never
 /// on a few: it changes how such a function is called, and the compiler rebuilds every file of a
 /// module whose settings changed but none of one whose settings stayed (which would go on calling
 /// the old way and crash). C targets ignore Swift settings; a system library takes none.
